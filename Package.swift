@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "segsh",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "segsh", targets: ["segsh"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "Diagnostics"),
+        .target(name: "Columnar"),
+        .target(name: "Language", dependencies: ["Diagnostics"]),
+        .target(name: "IO", dependencies: ["Columnar", "Diagnostics"]),
+        .target(name: "Engine", dependencies: ["Columnar", "Language", "Diagnostics", "IO"]),
+        .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics"]),
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "Shell", dependencies: [
+            "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "segsh", dependencies: ["Shell"]),
+        .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
+        .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
+        .testTarget(name: "IOTests", dependencies: ["IO", "Columnar"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine"]),
+        .testTarget(name: "GoldenTests", dependencies: ["Shell", "Engine"], resources: [.copy("cases")]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,76 @@
+/// A proleptic Gregorian calendar date, converted to and from days since 1970-01-01
+/// (Howard Hinnant's algorithms, exact for every representable day).
+public struct CivilDate: Equatable, Sendable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// nil when the date does not exist (2024-02-30, month 13).
+    public static func valid(year: Int, month: Int, day: Int) -> CivilDate? {
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
+              (-9999...9999).contains(year) else { return nil }
+        return CivilDate(year: year, month: month, day: day)
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 1, 3, 5, 7, 8, 10, 12: return 31
+        case 4, 6, 9, 11: return 30
+        case 2: return isLeap(year) ? 29 : 28
+        default: return 0
+        }
+    }
+
+    public init(daysSinceEpoch: Int32) {
+        let z = Int(daysSinceEpoch) + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: m <= 2 ? y + 1 : y, month: m, day: d)
+    }
+
+    public var daysSinceEpoch: Int32 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return Int32(era * 146097 + doe - 719468)
+    }
+
+    /// ISO 8601: `2024-06-30`.
+    public var description: String {
+        func pad(_ v: Int, _ n: Int) -> String {
+            let s = String(abs(v))
+            return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, n - s.count)) + s
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// Adds calendar months, clamping the day to the target month's length (Jan 31 + 1 month
+    /// = Feb 29 in a leap year).
+    public func addingMonths(_ n: Int) -> CivilDate {
+        let total = year * 12 + (month - 1) + n
+        let y = total >= 0 ? total / 12 : (total - 11) / 12
+        let m = total - y * 12 + 1
+        return CivilDate(year: y, month: m, day: min(day, CivilDate.daysInMonth(year: y, month: m)))
+    }
+
+    /// 0 = Monday … 6 = Sunday (ISO).
+    public var weekday: Int {
+        let d = Int(daysSinceEpoch)
+        return ((d % 7) + 7 + 3) % 7  // 1970-01-01 was a Thursday
+    }
+}

@@ -1,0 +1,108 @@
+/// Row selection: gather by index, slices and selections from boolean masks.
+
+@inline(__always)
+private func gatherValues<T>(_ src: [T], _ indices: UnsafeBufferPointer<Int32>, placeholder: T) -> [T] {
+    let n = UInt32(truncatingIfNeeded: src.count)
+    return [T](unsafeUninitializedCapacity: indices.count) { out, initialized in
+        src.withUnsafeBufferPointer { s in
+            for i in 0..<indices.count {
+                let j = indices[i]
+                out.initializeElement(at: i, to: UInt32(bitPattern: j) < n ? s[Int(j)] : placeholder)
+            }
+        }
+        initialized = indices.count
+    }
+}
+
+extension Column {
+    /// The rows at `indices`, in that order. An index of -1 (or any index outside the
+    /// column) yields null, which is how left joins mark unmatched rows. String columns keep
+    /// (share) their dictionary.
+    public func gather(_ indices: [Int32]) -> Column {
+        let n = count
+        return indices.withUnsafeBufferPointer { idx -> Column in
+            // Validity: null where the index is out of range or the source row is null.
+            var builder = ValidityBuilder(count: idx.count)
+            withValidityWords { words in
+                for i in 0..<idx.count {
+                    let j = idx[i]
+                    if UInt32(bitPattern: j) >= UInt32(truncatingIfNeeded: n) {
+                        builder.setNull(i)
+                    } else if let words, !validBit(words, Int(j)) {
+                        builder.setNull(i)
+                    }
+                }
+            }
+            let validity = builder.finish()
+            switch storage {
+            case .int(let v): return Column(.int(gatherValues(v, idx, placeholder: 0)), validity: validity)
+            case .double(let v): return Column(.double(gatherValues(v, idx, placeholder: 0)), validity: validity)
+            case .date(let v): return Column(.date(gatherValues(v, idx, placeholder: 0)), validity: validity)
+            case .bool(let v): return Column(.bool(gatherValues(v, idx, placeholder: false)), validity: validity)
+            case .string(let codes, let dictionary):
+                if dictionary.count == 0 && idx.count > 0 {
+                    // An empty dictionary has no code for the placeholder: give it one.
+                    return Column.nulls(.string, count: idx.count)
+                }
+                return Column(.string(codes: gatherValues(codes, idx, placeholder: 0), dictionary: dictionary),
+                              validity: validity)
+            }
+        }
+    }
+
+    /// The rows in `range` (clamped to the column).
+    public func slice(_ range: Range<Int>) -> Column {
+        let r = range.clamped(to: 0..<count)
+        var validity: Bitmap? = nil
+        if let v = self.validity {
+            var b = ValidityBuilder(count: r.count)
+            v.words.withUnsafeBufferPointer { w in
+                for i in r where !validBit(w, i) { b.setNull(i - r.lowerBound) }
+            }
+            validity = b.finish()
+        }
+        switch storage {
+        case .int(let v): return Column(.int(Array(v[r])), validity: validity)
+        case .double(let v): return Column(.double(Array(v[r])), validity: validity)
+        case .date(let v): return Column(.date(Array(v[r])), validity: validity)
+        case .bool(let v): return Column(.bool(Array(v[r])), validity: validity)
+        case .string(let c, let d): return Column(.string(codes: Array(c[r]), dictionary: d), validity: validity)
+        }
+    }
+}
+
+extension Table {
+    /// The rows at `indices` (see `Column.gather`: -1 gives a row of nulls).
+    public func gather(_ indices: [Int32]) -> Table {
+        Table(uncheckedNames: names, columns: columns.map { $0.gather(indices) }, rowCount: indices.count)
+    }
+
+    /// The rows in `range` (clamped to the table).
+    public func slice(_ range: Range<Int>) -> Table {
+        let r = range.clamped(to: 0..<rowCount)
+        return Table(uncheckedNames: names, columns: columns.map { $0.slice(r) }, rowCount: r.count)
+    }
+}
+
+extension Kernels {
+    /// The indices of the rows where `mask` is true; null counts as false.
+    public static func selection(from mask: Column) throws -> [Int32] {
+        guard case .bool(let values) = mask.storage else {
+            throw KernelError.typeMismatch("a filter condition must be bool, not \(mask.type.rawValue)")
+        }
+        var out: [Int32] = []
+        out.reserveCapacity(values.count / 4)
+        try values.withUnsafeBufferPointer { v in
+            try mask.withValidityWords { words in
+                try KernelSupport.chunked(0..<v.count) { r in
+                    if let words {
+                        for i in r where v[i] && validBit(words, i) { out.append(Int32(i)) }
+                    } else {
+                        for i in r where v[i] { out.append(Int32(i)) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,132 @@
+/// Hash joins on key columns.
+public enum JoinKind: Sendable, Equatable {
+    case inner, left, anti
+}
+
+extension Kernels {
+    /// Matching row pairs of a join on equal keys (`left[k] == right[k]` for every k).
+    /// Pairs come in left row order, then right row order for a left row with several
+    /// matches. `left` also emits unmatched left rows with -1 on the right; `anti` returns
+    /// the left rows without a match (and an empty right array). Null keys never match.
+    /// Keys compare as in `compare`: ints and doubles numerically, strings by bytes (the
+    /// two sides may have different dictionaries), dates by day, bools.
+    public static func hashJoin(left: [Column], right: [Column], kind: JoinKind) throws -> (left: [Int32], right: [Int32]) {
+        guard left.count == right.count, !left.isEmpty else {
+            throw KernelError.invalidArgument("a join needs the same number (at least one) of key columns on both sides")
+        }
+        let nl = try KernelSupport.checkSameLength(left, "left join keys")
+        let nr = try KernelSupport.checkSameLength(right, "right join keys")
+        // Group left and right keys together: rows with equal keys share a group id.
+        var keys: [Column] = []
+        for (l, r) in zip(left, right) {
+            guard l.type == r.type || (l.type.isNumeric && r.type.isNumeric) else {
+                throw KernelError.typeMismatch("cannot join \(l.type.rawValue) keys with \(r.type.rawValue) keys")
+            }
+            if case .string(_, let ld) = l.storage, case .string(let rc, let rd) = r.storage, ld !== rd {
+                // Right codes in the left dictionary's code space; a right string the left
+                // does not hold can match nothing, so it becomes a null key.
+                let map = rd.codeMap(into: ld)
+                var codes = [Int32](repeating: 0, count: nr)
+                var valid = ValidityBuilder(count: nr)
+                map.withUnsafeBufferPointer { m in
+                    for i in 0..<nr {
+                        let c = rc[i]
+                        let t = UInt32(bitPattern: c) < UInt32(m.count) ? m[Int(c)] : -1
+                        if t < 0 || r.isNull(i) { valid.setNull(i) } else { codes[i] = t }
+                    }
+                }
+                let remapped = Column(.string(codes: codes, dictionary: ld), validity: valid.finish())
+                keys.append(try Column.concat([l, remapped]))
+            } else {
+                keys.append(try Column.concat([l, r]))
+            }
+        }
+        let groups = try groupIDs(keys: keys)
+        // A row with any null key matches nothing.
+        let total = nl + nr
+        var hasNull = [Bool](repeating: false, count: total)
+        for k in keys {
+            guard let v = k.validity else { continue }
+            v.words.withUnsafeBufferPointer { w in
+                hasNull.withUnsafeMutableBufferPointer { h in
+                    for i in 0..<total where !validBit(w, i) { h[i] = true }
+                }
+            }
+        }
+        try Cancellation.check()
+        let g = groups.groupCount
+        var outLeft: [Int32] = [], outRight: [Int32] = []
+        groups.ids.withUnsafeBufferPointer { ids in
+            hasNull.withUnsafeBufferPointer { hasNull in
+                // Right rows per group, in row order (CSR).
+                var start = [Int32](repeating: 0, count: g + 1)
+                var rightRows = [Int32]()
+                start.withUnsafeMutableBufferPointer { start in
+                    for i in nl..<total where !hasNull[i] { start[Int(ids[i]) + 1] += 1 }
+                    for i in 0..<g { start[i + 1] += start[i] }
+                    rightRows = [Int32](repeating: 0, count: Int(start[g]))
+                    var fill = Array(start)
+                    rightRows.withUnsafeMutableBufferPointer { rows in
+                        fill.withUnsafeMutableBufferPointer { fill in
+                            for i in nl..<total where !hasNull[i] {
+                                let gi = Int(ids[i])
+                                rows[Int(fill[gi])] = Int32(truncatingIfNeeded: i - nl)
+                                fill[gi] += 1
+                            }
+                        }
+                    }
+                }
+                // Matches of each left row: start[gi]..<start[gi+1] (empty for null keys).
+                @inline(__always) func matches(_ i: Int, _ start: UnsafeBufferPointer<Int32>) -> (Int, Int) {
+                    let gi = Int(ids[i])
+                    let lo = Int(start[gi])
+                    return (lo, hasNull[i] ? lo : Int(start[gi + 1]))
+                }
+                start.withUnsafeBufferPointer { start in
+                    var size = 0
+                    for i in 0..<nl {
+                        let (lo, hi) = matches(i, start)
+                        switch kind {
+                        case .anti: if lo == hi { size += 1 }
+                        case .left: size += Swift.max(1, hi - lo)
+                        case .inner: size += hi - lo
+                        }
+                    }
+                    outLeft = [Int32](repeating: 0, count: size)
+                    if kind != .anti { outRight = [Int32](repeating: -1, count: size) }
+                    rightRows.withUnsafeBufferPointer { rows in
+                        outLeft.withUnsafeMutableBufferPointer { ol in
+                            outRight.withUnsafeMutableBufferPointer { or in
+                                var k = 0
+                                for i in 0..<nl {
+                                    let (lo, hi) = matches(i, start)
+                                    let row = Int32(truncatingIfNeeded: i)
+                                    switch kind {
+                                    case .anti:
+                                        if lo == hi { ol[k] = row; k += 1 }
+                                    case .inner, .left:
+                                        if lo == hi {
+                                            if kind == .left { ol[k] = row; k += 1 }  // right stays -1
+                                        } else {
+                                            for j in lo..<hi { ol[k] = row; or[k] = rows[j]; k += 1 }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try Cancellation.check()
+        return (outLeft, outRight)
+    }
+
+    /// The first row of each distinct combination of `keys`, in input order (nulls equal
+    /// nulls, as in grouping).
+    public static func distinctRows(keys: [Column]) throws -> [Int32] {
+        guard let n = keys.first?.count else { return [] }
+        if n == 0 { return [] }
+        return try groupIDs(keys: keys).firstRow
+    }
+}

@@ -1,0 +1,206 @@
+/// Group-wise ranking and scaling functions usable in `derive` (SPEC sections 4 and 5.2).
+public enum WindowKind: Sendable, Equatable {
+    /// 1 + the number of rows in the group with a strictly smaller x.
+    case rank
+    /// 1 + the number of distinct values in the group strictly smaller than x.
+    case denseRank
+    /// (rank - 1) / (N - 1), N the non-null count of the group; 0 when N = 1.
+    case percentRank
+    /// SQL NTILE(n) over the non-null rows ordered by x, then input order (ties may split).
+    case ntile(Int)
+    /// ceil(n × rank / N): ties never split (SPEC 5.2).
+    case quantileScore(Int)
+    /// Running sum of the non-null values so far, in input row order.
+    case cumsum
+    /// x / the sum of x over the group; null when that sum is 0.
+    case share
+    /// (x - min) / (max - min) over the group; 0 when max == min.
+    case minmax
+    /// (x - mean) / sample stddev over the group; null when the stddev is 0 or undefined.
+    case zscore
+}
+
+extension Kernels {
+    /// A window function of `x` within each group of `groups` (nil: the whole column is one
+    /// group). Null x gives null. The rank-like kinds (rank, denseRank, ntile,
+    /// quantileScore) return int and work on any orderable type (numbers, dates, strings,
+    /// bools; NaN ranks above every number); percentRank, share, minmax and zscore return
+    /// double; cumsum returns int for int input (double if it overflows) and double
+    /// otherwise. `ntile`/`quantileScore` need n >= 1 (checked: `invalidArgument`).
+    public static func window(_ kind: WindowKind, _ x: Column, groups: GroupIndex?) throws -> Column {
+        let n = x.count
+        let groups = groups ?? .single(rowCount: n)
+        guard groups.rowCount == n else {
+            throw ColumnarError.shape("window over \(n) rows with a group index of \(groups.rowCount)")
+        }
+        switch kind {
+        case .rank, .denseRank, .percentRank, .ntile, .quantileScore:
+            return try ranking(kind, x, groups)
+        case .cumsum:
+            return try cumulativeSum(x, groups)
+        case .share:
+            let v = try numericDoubles(x, "share")
+            let sums = try aggregate(.sum, Column(.double(v), validity: x.validity), groups: groups)
+            guard case .double(let s) = sums.storage else { return Column.nulls(.double, count: n) }
+            var out = [Double](repeating: 0, count: n)
+            var valid = ValidityBuilder(count: n)
+            for i in 0..<n {
+                let gi = Int(groups.ids[i])
+                let total = s[gi]
+                if x.isNull(i) || sums.isNull(gi) || total == 0 { valid.setNull(i) } else { out[i] = v[i] / total }
+            }
+            return Column(.double(out), validity: valid.finish())
+        case .minmax:
+            let v = try numericDoubles(x, "minmax")
+            let dx = Column(.double(v), validity: x.validity)
+            let lo = try aggregate(.min, dx, groups: groups), hi = try aggregate(.max, dx, groups: groups)
+            guard case .double(let l) = lo.storage, case .double(let h) = hi.storage else { return Column.nulls(.double, count: n) }
+            var out = [Double](repeating: 0, count: n)
+            var valid = ValidityBuilder(count: n)
+            for i in 0..<n {
+                let gi = Int(groups.ids[i])
+                if x.isNull(i) { valid.setNull(i); continue }
+                out[i] = h[gi] == l[gi] ? 0 : (v[i] - l[gi]) / (h[gi] - l[gi])
+            }
+            return Column(.double(out), validity: valid.finish())
+        case .zscore:
+            let v = try numericDoubles(x, "zscore")
+            let means = try aggregate(.avg, x, groups: groups), sds = try aggregate(.stddev, x, groups: groups)
+            guard case .double(let m) = means.storage, case .double(let s) = sds.storage else { return Column.nulls(.double, count: n) }
+            var out = [Double](repeating: 0, count: n)
+            var valid = ValidityBuilder(count: n)
+            for i in 0..<n {
+                let gi = Int(groups.ids[i])
+                if x.isNull(i) || sds.isNull(gi) || s[gi] == 0 { valid.setNull(i); continue }
+                out[i] = (v[i] - m[gi]) / s[gi]
+            }
+            return Column(.double(out), validity: valid.finish())
+        }
+    }
+
+    private static func ranking(_ kind: WindowKind, _ x: Column, _ groups: GroupIndex) throws -> Column {
+        let n = x.count
+        var buckets = 0
+        switch kind {
+        case .ntile(let k), .quantileScore(let k):
+            guard k >= 1 else { throw KernelError.invalidArgument("the number of tiles must be at least 1, not \(k)") }
+            buckets = k
+        default: break
+        }
+        // Rows ordered by x (stable), then grouped by a stable counting sort on group id:
+        // each group's rows are contiguous, ordered by x then input order, nulls last.
+        var perm = try sortPermutation(keys: [(x, false)])
+        let ids = groups.ids
+        if groups.groupCount > 1 {
+            var start = [Int](repeating: 0, count: groups.groupCount + 1)
+            for g in ids { start[Int(g) + 1] += 1 }
+            for g in 0..<groups.groupCount { start[g + 1] += start[g] }
+            var grouped = [Int32](repeating: 0, count: n)
+            ids.withUnsafeBufferPointer { ids in
+                start.withUnsafeMutableBufferPointer { next in
+                    grouped.withUnsafeMutableBufferPointer { out in
+                        for row in perm {
+                            let g = Int(ids[Int(row)])
+                            out[next[g]] = row
+                            next[g] += 1
+                        }
+                    }
+                }
+            }
+            perm = grouped
+        }
+        try Cancellation.check()
+        let words = try OrderWords.make(x, descending: false).words
+        var ints = [Int64](repeating: 0, count: n)
+        var doubles = [Double](repeating: 0, count: kind == .percentRank ? n : 0)
+        var isNull = [Bool](repeating: false, count: n)
+        if let v = x.validity {
+            v.words.withUnsafeBufferPointer { w in for i in 0..<n where !validBit(w, i) { isNull[i] = true } }
+        }
+        ids.withUnsafeBufferPointer { ids in
+        perm.withUnsafeBufferPointer { perm in
+        words.withUnsafeBufferPointer { words in
+        isNull.withUnsafeBufferPointer { isNull in
+        ints.withUnsafeMutableBufferPointer { ints in
+        doubles.withUnsafeMutableBufferPointer { doubles in
+            var s = 0
+            while s < n {
+                // The group's rows are perm[s..<e]; its non-null rows come first.
+                let gid = ids[Int(perm[s])]
+                var e = s
+                var nonNull = 0
+                while e < n && ids[Int(perm[e])] == gid {
+                    if !isNull[Int(perm[e])] { nonNull += 1 }
+                    e += 1
+                }
+                let total = Int64(nonNull)
+                var rankStart: Int64 = 0
+                var dense: Int64 = 0
+                for p in 0..<nonNull {
+                    let row = Int(perm[s + p])
+                    if p == 0 || words[row] != words[Int(perm[s + p - 1])] {
+                        rankStart = Int64(p) + 1
+                        dense += 1
+                    }
+                    switch kind {
+                    case .rank: ints[row] = rankStart
+                    case .denseRank: ints[row] = dense
+                    case .percentRank: doubles[row] = total == 1 ? 0 : Double(rankStart - 1) / Double(total - 1)
+                    case .quantileScore: ints[row] = (Int64(buckets) * rankStart + total - 1) / total
+                    case .ntile:
+                        let k = Int64(buckets), q = total / k, r = total % k, pos = Int64(p)
+                        ints[row] = pos < r * (q + 1) ? pos / (q + 1) + 1 : (pos - r * (q + 1)) / q + r + 1
+                    default: break
+                    }
+                }
+                s = e
+            }
+        }
+        }
+        }
+        }
+        }
+        }
+        try Cancellation.check()
+        let valid = x.validity
+        if kind == .percentRank { return Column(.double(doubles), validity: valid) }
+        return Column(.int(ints), validity: valid)
+    }
+
+    private static func cumulativeSum(_ x: Column, _ groups: GroupIndex) throws -> Column {
+        let n = x.count
+        let ids = groups.ids
+        var ints: [Int64]? = nil
+        switch x.storage {
+        case .int(let v): ints = v
+        case .bool(let b): ints = b.map { $0 ? 1 : 0 }
+        default: break
+        }
+        if let v = ints {
+            var running = [Int64](repeating: 0, count: groups.groupCount)
+            var out = [Int64](repeating: 0, count: n)
+            var overflow = false
+            try KernelSupport.chunked(0..<n) { r in
+                for i in r where !x.isNull(i) {
+                    let gi = Int(ids[i])
+                    let (s, o) = running[gi].addingReportingOverflow(v[i])
+                    if o { overflow = true }
+                    running[gi] = s
+                    out[i] = s
+                }
+            }
+            if !overflow { return Column(.int(out), validity: x.validity) }
+        }
+        let v = try numericDoubles(x, "cumsum")
+        var running = [Double](repeating: 0, count: groups.groupCount)
+        var out = [Double](repeating: 0, count: n)
+        try KernelSupport.chunked(0..<n) { r in
+            for i in r where !x.isNull(i) {
+                let gi = Int(ids[i])
+                running[gi] += v[i]
+                out[i] = running[gi]
+            }
+        }
+        return Column(.double(out), validity: x.validity)
+    }
+}

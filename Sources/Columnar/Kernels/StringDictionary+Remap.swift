@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Translating codes between string dictionaries, so that strings from two columns (join
+/// keys, chunks being concatenated, a column compared with a constant) can be compared by
+/// code instead of by bytes.
+extension StringDictionary {
+    /// For each code of `self`, the code of the same string in `target`, or -1 when
+    /// `target` does not hold it. Identity when both are the same dictionary.
+    func codeMap(into target: StringDictionary) -> [Int32] {
+        if self === target { return (0..<Int32(count)).map { $0 } }
+        let tb = target.bytes, to = target.offsets
+        let tn = target.count
+        var capacity = 16
+        while capacity < tn * 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        var slots = [Int32](repeating: -1, count: capacity)
+        var hashes = [UInt64](repeating: 0, count: tn)
+        tb.withUnsafeBytes { all in
+            for c in 0..<tn {
+                let h = StringDictionary.hash(UnsafeRawBufferPointer(rebasing: all[to[c]..<to[c + 1]]))
+                hashes[c] = h
+                var s = Int(truncatingIfNeeded: h) & mask
+                while slots[s] >= 0 { s = (s + 1) & mask }
+                slots[s] = Int32(c)
+            }
+        }
+        let sb = bytes, so = offsets
+        var out = [Int32](repeating: -1, count: count)
+        tb.withUnsafeBytes { tAll in
+            sb.withUnsafeBytes { sAll in
+                for c in 0..<count {
+                    let p = UnsafeRawBufferPointer(rebasing: sAll[so[c]..<so[c + 1]])
+                    let h = StringDictionary.hash(p)
+                    var s = Int(truncatingIfNeeded: h) & mask
+                    while true {
+                        let t = slots[s]
+                        if t < 0 { break }
+                        let ti = Int(t)
+                        if hashes[ti] == h, to[ti + 1] - to[ti] == p.count,
+                           p.count == 0 || memcmp(tAll.baseAddress! + to[ti], p.baseAddress!, p.count) == 0 {
+                            out[c] = t
+                            break
+                        }
+                        s = (s + 1) & mask
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Adds every string of `other` to `self`; returns the code in `self` of each code of
+    /// `other`.
+    func internAll(of other: StringDictionary) -> [Int32] {
+        if other === self { return (0..<Int32(count)).map { $0 } }
+        var out = [Int32](repeating: 0, count: other.count)
+        for c in 0..<other.count {
+            out[c] = other.withBytes(Int32(c)) { intern($0) }
+        }
+        return out
+    }
+
+    /// For each code of `other`, a position in `self`'s byte order that compares with
+    /// `2 * sortRanks[code] + 1` (the position of `self`'s own codes) exactly as the strings
+    /// compare: `2 * rank + 1` when `self` holds the string, else `2 * k` where k is the
+    /// number of `self`'s strings below it.
+    func orderPositions(of other: StringDictionary) -> [Int64] {
+        let ranks = sortRanks
+        if other === self { return ranks.map { 2 * Int64($0) + 1 } }
+        var byRank = [Int32](repeating: 0, count: count)
+        for (code, rank) in ranks.enumerated() { byRank[Int(rank)] = Int32(code) }
+        var out = [Int64](repeating: 0, count: other.count)
+        let ob = other.bytes, oo = other.offsets
+        let sb = bytes, so = offsets
+        ob.withUnsafeBytes { oAll in
+            sb.withUnsafeBytes { sAll in
+                func cmp(_ selfCode: Int, _ p: UnsafeRawBufferPointer) -> Int {
+                    let la = so[selfCode], ha = so[selfCode + 1]
+                    let n = Swift.min(ha - la, p.count)
+                    if n > 0 {
+                        let r = memcmp(sAll.baseAddress! + la, p.baseAddress!, n)
+                        if r != 0 { return Int(r) }
+                    }
+                    return (ha - la) - p.count
+                }
+                for c in 0..<other.count {
+                    let p = UnsafeRawBufferPointer(rebasing: oAll[oo[c]..<oo[c + 1]])
+                    // Lower bound: first rank whose string is >= p.
+                    var lo = 0, hi = byRank.count
+                    while lo < hi {
+                        let mid = (lo + hi) >> 1
+                        if cmp(Int(byRank[mid]), p) < 0 { lo = mid + 1 } else { hi = mid }
+                    }
+                    if lo < byRank.count && cmp(Int(byRank[lo]), p) == 0 {
+                        out[c] = 2 * Int64(lo) + 1
+                    } else {
+                        out[c] = 2 * Int64(lo)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
