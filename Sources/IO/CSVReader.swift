@@ -1,0 +1,455 @@
+import Columnar
+import Diagnostics
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What loading a CSV file produced.
+public struct CSVLoadResult: Sendable {
+    public var table: Table
+    /// Malformed rows skipped with `on_error="skip"`.
+    public var skippedRows: Int
+    /// Things the analyst should know (renamed columns, columns read as string because of a
+    /// bad value, the encoding that was guessed, skipped rows), one sentence each.
+    public var warnings: [String]
+    /// The size of the file in bytes.
+    public var bytesRead: Int
+    /// The delimiter that was used (given or detected).
+    public var delimiter: UInt8
+    /// Whether the first row was read as column names (given or detected).
+    public var hasHeader: Bool
+}
+
+/// Reads CSV/TSV files into a `Table`.
+///
+/// The whole file is read as bytes (a read-only memory map; the file is never changed),
+/// converted to UTF-8 when needed, and parsed in parallel chunks split at record boundaries.
+/// Each chunk fills typed column buffers in one pass; the chunks are then unified.
+///
+/// **Encoding.** UTF-8 with or without a byte order mark. With `encoding="gb18030"` or `"gbk"`,
+/// or when the bytes are not valid UTF-8, the whole buffer is converted from GB18030 first
+/// (a warning says so when it was guessed). A file with UTF-16 byte order mark is converted too.
+///
+/// **Header detection** (when `header` is not given). The first row is read as data only when
+/// one of its fields is a number, date or bool that fits the type inferred for the rest of its
+/// column (or the rest of the column is empty): `1,2,3` followed by numbers is data. In every
+/// other case the first row holds column names — CRM exports always have one, so when in doubt
+/// it is a header. A first-row value named in the `types` option also marks a header.
+/// Without a header the columns are `column1`, `column2`, …
+///
+/// **Types** are inferred over the whole file, per column: int (Int64), double, date, bool
+/// (`true`/`false` in any case), else string. Empty fields, `NULL`, `null`, `NA`, `N/A` are
+/// null. Digit strings with a leading zero (`00123`) are identifiers: the column stays string.
+/// An integer too large for 64 bits, or an impossible date (`2024-02-30`), makes its column a
+/// string and adds a warning. Dates: `2024-06-30`, `2024-6-3`, `2024/6/30`, `2024年6月30日`,
+/// and the `dates` format when given. `¥1,200.50`, `$3,000`, `1,234` are numbers only with
+/// `numbers="currency"`.
+public enum CSVReader {
+    /// Reads a file. `.tsv` files default to the tab delimiter. `progress` is called with the
+    /// fraction done, from a worker thread.
+    public static func read(path: String, options: CSVOptions = CSVOptions(),
+                            progress: ((Double) -> Void)? = nil) throws -> CSVLoadResult {
+        let text = try CSVText.map(path: path)
+        return try read(text: text, name: path, options: options, progress: progress)
+    }
+
+    /// Reads CSV text held in memory; `name` is used in messages and for the `.tsv` rule.
+    public static func read(bytes: [UInt8], name: String, options: CSVOptions = CSVOptions()) throws -> CSVLoadResult {
+        try read(text: CSVText.copy(bytes), name: name, options: options, progress: nil)
+    }
+
+    static func read(text raw: CSVText, name: String, options: CSVOptions,
+                     progress: ((Double) -> Void)?) throws -> CSVLoadResult {
+        var warnings: [String] = []
+        let trace = CSVTrace()
+        let text = try decode(raw, name: name, encoding: options.encoding, warnings: &warnings)
+        if let nul = text.firstNUL() {
+            throw error(text, name, nul, "NUL byte in the data", hints: ["is this a binary file, or UTF-16 without a byte order mark?"])
+        }
+        trace.mark("decode+validate")
+        let p = text.base
+        let start = CSVRecordScanner.skipBlankLines(p, from: 0, end: text.count)
+        guard start < text.count else { throw Diagnostic("empty file", location: name) }
+
+        var delimiter = options.delimiter ?? 0
+        if options.delimiter == nil {
+            let lower = name.lowercased()
+            delimiter = lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")
+                ? UInt8(ascii: "\t") : CSVRecordScanner.detectDelimiter(p + start, count: text.count - start)
+        }
+
+        // The first record fixes the field count and is the header candidate.
+        var capacity = 64
+        var firstScan: CSVRecordScan
+        var firstSpans: [CSVFieldSpan]
+        repeat {
+            var spans = [CSVFieldSpan](repeating: CSVFieldSpan(start: 0, end: 0, form: .plain), count: capacity)
+            firstScan = spans.withUnsafeMutableBufferPointer { buf -> CSVRecordScan in
+                guard let b = buf.baseAddress else { return CSVRecordScan(fieldCount: 0, next: 0, lineEnd: 0, extraFieldStart: -1, unterminatedQuote: -1) }
+                return CSVRecordScanner.scan(p, from: start, end: text.count, delimiter: delimiter, spans: b, capacity: capacity)
+            }
+            firstSpans = Array(spans.prefix(min(firstScan.fieldCount, capacity)))
+            if firstScan.fieldCount > capacity { capacity = firstScan.fieldCount } else { break }
+        } while true
+        if firstScan.unterminatedQuote >= 0 {
+            throw error(text, name, firstScan.unterminatedQuote, "unterminated quoted field")
+        }
+        let columnCount = firstScan.fieldCount
+        let firstValues = firstSpans.map { fieldString(text, $0) }
+        let dataStart = firstScan.next
+
+        // Parse the rest in parallel chunks, and the first row on its own. Types given by name
+        // are keyed by the header candidates unless there is no header.
+        let candidateNames = firstValues.map { $0.csvTrimmingSpaces }
+        let defaultNames = (0..<columnCount).map { "column\($0 + 1)" }
+        let headerTypes = candidateNames.map { options.types[$0] }
+        let defaultTypes = defaultNames.map { options.types[$0] }
+        var restTypes = options.header == false ? defaultTypes : headerTypes
+        var chunks = parseRest(text: text, from: dataStart, delimiter: delimiter,
+                               names: options.header == false ? defaultNames : candidateNames,
+                               types: restTypes, options: options, progress: progress)
+
+        trace.mark("chunks")
+        let firstRow = CSVChunk(text: text, start: start, end: dataStart, delimiter: delimiter, columnNames: defaultNames,
+                                types: Array(repeating: nil, count: columnCount), options: options)
+        firstRow.run()
+        let hasHeader = options.header ?? detectHeader(firstRow: firstRow, rest: chunks, firstValues: firstValues, types: options.types)
+        let names: [String]
+        if hasHeader {
+            names = headerNames(firstValues, warnings: &warnings)
+        } else {
+            names = defaultNames
+            if restTypes != defaultTypes {
+                restTypes = defaultTypes
+                chunks = parseRest(text: text, from: dataStart, delimiter: delimiter, names: names, types: restTypes,
+                                   options: options, progress: nil)
+            }
+            let firstData = CSVChunk(text: text, start: start, end: dataStart, delimiter: delimiter, columnNames: names,
+                                     types: restTypes, options: options)
+            firstData.run()
+            chunks.insert(firstData, at: 0)
+        }
+        for key in options.types.keys where !names.contains(key) { throw typesError(key, names: names) }
+
+        if chunks.contains(where: { $0.cancelled }) { throw ColumnarError.cancelled }
+        if let first = chunks.compactMap({ $0.error }).min(by: { $0.offset < $1.offset }) {
+            throw error(text, name, first.offset, first.message)
+        }
+        try Cancellation.check()
+
+        let skipped = chunks.reduce(0) { $0 + $1.skippedRows }
+        if skipped > 0, let first = chunks.compactMap({ $0.firstSkipped }).min(by: { $0.offset < $1.offset }) {
+            let loc = text.location(of: first.offset)
+            warnings.append("skipped \(skipped) malformed row\(skipped == 1 ? "" : "s") (first: \(name):\(loc.line):\(loc.column): \(first.message))")
+        }
+        let bad = chunks.reduce(0) { $0 + $1.badValues }
+        if bad > 0, let first = chunks.compactMap({ $0.firstBadValue }).min(by: { $0.offset < $1.offset }) {
+            let loc = text.location(of: first.offset)
+            warnings.append("\(bad) value\(bad == 1 ? "" : "s") read as null (first: \(name):\(loc.line):\(loc.column): \(first.message))")
+        }
+
+        let columns = unify(chunks, columnCount: columnCount)
+        trace.mark("unify")
+        for j in 0..<columnCount {
+            let issues = chunks.compactMap { $0.builders[j].issue }
+            guard let issue = issues.min(by: { $0.offset < $1.offset }), case .string = columns[j].type else { continue }
+            let line = text.location(of: issue.offset).line
+            switch issue.kind {
+            case .intOverflow:
+                warnings.append("column '\(names[j])': \(issue.text) on line \(line) does not fit a 64-bit integer; the column is read as string")
+            case .invalidDate:
+                warnings.append("column '\(names[j])': \(issue.text) on line \(line) is not a valid date; the column is read as string")
+            }
+        }
+        progress?(1)
+        let rowCount = columns.first?.count ?? 0
+        let table = Table(uncheckedNames: names, columns: columns, rowCount: rowCount)
+        return CSVLoadResult(table: table, skippedRows: skipped, warnings: warnings, bytesRead: raw.count,
+                             delimiter: delimiter, hasHeader: hasHeader)
+    }
+
+    // MARK: - Encoding
+
+    private static func decode(_ raw: CSVText, name: String, encoding: String?, warnings: inout [String]) throws -> CSVText {
+        if raw.count >= 2, (raw.base[0] == 0xFF && raw.base[1] == 0xFE) || (raw.base[0] == 0xFE && raw.base[1] == 0xFF) {
+            guard let utf8 = raw.converted(from: "UTF-16") else {
+                throw Diagnostic("the file starts with a UTF-16 byte order mark but is not valid UTF-16", location: name)
+            }
+            return utf8.droppingBOM()
+        }
+        switch encoding {
+        case "gb18030", "gbk":
+            guard let utf8 = raw.converted(from: "GB18030") else {
+                throw Diagnostic("the file is not valid \(encoding == "gbk" ? "GBK" : "GB18030") text",
+                                 hints: ["try encoding=\"utf-8\""], location: name)
+            }
+            return utf8
+        default:
+            let text = raw.droppingBOM()
+            guard let bad = text.firstInvalidUTF8() else { return text }
+            if encoding == nil, let utf8 = raw.converted(from: "GB18030") {
+                warnings.append("\(name) is not valid UTF-8; it was read as GB18030 (say encoding=\"gb18030\" to skip this guess)")
+                return utf8
+            }
+            throw error(text, name, bad, "invalid UTF-8 byte 0x\(String(text.base[bad], radix: 16, uppercase: true))",
+                        hints: encoding == nil ? ["the file is not GB18030 either"] : ["try encoding=\"gb18030\""])
+        }
+    }
+
+    // MARK: - Chunks
+
+    static func makeChunks(text: CSVText, from start: Int, delimiter: UInt8, names: [String],
+                                   types: [DataType?], options: CSVOptions) -> [CSVChunk] {
+        let size = text.count - start
+        let wanted = options.chunkCount ?? max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let n = max(1, min(wanted, size / max(options.minChunkBytes, 1)))
+        var bounds = [start]
+        if n > 1 {
+            let hasQuotes = memchrAny(text.base + start, csvQuote, size)
+            for k in 1..<n {
+                let target = start + size * k / n
+                guard let b = recordBoundary(text, from: max(target, bounds[bounds.count - 1]), scanStart: start, quotes: hasQuotes),
+                      b < text.count, b > bounds[bounds.count - 1] else { continue }
+                bounds.append(b)
+            }
+        }
+        bounds.append(text.count)
+        return (0..<(bounds.count - 1)).map {
+            CSVChunk(text: text, start: bounds[$0], end: bounds[$0 + 1], delimiter: delimiter, columnNames: names,
+                     types: types, options: options)
+        }
+    }
+
+    /// The first record start at or after `target`. Without quotes any line end will do;
+    /// otherwise the quote parity from `scanStart` tells whether a line end is inside a field.
+    private static func recordBoundary(_ text: CSVText, from target: Int, scanStart: Int, quotes: Bool) -> Int? {
+        let p = text.base
+        var i = target
+        var inQuotes = false
+        if quotes {
+            var count = 0
+            var k = scanStart
+            while k < target {
+                guard let hit = memchr(p + k, Int32(csvQuote), target - k) else { break }
+                count += 1
+                k = (UnsafeRawPointer(hit) - UnsafeRawPointer(p)) + 1
+            }
+            inQuotes = count & 1 == 1
+        }
+        while i < text.count {
+            let b = p[i]
+            if b == csvQuote { inQuotes.toggle() } else if !inQuotes && (b == csvLF || b == csvCR) {
+                var next = i + 1
+                if b == csvCR, next < text.count, p[next] == csvLF { next += 1 }
+                return next
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Parses `start..<end of text` in parallel chunks; falls back to one chunk when a split
+    /// turned out not to be at a record boundary.
+    private static func parseRest(text: CSVText, from start: Int, delimiter: UInt8, names: [String], types: [DataType?],
+                                  options: CSVOptions, progress: ((Double) -> Void)?) -> [CSVChunk] {
+        var chunks = makeChunks(text: text, from: start, delimiter: delimiter, names: names, types: types, options: options)
+        chunks.first?.progress = progress
+        runChunks(chunks)
+        if !boundariesConsistent(chunks, end: text.count) {
+            chunks = [CSVChunk(text: text, start: start, end: text.count, delimiter: delimiter, columnNames: names,
+                               types: types, options: options)]
+            chunks[0].progress = progress
+            chunks[0].run()
+        }
+        return chunks
+    }
+
+    private static func runChunks(_ chunks: [CSVChunk]) {
+        if chunks.count == 1 { chunks[0].run(); return }
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { chunks[$0].run() }
+    }
+
+    /// Each chunk must have stopped exactly where the next one starts; a stray quote can fool
+    /// the parity split, and then the file is parsed again in one chunk.
+    private static func boundariesConsistent(_ chunks: [CSVChunk], end: Int) -> Bool {
+        for k in 0..<(chunks.count - 1) where chunks[k].error == nil && !chunks[k].cancelled {
+            if chunks[k].stoppedAt != chunks[k + 1].start { return false }
+        }
+        return true
+    }
+
+    // MARK: - Header
+
+    private static func detectHeader(firstRow: CSVChunk, rest: [CSVChunk], firstValues: [String], types: [String: DataType]) -> Bool {
+        if firstValues.contains(where: { types[$0.csvTrimmingSpaces] != nil }) { return true }
+        for j in 0..<firstRow.builders.count {
+            let kind = firstRow.builders[j].kind
+            guard kind != .null, kind != .string else { continue }
+            var restKind = CSVKind.null
+            for chunk in rest where chunk.error == nil { restKind = restKind.joined(chunk.builders[j].kind) }
+            if restKind == .null || restKind.joined(kind) != .string { return false }
+        }
+        return true
+    }
+
+    private static func headerNames(_ values: [String], warnings: inout [String]) -> [String] {
+        var names: [String] = []
+        var taken = Set<String>()
+        for (j, raw) in values.enumerated() {
+            var name = raw.csvTrimmingSpaces
+            if name.isEmpty { name = "column\(j + 1)" }
+            if taken.contains(name) {
+                var k = 2
+                while taken.contains("\(name)_\(k)") { k += 1 }
+                warnings.append("duplicate column name '\(name)': column \(j + 1) renamed to '\(name)_\(k)'")
+                name = "\(name)_\(k)"
+            }
+            taken.insert(name)
+            names.append(name)
+        }
+        return names
+    }
+
+    // MARK: - Unify
+
+    /// Joins the chunks' builders into one column each: the column's type is the join of the
+    /// chunks' kinds; a chunk whose kind differs is widened or re-read as strings; string
+    /// dictionaries are merged into the largest one and codes remapped. Columns in parallel.
+    private static func unify(_ chunks: [CSVChunk], columnCount: Int) -> [Column] {
+        var columns = [Column?](repeating: nil, count: columnCount)
+        columns.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: columnCount) { j in
+                let t = CSVTrace.now()
+                out[j] = unifyColumn(j, chunks)
+                if getenv("SEGSH_CSV_TRACE") != nil { fputs("csv:   column \(j) \(Int((CSVTrace.now() - t) * 1000)) ms\n", stderr) }
+            }
+        }
+        return columns.map { $0 ?? Column.nulls(.string, count: 0) }
+    }
+
+    private static func unifyColumn(_ j: Int, _ chunks: [CSVChunk]) -> Column {
+        var kind = chunks.first?.builders[j].forced ?? .null
+        if kind == .null { for c in chunks { kind = kind.joined(c.builders[j].kind) } }
+        let total = chunks.reduce(0) { $0 + $1.rowCount }
+        var validity = Bitmap(count: total, allValid: true)
+        var base = 0
+        var anyNull = false
+        for c in chunks {
+            for r in c.builders[j].nullRows { validity[base + Int(r)] = false; anyNull = true }
+            base += c.rowCount
+        }
+        let mask: Bitmap? = anyNull ? validity : nil
+        switch kind {
+        case .int:
+            var v = [Int64](); v.reserveCapacity(total)
+            for c in chunks {
+                let b = c.builders[j]
+                if b.kind == .int { v.append(contentsOf: b.ints) } else { v.append(contentsOf: repeatElement(0, count: c.rowCount)) }
+            }
+            return Column(.int(v), validity: mask)
+        case .double:
+            var v = [Double](); v.reserveCapacity(total)
+            for c in chunks {
+                let b = c.builders[j]
+                switch b.kind {
+                case .double: v.append(contentsOf: b.doubles)
+                case .int: v.append(contentsOf: b.ints.lazy.map { Double($0) })
+                default: v.append(contentsOf: repeatElement(0, count: c.rowCount))
+                }
+            }
+            return Column(.double(v), validity: mask)
+        case .date:
+            var v = [Int32](); v.reserveCapacity(total)
+            for c in chunks {
+                let b = c.builders[j]
+                if b.kind == .date { v.append(contentsOf: b.dates) } else { v.append(contentsOf: repeatElement(0, count: c.rowCount)) }
+            }
+            return Column(.date(v), validity: mask)
+        case .bool:
+            var v = [Bool](); v.reserveCapacity(total)
+            for c in chunks {
+                let b = c.builders[j]
+                if b.kind == .bool { v.append(contentsOf: b.bools) } else { v.append(contentsOf: repeatElement(false, count: c.rowCount)) }
+            }
+            return Column(.bool(v), validity: mask)
+        case .string, .null:
+            // One table in file order: chunk tables are small (remapped), deferred columns are
+            // interned here from their spans, other kinds are re-read as text.
+            var table = CSVStringTable()
+            var codes = [Int32](); codes.reserveCapacity(total)
+            for c in chunks {
+                let b = c.builders[j]
+                switch b.kind {
+                case .string where b.deferred:
+                    codes.append(contentsOf: c.internSpans(starts: b.spanStarts, lengths: b.spanLengths, into: &table))
+                case .string:
+                    let remap = (0..<b.table.count).map { code in b.table.withBytes(code) { table.intern($0) } }
+                    remap.withUnsafeBufferPointer { r in codes.append(contentsOf: b.codes.lazy.map { r[Int($0)] }) }
+                case .null:
+                    codes.append(contentsOf: repeatElement(0, count: c.rowCount))
+                default:
+                    codes.append(contentsOf: c.readStrings(column: j, rows: c.rowCount, nullRows: b.nullRows, rowStarts: c.rowStarts, into: &table))
+                }
+            }
+            if table.count == 0 { _ = table.intern(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            return Column(.string(codes: codes, dictionary: table.makeDictionary()), validity: mask)
+        }
+    }
+
+    // MARK: - Messages
+
+    private static func fieldString(_ text: CSVText, _ span: CSVFieldSpan) -> String {
+        if span.form == .raw {
+            var out: [UInt8] = []
+            CSVRecordScanner.unescape(text.base, span, into: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        return String(decoding: UnsafeBufferPointer(start: text.base + span.start, count: span.end - span.start), as: UTF8.self)
+    }
+
+    private static func error(_ text: CSVText, _ name: String, _ offset: Int, _ message: String, hints: [String] = []) -> Diagnostic {
+        let loc = text.location(of: offset)
+        return Diagnostic(message, hints: hints, location: "\(name):\(loc.line):\(loc.column)")
+    }
+
+    private static func typesError(_ key: String, names: [String]) -> Diagnostic {
+        var hints: [String] = []
+        if let m = closestMatch(to: key, in: names) { hints.append("did you mean '\(m)'?") }
+        hints.append("columns: " + names.joined(separator: ", "))
+        return Diagnostic("types names an unknown column '\(key)'", hints: hints)
+    }
+
+    private static func memchrAny(_ p: UnsafePointer<UInt8>, _ byte: UInt8, _ n: Int) -> Bool {
+        n > 0 && memchr(p, Int32(byte), n) != nil
+    }
+}
+
+extension CSVReader {
+    /// How many chunks a text would be parsed in (for tests).
+    static func chunkPlan(_ text: String, options: CSVOptions) -> Int? {
+        let t = CSVText.copy(Array(text.utf8))
+        return makeChunks(text: t, from: 0, delimiter: UInt8(ascii: ","), names: [], types: [], options: options).count
+    }
+}
+
+/// Phase timings on stderr when `SEGSH_CSV_TRACE` is set (for tuning the reader).
+final class CSVTrace {
+    private let enabled = getenv("SEGSH_CSV_TRACE") != nil
+    private var last = CSVTrace.now()
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    func mark(_ phase: String) {
+        guard enabled else { return }
+        let t = CSVTrace.now()
+        fputs("csv: \(phase) \(Int((t - last) * 1000)) ms\n", stderr)
+        last = t
+    }
+}

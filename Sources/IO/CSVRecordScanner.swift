@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let csvQuote = UInt8(ascii: "\"")
+let csvLF = UInt8(ascii: "\n")
+let csvCR = UInt8(ascii: "\r")
+
+/// Where one field's bytes are. `.plain` and `.quoted` spans are the value itself (for a
+/// quoted field, the bytes inside the quotes); a `.raw` span is the whole field including
+/// its quotes, to be decoded with `CSVRecordScanner.unescape` (it holds `""` escapes or text
+/// after a closing quote).
+struct CSVFieldSpan {
+    enum Form: UInt8 { case plain, quoted, raw }
+    var start: Int
+    var end: Int
+    var form: Form
+}
+
+/// What scanning one record found.
+struct CSVRecordScan {
+    var fieldCount: Int
+    /// Offset just past the record's line terminator.
+    var next: Int
+    /// Offset of the record's line terminator (or the end of the text).
+    var lineEnd: Int
+    /// Offset of the first field that did not fit `capacity` (for "too many fields" errors).
+    var extraFieldStart: Int
+    /// Offset of an opening quote that is never closed, or -1.
+    var unterminatedQuote: Int
+}
+
+/// RFC 4180 record scanning over raw bytes: fields separated by the delimiter, records ended
+/// by LF, CRLF or a lone CR; a field starting with `"` runs to the matching `"` and may hold
+/// delimiters, newlines and `""` escapes. A quote inside an unquoted field is kept literally.
+enum CSVRecordScanner {
+    /// Scans the record starting at `start`, storing at most `capacity` field spans.
+    @inline(__always)
+    static func scan(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, delimiter: UInt8,
+                     spans: UnsafeMutablePointer<CSVFieldSpan>, capacity: Int) -> CSVRecordScan {
+        var i = start
+        var fields = 0
+        var extra = -1
+        while true {
+            let fieldStart = i
+            var span: CSVFieldSpan
+            if i < end && p[i] == csvQuote {
+                i += 1
+                var escaped = false
+                while true {
+                    guard i < end, let hit = memchr(p + i, Int32(csvQuote), end - i) else {
+                        return CSVRecordScan(fieldCount: fields + 1, next: end, lineEnd: end,
+                                             extraFieldStart: extra, unterminatedQuote: fieldStart)
+                    }
+                    i = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+                    if i + 1 < end && p[i + 1] == csvQuote { escaped = true; i += 2; continue }
+                    break
+                }
+                let closing = i
+                i += 1
+                if i < end, p[i] != delimiter, p[i] != csvLF, p[i] != csvCR {
+                    while i < end, p[i] != delimiter, p[i] != csvLF, p[i] != csvCR { i += 1 }
+                    escaped = true
+                }
+                span = escaped ? CSVFieldSpan(start: fieldStart, end: i, form: .raw)
+                               : CSVFieldSpan(start: fieldStart + 1, end: closing, form: .quoted)
+            } else {
+                while i < end {
+                    let b = p[i]
+                    if b == delimiter || b == csvLF || b == csvCR { break }
+                    i += 1
+                }
+                span = CSVFieldSpan(start: fieldStart, end: i, form: .plain)
+            }
+            if fields < capacity { spans[fields] = span } else if extra < 0 { extra = fieldStart }
+            fields += 1
+            if i < end && p[i] == delimiter { i += 1; continue }
+            let lineEnd = i
+            if i < end {
+                if p[i] == csvCR, i + 1 < end, p[i + 1] == csvLF { i += 2 } else { i += 1 }
+            }
+            return CSVRecordScan(fieldCount: fields, next: i, lineEnd: lineEnd, extraFieldStart: extra, unterminatedQuote: -1)
+        }
+    }
+
+    /// Decodes a `.raw` span: `""` inside quotes is one quote, quotes themselves are dropped.
+    static func unescape(_ p: UnsafePointer<UInt8>, _ span: CSVFieldSpan, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var i = span.start
+        var inQuotes = false
+        while i < span.end {
+            let b = p[i]
+            if b == csvQuote {
+                if inQuotes, i + 1 < span.end, p[i + 1] == csvQuote { out.append(csvQuote); i += 2; continue }
+                inQuotes.toggle()
+            } else {
+                out.append(b)
+            }
+            i += 1
+        }
+    }
+
+    /// The offset after any blank lines at `start`.
+    @inline(__always)
+    static func skipBlankLines(_ p: UnsafePointer<UInt8>, from start: Int, end: Int) -> Int {
+        var i = start
+        while i < end, p[i] == csvLF || p[i] == csvCR { i += 1 }
+        return i
+    }
+
+    /// Picks the delimiter among `,` `;` tab `|`: counts each outside quotes per record over
+    /// the first 20 records and takes the one with the same non-zero count on every record
+    /// (the highest such count; ties go to the earlier candidate). When none is consistent,
+    /// the candidate whose most frequent non-zero count covers most records wins; `,` when
+    /// nothing is found.
+    static func detectDelimiter(_ p: UnsafePointer<UInt8>, count: Int) -> UInt8 {
+        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")]
+        let limit = min(count, 1 << 16)
+        var perLine: [[Int]] = []
+        var current = [0, 0, 0, 0]
+        var inQuotes = false
+        var i = 0
+        var lineHasContent = false
+        while i < limit && perLine.count < 20 {
+            let b = p[i]
+            if b == csvQuote { inQuotes.toggle(); lineHasContent = true } else if !inQuotes && (b == csvLF || b == csvCR) {
+                if lineHasContent { perLine.append(current) }
+                current = [0, 0, 0, 0]
+                lineHasContent = false
+            } else {
+                lineHasContent = true
+                if !inQuotes, let k = candidates.firstIndex(of: b) { current[k] += 1 }
+            }
+            i += 1
+        }
+        if lineHasContent && (i == count || perLine.isEmpty) { perLine.append(current) }
+        guard !perLine.isEmpty else { return candidates[0] }
+        var best: (index: Int, count: Int)?
+        for k in 0..<candidates.count {
+            let first = perLine[0][k]
+            if first > 0 && perLine.allSatisfy({ $0[k] == first }) {
+                if let b = best, first <= b.count { continue }
+                best = (k, first)
+            }
+        }
+        if let best { return candidates[best.index] }
+        var fallback: (index: Int, lines: Int)?
+        for k in 0..<candidates.count {
+            var freq: [Int: Int] = [:]
+            for line in perLine where line[k] > 0 { freq[line[k], default: 0] += 1 }
+            guard let top = freq.values.max() else { continue }
+            if let f = fallback, top <= f.lines { continue }
+            fallback = (k, top)
+        }
+        return candidates[fallback?.index ?? 0]
+    }
+}

@@ -1,0 +1,134 @@
+import Columnar
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The distinct strings of one column while a CSV file is parsed: an open-addressing hash
+/// table over a byte arena, a value type used in place (no class, no locks), so interning a
+/// field costs one probe of an 8-byte slot holding both the hash tag and the code. Codes are
+/// dense and in first-appearance order; `makeDictionary()` hands the strings to a
+/// `StringDictionary` in that order, so its codes are the same.
+struct CSVStringTable {
+    private(set) var bytes: [UInt8] = []
+    /// offsets[i]..<offsets[i+1] are the bytes of entry i.
+    private(set) var offsets: [Int] = [0]
+    /// 0 = empty; else the high 32 bits of the hash and code + 1 in the low 32 bits.
+    private var slots = [UInt64](repeating: 0, count: 256)
+
+    var count: Int { offsets.count - 1 }
+
+    @inline(__always)
+    static func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(truncatingIfNeeded: n)
+        var i = 0
+        while i + 8 <= n {
+            h = (h ^ p.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            i += 8
+        }
+        if i < n {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n { tail |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << shift; shift += 8; i += 1 }
+            h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
+        }
+        h ^= h >> 32
+        h = h &* 0xD6E8_FEB8_6659_FD93
+        return h ^ (h >> 28)
+    }
+
+    /// The code of these bytes, adding them if new.
+    @inline(__always)
+    mutating func intern(_ p: UnsafeRawPointer, _ n: Int) -> Int32 {
+        let tag = CSVStringTable.hash(p, n) & 0xFFFF_FFFF_0000_0000
+        let mask = slots.count - 1
+        var s = Int(truncatingIfNeeded: tag >> 32) & mask
+        while true {
+            let e = slots[s]
+            if e == 0 { break }
+            if e & 0xFFFF_FFFF_0000_0000 == tag {
+                let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+                if equals(code, p, n) { return Int32(truncatingIfNeeded: code) }
+            }
+            s = (s + 1) & mask
+        }
+        let code = count
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+        offsets.append(bytes.count)
+        slots[s] = tag | UInt64(code + 1)
+        if (code + 1) * 2 > slots.count { grow() }
+        return Int32(truncatingIfNeeded: code)
+    }
+
+    @inline(__always)
+    mutating func intern(_ buffer: UnsafeRawBufferPointer) -> Int32 {
+        guard let base = buffer.baseAddress else { return intern(emptyPointer, 0) }
+        return intern(base, buffer.count)
+    }
+
+    @inline(__always)
+    private func equals(_ code: Int, _ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        let lo = offsets[code]
+        guard offsets[code + 1] - lo == n else { return false }
+        if n == 0 { return true }
+        return bytes.withUnsafeBytes { all in
+            guard let base = all.baseAddress else { return false }
+            let q = base + lo
+            var i = 0
+            while i + 8 <= n {
+                if q.loadUnaligned(fromByteOffset: i, as: UInt64.self) != p.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i += 8
+            }
+            while i < n {
+                if q.load(fromByteOffset: i, as: UInt8.self) != p.load(fromByteOffset: i, as: UInt8.self) { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    private mutating func grow() {
+        let n = slots.count * 2
+        var new = [UInt64](repeating: 0, count: n)
+        let mask = n - 1
+        for e in slots where e != 0 {
+            var s = Int(truncatingIfNeeded: e >> 32) & mask
+            while new[s] != 0 { s = (s + 1) & mask }
+            new[s] = e
+        }
+        slots = new
+    }
+
+    /// Reserves room for about `n` distinct strings of `averageLength` bytes.
+    mutating func reserveCapacity(_ n: Int, averageLength: Int) {
+        offsets.reserveCapacity(n + 1)
+        bytes.reserveCapacity(n * averageLength)
+        var size = slots.count
+        while size < n * 2 { size *= 2 }
+        if size > slots.count {
+            let entries = slots
+            slots = [UInt64](repeating: 0, count: size)
+            let mask = size - 1
+            for e in entries where e != 0 {
+                var s = Int(truncatingIfNeeded: e >> 32) & mask
+                while slots[s] != 0 { s = (s + 1) & mask }
+                slots[s] = e
+            }
+        }
+    }
+
+    /// Calls `body` with the bytes of a code.
+    @inline(__always)
+    func withBytes<R>(_ code: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[offsets[code]..<offsets[code + 1]])) }
+    }
+
+    /// A `StringDictionary` with the same strings under the same codes.
+    func makeDictionary() -> StringDictionary {
+        StringDictionary(distinctBytes: bytes, offsets: offsets)
+    }
+}
+
+private let emptyPointer = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))

@@ -1,0 +1,373 @@
+import Columnar
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a column holds so far while a chunk is parsed; `.null` means only nulls were seen.
+/// Kinds join upwards: int + double = double, anything else mixed = string.
+enum CSVKind: UInt8, Sendable {
+    case null, int, double, date, bool, string
+
+    init(_ type: DataType) {
+        switch type {
+        case .int: self = .int
+        case .double: self = .double
+        case .date: self = .date
+        case .bool: self = .bool
+        case .string: self = .string
+        }
+    }
+
+    var dataType: DataType {
+        switch self {
+        case .int: return .int
+        case .double: return .double
+        case .date: return .date
+        case .bool: return .bool
+        case .null, .string: return .string
+        }
+    }
+
+    func joined(_ other: CSVKind) -> CSVKind {
+        if self == other || other == .null { return self }
+        if self == .null { return other }
+        if (self == .int && other == .double) || (self == .double && other == .int) { return .double }
+        return .string
+    }
+}
+
+/// One field's value as inferred from its bytes.
+enum CSVValue {
+    case null
+    case int(Int64)
+    case double(Double)
+    case date(Int32)
+    case bool(Bool)
+    case string
+    /// All digits but too large for 64 bits: read as string, and the load warns.
+    case intOverflow
+    /// Shaped like a date that does not exist (2024-02-30): read as string, and the load warns.
+    case invalidDate
+
+    var kind: CSVKind {
+        switch self {
+        case .null: return .null
+        case .int: return .int
+        case .double: return .double
+        case .date: return .date
+        case .bool: return .bool
+        case .string, .intOverflow, .invalidDate: return .string
+        }
+    }
+}
+
+enum CSVIntResult { case value(Int64), overflow, none }
+enum CSVDateResult { case value(Int32), invalid, none }
+
+private let digit0 = UInt8(ascii: "0")
+
+@inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- digit0 < 10 }
+
+/// A strftime-like date format: `%Y` (4 digits), `%y` (2 digits, 70-99 → 19xx, else 20xx),
+/// `%m` and `%d` (1 or 2 digits), `%%`, and literal bytes.
+struct CSVDateFormat: Sendable {
+    enum Piece: Sendable, Equatable { case year4, year2, month, day, literal(UInt8) }
+    let pieces: [Piece]
+
+    init?(_ format: String) {
+        var pieces: [Piece] = []
+        var bytes = Array(format.utf8)[...]
+        var hasY = false, hasM = false, hasD = false
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "%") {
+                guard let c = bytes.popFirst() else { return nil }
+                switch c {
+                case UInt8(ascii: "Y"): pieces.append(.year4); hasY = true
+                case UInt8(ascii: "y"): pieces.append(.year2); hasY = true
+                case UInt8(ascii: "m"): pieces.append(.month); hasM = true
+                case UInt8(ascii: "d"): pieces.append(.day); hasD = true
+                case UInt8(ascii: "%"): pieces.append(.literal(b))
+                default: return nil
+                }
+            } else {
+                pieces.append(.literal(b))
+            }
+        }
+        guard hasY, hasM, hasD else { return nil }
+        self.pieces = pieces
+    }
+
+    func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVDateResult {
+        var i = 0, y = 0, m = 0, d = 0
+        for piece in pieces {
+            switch piece {
+            case .literal(let c):
+                guard i < n, p[i] == c else { return .none }
+                i += 1
+            case .year4:
+                guard i + 4 <= n else { return .none }
+                for k in 0..<4 { guard isDigit(p[i + k]) else { return .none }; y = y * 10 + Int(p[i + k] - digit0) }
+                i += 4
+            case .year2:
+                guard i + 2 <= n, isDigit(p[i]), isDigit(p[i + 1]) else { return .none }
+                let yy = Int(p[i] - digit0) * 10 + Int(p[i + 1] - digit0)
+                y = yy >= 70 ? 1900 + yy : 2000 + yy
+                i += 2
+            case .month, .day:
+                guard i < n, isDigit(p[i]) else { return .none }
+                var v = Int(p[i] - digit0); i += 1
+                if i < n, isDigit(p[i]) { v = v * 10 + Int(p[i] - digit0); i += 1 }
+                if piece == .month { m = v } else { d = v }
+            }
+        }
+        guard i == n else { return .none }
+        guard let date = CivilDate.valid(year: y, month: m, day: d) else { return .invalid }
+        return .value(date.daysSinceEpoch)
+    }
+}
+
+/// Parses field bytes into typed values. Works on raw UTF-8 bytes, never on `String`s.
+/// Each chunk owns one parser (it has a scratch buffer for currency clean-up).
+struct CSVValueParser {
+    let currency: Bool
+    let dateFormat: CSVDateFormat?
+
+    init(options: CSVOptions) {
+        currency = options.currencyNumbers
+        dateFormat = options.dateFormat.flatMap { CSVDateFormat($0) }
+    }
+
+    /// Empty, `NULL`, `null`, `Null`, `NA`, `N/A`, `n/a` (after trimming spaces).
+    @inline(__always)
+    static func isNull(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        switch n {
+        case 0: return true
+        case 2: return p[0] == UInt8(ascii: "N") && p[1] == UInt8(ascii: "A")
+        case 3: return (p[0] == UInt8(ascii: "N") && p[1] == UInt8(ascii: "/") && p[2] == UInt8(ascii: "A"))
+            || (p[0] == UInt8(ascii: "n") && p[1] == UInt8(ascii: "/") && p[2] == UInt8(ascii: "a"))
+        case 4:
+            let w = UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24
+            return w == 0x4C4C_554E /* NULL */ || w == 0x6C6C_756E /* null */ || w == 0x6C6C_754E /* Null */
+        default: return false
+        }
+    }
+
+    /// `-?[0-9]+`; a digit string with a leading zero (`00123`) is an identifier, not a number.
+    @inline(__always)
+    static func parsePlainInt(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVIntResult {
+        var i = 0
+        var negative = false
+        if n > 0, p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { negative = p[0] == UInt8(ascii: "-"); i = 1 }
+        guard i < n else { return .none }
+        if p[i] == digit0 && n - i > 1 { return .none }
+        var v: UInt64 = 0
+        var overflow = false
+        while i < n {
+            let d = p[i] &- digit0
+            if d > 9 { return .none }
+            if !overflow {
+                let (m, o1) = v.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(UInt64(d))
+                if o1 || o2 { overflow = true } else { v = s }
+            }
+            i += 1
+        }
+        if overflow { return .overflow }
+        if negative {
+            if v > UInt64(Int64.max) + 1 { return .overflow }
+            return .value(v == UInt64(Int64.max) + 1 ? Int64.min : -Int64(v))
+        }
+        if v > UInt64(Int64.max) { return .overflow }
+        return .value(Int64(v))
+    }
+
+    /// Decimal numbers: `-12.5`, `.5`, `3.`, `1e-3`. Exact: short inputs use the exact
+    /// fast path (mantissa < 2^53 divided by an exact power of ten), others go to `strtod`.
+    static func parsePlainDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        var i = 0
+        var negative = false
+        if n > 0, p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { negative = p[0] == UInt8(ascii: "-"); i = 1 }
+        let intStart = i
+        var mantissa: UInt64 = 0
+        var exact = true
+        while i < n, isDigit(p[i]) {
+            if mantissa < (1 << 53) / 10 { mantissa = mantissa * 10 + UInt64(p[i] - digit0) } else { exact = false }
+            i += 1
+        }
+        let intDigits = i - intStart
+        if intDigits > 1 && p[intStart] == digit0 { return nil }
+        var fracDigits = 0
+        if i < n, p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, isDigit(p[i]) {
+                if mantissa < (1 << 53) / 10 { mantissa = mantissa * 10 + UInt64(p[i] - digit0) } else { exact = false }
+                fracDigits += 1
+                i += 1
+            }
+        }
+        guard intDigits + fracDigits > 0 else { return nil }
+        var hasExponent = false
+        if i < n, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            hasExponent = true
+            i += 1
+            if i < n, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") { i += 1 }
+            let expStart = i
+            while i < n, isDigit(p[i]) { i += 1 }
+            guard i > expStart else { return nil }
+        }
+        guard i == n else { return nil }
+        if exact && !hasExponent && fracDigits <= 22 {
+            let v = Double(mantissa) / powersOfTen[fracDigits]
+            return negative ? -v : v
+        }
+        // Slow path: strtod on a NUL-terminated copy.
+        let v: Double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+            guard let base = buf.baseAddress else { return .nan }
+            UnsafeMutableRawPointer(base).copyMemory(from: p, byteCount: n)
+            base[n] = 0
+            return strtod(base, nil)
+        }
+        return v.isFinite ? v : nil
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { k in
+        var v = 1.0
+        for _ in 0..<k { v *= 10 }
+        return v
+    }
+
+    /// ISO `2024-06-30`, `2024-6-3`, `2024/6/30`, `2024/06/30`, `2024年6月30日`.
+    static func parseBuiltinDate(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVDateResult {
+        guard n >= 8, n <= 19, isDigit(p[0]), isDigit(p[1]), isDigit(p[2]), isDigit(p[3]) else { return .none }
+        let y = Int(p[0] - digit0) * 1000 + Int(p[1] - digit0) * 100 + Int(p[2] - digit0) * 10 + Int(p[3] - digit0)
+        var i = 4
+        func number() -> Int? {
+            guard i < n, isDigit(p[i]) else { return nil }
+            var v = Int(p[i] - digit0); i += 1
+            if i < n, isDigit(p[i]) { v = v * 10 + Int(p[i] - digit0); i += 1 }
+            return v
+        }
+        func chinese(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Bool {
+            guard i + 3 <= n, p[i] == a, p[i + 1] == b, p[i + 2] == c else { return false }
+            i += 3
+            return true
+        }
+        let sep = p[4]
+        let m: Int, d: Int
+        if sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/") {
+            i = 5
+            guard let mm = number(), i < n, p[i] == sep else { return .none }
+            i += 1
+            guard let dd = number(), i == n else { return .none }
+            m = mm; d = dd
+        } else if chinese(0xE5, 0xB9, 0xB4) {  // 年
+            guard let mm = number(), chinese(0xE6, 0x9C, 0x88), let dd = number(), chinese(0xE6, 0x97, 0xA5), i == n else { return .none }
+            m = mm; d = dd
+        } else {
+            return .none
+        }
+        guard let date = CivilDate.valid(year: y, month: m, day: d) else { return .invalid }
+        return .value(date.daysSinceEpoch)
+    }
+
+    @inline(__always)
+    func parseDate(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVDateResult {
+        if let f = dateFormat {
+            let r = f.parse(p, n)
+            if case .none = r {} else { return r }
+        }
+        return CSVValueParser.parseBuiltinDate(p, n)
+    }
+
+    /// `true` / `false`, any case.
+    @inline(__always)
+    static func parseBool(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? {
+        if n == 4 {
+            let w = (UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24) | 0x2020_2020
+            return w == 0x6575_7274 ? true : nil
+        }
+        if n == 5 {
+            let w = (UInt32(p[0]) | UInt32(p[1]) << 8 | UInt32(p[2]) << 16 | UInt32(p[3]) << 24) | 0x2020_2020
+            return w == 0x736C_6166 && (p[4] | 0x20) == UInt8(ascii: "e") ? false : nil
+        }
+        return nil
+    }
+
+    /// An int, or with `numbers="currency"` a currency/thousands form such as `¥1,200`.
+    @inline(__always)
+    func parseInt(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVIntResult {
+        let r = CSVValueParser.parsePlainInt(p, n)
+        if case .none = r, currency {
+            return withCleanNumber(p, n) { q, m in CSVValueParser.parsePlainInt(q, m) } ?? .none
+        }
+        return r
+    }
+
+    @inline(__always)
+    func parseDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        if let v = CSVValueParser.parsePlainDouble(p, n) { return v }
+        if currency { return withCleanNumber(p, n) { q, m in CSVValueParser.parsePlainDouble(q, m) } ?? nil }
+        return nil
+    }
+
+    /// Strips one currency sign (`¥ ￥ $ € £`) and thousands separators, keeping a sign
+    /// written before or after the currency sign; nil when there was nothing to strip.
+    private func withCleanNumber<R>(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R? {
+        guard n > 0, n < 64 else { return nil }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf -> R? in
+            guard let out = buf.baseAddress else { return nil }
+            var i = 0, o = 0
+            var stripped = false
+            if p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") { out[o] = p[i]; o += 1; i += 1 }
+            let sign = currencySignLength(p + i, n - i)
+            if sign > 0 {
+                i += sign; stripped = true
+                while i < n, p[i] == UInt8(ascii: " ") { i += 1 }
+                if o == 0, i < n, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") { out[o] = p[i]; o += 1; i += 1 }
+            }
+            var sawDigit = false
+            while i < n {
+                let b = p[i]
+                if b == UInt8(ascii: ",") {
+                    guard sawDigit else { return nil }
+                    stripped = true
+                } else {
+                    if isDigit(b) { sawDigit = true }
+                    out[o] = b; o += 1
+                }
+                i += 1
+            }
+            guard stripped, sawDigit else { return nil }
+            return body(UnsafePointer(out), o)
+        }
+    }
+
+    private func currencySignLength(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        guard n > 0 else { return 0 }
+        if p[0] == UInt8(ascii: "$") { return 1 }
+        if n >= 2, p[0] == 0xC2, p[1] == 0xA5 || p[1] == 0xA3 { return 2 }  // ¥ £
+        if n >= 3, p[0] == 0xEF, p[1] == 0xBF, p[2] == 0xA5 { return 3 }  // ￥
+        if n >= 3, p[0] == 0xE2, p[1] == 0x82, p[2] == 0xAC { return 3 }  // €
+        return 0
+    }
+
+    /// The full inference of one (trimmed) field.
+    func classify(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVValue {
+        if CSVValueParser.isNull(p, n) { return .null }
+        switch parseInt(p, n) {
+        case .value(let v): return .int(v)
+        case .overflow: return .intOverflow
+        case .none: break
+        }
+        if let d = parseDouble(p, n) { return .double(d) }
+        switch parseDate(p, n) {
+        case .value(let d): return .date(d)
+        case .invalid: return .invalidDate
+        case .none: break
+        }
+        if let b = CSVValueParser.parseBool(p, n) { return .bool(b) }
+        return .string
+    }
+}

@@ -1,0 +1,124 @@
+import XCTest
+import Columnar
+@testable import IO
+
+/// Parallel chunking must give exactly the table a single chunk gives, wherever the split
+/// falls: inside quoted newlines, on CRLF, between type changes.
+final class CSVChunkingTests: XCTestCase {
+    private func twoChunks(_ base: CSVOptions = CSVOptions()) -> CSVOptions {
+        var o = base
+        o.minChunkBytes = 1
+        o.chunkCount = 2
+        return o
+    }
+
+    private func oneChunk(_ base: CSVOptions = CSVOptions()) -> CSVOptions {
+        var o = base
+        o.chunkCount = 1
+        return o
+    }
+
+    private func assertSameTable(_ text: String, options: CSVOptions = CSVOptions(), file: StaticString = #filePath, line: UInt = #line) throws {
+        let a = try csvLoad(text, options: oneChunk(options))
+        let b = try csvLoad(text, options: twoChunks(options))
+        XCTAssertEqual(a.table.names, b.table.names, file: file, line: line)
+        XCTAssertEqual(csvTypes(a.table), csvTypes(b.table), file: file, line: line)
+        XCTAssertEqual(csvRows(a.table), csvRows(b.table), file: file, line: line)
+        XCTAssertEqual(a.warnings, b.warnings, file: file, line: line)
+    }
+
+    func testChunksSplitIntoTwo() throws {
+        let text = "a,b\n" + (0..<100).map { "\($0),v\($0 % 7)\n" }.joined()
+        let chunks = try XCTUnwrap(CSVReader.chunkPlan(text, options: twoChunks()))
+        XCTAssertEqual(chunks, 2)
+        let r = try csvLoad(text, options: twoChunks())
+        XCTAssertEqual(r.table.rowCount, 100)
+        XCTAssertEqual(csvRows(r.table)[99], [.int(99), .string("v1")])
+        XCTAssertEqual(csvRows(r.table)[50], [.int(50), .string("v1")])
+    }
+
+    func testQuotedNewlineAtEverySplitPosition() throws {
+        // Shift the text so that the midpoint lands on every byte of a quoted field with
+        // embedded newlines and doubled quotes.
+        for pad in 0..<40 {
+            let head = "id,note,n\n" + "1," + String(repeating: "p", count: pad) + ",1\n"
+            let text = head + "2,\"multi\nline \"\"quoted\"\"\r\nfield\",2\n3,plain,3.5\n4,\"x\n\",4\n"
+            try assertSameTable(text)
+            let r = try csvLoad(text, options: twoChunks())
+            XCTAssertEqual(csvRows(r.table)[1], [.int(2), .string("multi\nline \"quoted\"\r\nfield"), .double(2)])
+            XCTAssertEqual(csvRows(r.table)[3], [.int(4), .string("x\n"), .double(4)])
+        }
+    }
+
+    func testTypesJoinAcrossChunks() throws {
+        // First half ints, second half doubles / strings / dates / nulls.
+        var text = "i,d,s,dt,nul\n"
+        for k in 0..<50 { text += "\(k),\(k),\(k),2024-01-\(k % 28 + 1),\n" }
+        for k in 50..<100 { text += "\(k),\(k).5,s\(k),2024-02-\(k % 28 + 1),\n" }
+        try assertSameTable(text)
+        let r = try csvLoad(text, options: twoChunks())
+        XCTAssertEqual(csvTypes(r.table), [.int, .double, .string, .date, .string])
+        XCTAssertEqual(csvRows(r.table)[3], [.int(3), .double(3), .string("3"), csvDay("2024-01-04"), .null])
+        XCTAssertEqual(csvRows(r.table)[99], [.int(99), .double(99.5), .string("s99"), csvDay("2024-02-16"), .null])
+        // The merged dictionary holds each distinct string once.
+        guard case .string(let codes, let dict) = r.table.columns[2].storage else { return XCTFail() }
+        XCTAssertEqual(dict.count, 100)
+        XCTAssertEqual(Set(codes).count, 100)
+    }
+
+    func testStringsSharedAcrossChunksMergeToOneCode() throws {
+        let text = "c\n" + (0..<200).map { ["华东", "华北", "x\"y", "华南"][$0 % 4] }
+            .map { $0.contains("\"") ? "\"x\"\"y\"" : $0 }.joined(separator: "\n") + "\n"
+        let r = try csvLoad(text, options: twoChunks())
+        guard case .string(let codes, let dict) = r.table.columns[0].storage else { return XCTFail() }
+        XCTAssertEqual(dict.count, 4)
+        XCTAssertEqual(Set(codes).count, 4)
+        XCTAssertEqual(csvRows(r.table)[2], [.string("x\"y")])
+        XCTAssertEqual(csvRows(r.table)[199], [.string("华南")])
+    }
+
+    func testErrorInSecondChunkIsReportedWithItsLine() {
+        var text = "a,b\n"
+        for k in 0..<60 { text += "\(k),\(k)\n" }
+        text += "oops\n"
+        for k in 0..<60 { text += "\(k),\(k)\n" }
+        XCTAssertEqual(csvError(text, options: twoChunks()), "t.csv:62:5: error: row has 1 field, expected 2")
+        var skip = twoChunks()
+        skip.skipBadRows = true
+        XCTAssertEqual((try? csvLoad(text, options: skip))?.table.rowCount, 120)
+    }
+
+    func testStrayQuoteFallsBackToOneChunk() throws {
+        // An unbalanced quote inside an unquoted field fools the parity split.
+        var text = "a,b\n"
+        for k in 0..<30 { text += "\(k),in\"ch\n" }
+        for k in 30..<60 { text += "\(k),x\n" }
+        try assertSameTable(text)
+        XCTAssertEqual(try csvLoad(text, options: twoChunks()).table.rowCount, 60)
+    }
+
+    func testHighCardinalityColumnsDeferInterningAndKeepValues() throws {
+        // More distinct values per chunk than a chunk dictionary holds: the column keeps
+        // spans and is interned once at the end (escaped quotes and nulls included).
+        let n = CSVColumnBuilder.maxChunkDictionary * 3
+        var text = "id,grp,mixed\n"
+        var expected: [[Scalar]] = []
+        for k in 0..<n {
+            let id: Scalar = k % 1000 == 999 ? .null : (k % 777 == 0 ? .string("q\"\(k)\"") : .string("id\(k)"))
+            let idText: String
+            switch id { case .string(let s) where s.hasPrefix("q"): idText = "\"q\"\"\(k)\"\"\""; case .string(let s): idText = s; default: idText = "" }
+            let mixed: Scalar = k == n - 5 ? .string("x\(k)") : .string("\(k)")
+            text += "\(idText),g\(k % 3),\(k == n - 5 ? "x\(k)" : "\(k)")\n"
+            expected.append([id, .string("g\(k % 3)"), mixed])
+        }
+        for options in [oneChunk(), twoChunks()] {
+            let r = try csvLoad(text, options: options)
+            XCTAssertEqual(csvTypes(r.table), [.string, .string, .string])
+            XCTAssertEqual(csvRows(r.table), expected)
+            guard case .string(let codes, let dict) = r.table.columns[0].storage else { return XCTFail() }
+            XCTAssertEqual(dict.count, n - n / 1000)
+            XCTAssertEqual(codes[0], 0)
+            XCTAssertEqual(dict.lookup("id1"), codes[1])
+        }
+    }
+}
