@@ -1,0 +1,86 @@
+import Columnar
+import Diagnostics
+import Language
+
+/// The result of evaluating an expression: a column, a single value (not yet broadcast), or
+/// a duration (only meaningful in date arithmetic and operator arguments).
+public enum Value {
+    case column(Column)
+    case scalar(Scalar)
+    case duration(Int, DurationUnit)
+
+    /// The value's type; nil for a null scalar or a duration.
+    var type: DataType? {
+        switch self {
+        case .column(let c): return c.type
+        case .scalar(let s): return s.type
+        case .duration: return nil
+        }
+    }
+
+    var typeName: String {
+        switch self {
+        case .column(let c): return c.type.rawValue
+        case .scalar(let s): return s.type?.rawValue ?? "null"
+        case .duration: return "duration"
+        }
+    }
+
+    var isNullScalar: Bool { if case .scalar(.null) = self { return true } else { return false } }
+
+    /// As a column of `count` rows (scalars are broadcast).
+    func column(count: Int, nullType: DataType = .int) -> Column {
+        switch self {
+        case .column(let c): return c
+        case .scalar(let s): return Column.constant(s, count: count, type: nullType)
+        case .duration(let n, let u): return Column.constant(.int(Int64(Duration.days(n, u))), count: count)
+        }
+    }
+}
+
+enum Duration {
+    /// Days in a duration; months and years count as 30 and 365 days where a fixed length is
+    /// needed (windows use calendar arithmetic instead, see `shift`).
+    static func days(_ n: Int, _ unit: DurationUnit) -> Int {
+        switch unit {
+        case .days: return n
+        case .weeks: return 7 * n
+        case .months: return 30 * n
+        case .years: return 365 * n
+        }
+    }
+
+    /// A date moved by a duration with calendar arithmetic (months and years keep the day,
+    /// clamped to the month's length).
+    static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32 {
+        switch unit {
+        case .days: return day &+ Int32(clamping: n)
+        case .weeks: return day &+ Int32(clamping: 7 * n)
+        case .months: return CivilDate(daysSinceEpoch: day).addingMonths(n).daysSinceEpoch
+        case .years: return CivilDate(daysSinceEpoch: day).addingMonths(12 * n).daysSinceEpoch
+        }
+    }
+}
+
+extension Literal {
+    var value: Value {
+        switch self {
+        case .int(let v): return .scalar(.int(v))
+        case .double(let v): return .scalar(.double(v))
+        case .string(let s): return .scalar(.string(s))
+        case .bool(let b): return .scalar(.bool(b))
+        case .null: return .scalar(.null)
+        case .date(let y, let m, let d): return .scalar(.date(CivilDate(year: y, month: m, day: d).daysSinceEpoch))
+        case .duration(let n, let u): return .duration(n, u)
+        }
+    }
+
+    /// The literal as a plain scalar (durations become their day count).
+    public var scalar: Scalar {
+        switch value {
+        case .scalar(let s): return s
+        case .duration(let n, let u): return .int(Int64(Duration.days(n, u)))
+        case .column: return .null
+        }
+    }
+}

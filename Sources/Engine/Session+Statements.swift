@@ -1,0 +1,202 @@
+import Columnar
+import Diagnostics
+import Foundation
+import IO
+import Language
+
+/// The result of a what-if: the report items to print and the table of moved rows (for
+/// `whatif ... | moved`).
+public struct WhatIfOutcome {
+    public var report: [ResultItem]
+    public var moved: Table
+    public init(report: [ResultItem], moved: Table) { self.report = report; self.moved = moved }
+}
+
+extension Session {
+    func executeStatement(_ statement: Statement, file: SourceFile, emit: (ResultItem) -> Void) throws {
+        let started = DispatchTime.now()
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+        let context = StepContext(session: self, file: file, parameters: currentParameters)
+        switch statement.kind {
+        case .load(let name, let path, let pathSpan, let options):
+            try load(name: name, path: path, pathSpan: pathSpan, options: options, file: file, emit: emit, elapsed: elapsed)
+
+        case .pipeline(let pipeline):
+            let result = try evaluate(pipeline, file: file, parameters: context.parameters)
+            for n in result.notes { emit(.note(n)) }
+            let isChart = pipeline.steps.last.map { if case .chartBar = $0.kind { return true }; if case .chartHist = $0.kind { return true }; return false } ?? false
+            if !isChart {
+                let n = record(result.table)
+                emit(.table(result.table, number: n, elapsed: elapsed()))
+            }
+            for t in result.texts { emit(.text(t)) }
+
+        case .letView(let name, let pipeline):
+            guard tables[name.text] == nil else {
+                throw Diagnostic("'\(name.text)' is a loaded table; a view needs another name", at: name.span, in: file)
+            }
+            if dependsOn(pipeline, view: name.text) {
+                throw Diagnostic("view '\(name.text)' cannot refer to itself", at: pipeline.source.span, in: file)
+            }
+            let old = views[name.text]
+            views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
+            do {
+                let t = try evaluateView(name.text, parameters: context.parameters)
+                emit(.note("view \(name.text): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil))"))
+            } catch {
+                views[name.text] = old
+                throw error
+            }
+
+        case .param(let name, let expr):
+            let ev = ExpressionEvaluator(table: Table(), file: file, parameters: { self.currentParameters[$0] }, functions: functions)
+            let v = try ev.evaluate(expr)
+            let value: Scalar
+            switch v {
+            case .scalar(let s): value = s
+            case .duration(let n, let u): value = .int(Int64(Duration.days(n, u)))
+            case .column: throw Diagnostic("a parameter value must be a constant such as 30, 0.8, \"S\" or @2024-06-30", at: expr.span, in: file)
+            }
+            if overrides[name.text] != nil {
+                emit(.note("param \(name.text) stays \(overrides[name.text]?.description ?? "") (set on the command line)"))
+            }
+            params[name.text] = value
+
+        case .rules(let name, let rules):
+            ruleSets[name.text] = (RuleSet(name: name.text, rules: rules, file: file, span: statement.span), bumpVersion())
+
+        case .export(let pipeline, let path, let pathSpan):
+            try checkWritable(path, pathSpan, file)
+            guard OutputFormat.forPath(path) != nil else {
+                throw Diagnostic("cannot tell the format of '\(path)' (use .csv, .tsv, .json, .jsonl or .md)", at: pathSpan, in: file)
+            }
+            let target = resolve(path)
+            for (tname, stored) in tables {
+                if let src = stored.sourcePath, samePath(src, target) {
+                    throw Diagnostic("refusing to overwrite '\(path)': table '\(tname)' was loaded from it", at: pathSpan, in: file,
+                                     hints: ["export to another file name"])
+                }
+            }
+            let result = try evaluate(pipeline, file: file, parameters: context.parameters)
+            for n in result.notes { emit(.note(n)) }
+            do {
+                try TableWriter.write(result.table, to: target)
+            } catch let d as Diagnostic {
+                throw Diagnostic(d.message, at: pathSpan, in: file, hints: d.hints)
+            } catch {
+                throw Diagnostic("cannot write '\(path)': \(error)", at: pathSpan, in: file)
+            }
+            emit(.note("exported \(result.table.rowCount) rows × \(result.table.columnCount) columns to \(path)"))
+
+        case .profile(let name, let key):
+            let source = Source(.table(name.text), name.span)
+            let table = try evaluateSource(source, file: file, parameters: context.parameters).table
+            if let key, table.index(of: key.text) == nil {
+                throw ExpressionEvaluator(table: table, file: file, parameters: { _ in nil }, functions: functions).unknownColumn(key.text, key.span)
+            }
+            let (summary, duplicates) = try Profile.profile(table, key: key?.text)
+            emit(.table(summary, number: record(summary), elapsed: elapsed()))
+            if let duplicates {
+                if duplicates.rowCount == 0 {
+                    emit(.note("key \(key?.text ?? ""): no duplicate values"))
+                } else {
+                    emit(.note("key \(key?.text ?? ""): \(duplicates.rowCount) values occur more than once"))
+                    emit(.table(duplicates, number: record(duplicates), elapsed: 0))
+                }
+            }
+
+        case .whatIf(let w):
+            guard let handler = whatIfHandler else { throw Diagnostic("whatif is not available in this build", at: statement.span, in: file) }
+            let outcome = try handler(w, statement.span, context)
+            for item in outcome.report { emit(item) }
+
+        case .sweep:
+            guard let handler = sweepHandler else { throw Diagnostic("sweep is not available in this build", at: statement.span, in: file) }
+            for item in try handler(statement, context) { emit(item) }
+
+        case .compare:
+            guard let handler = compareHandler else { throw Diagnostic("compare is not available in this build", at: statement.span, in: file) }
+            for item in try handler(statement, context) { emit(item) }
+
+        case .run(let path, let pathSpan):
+            try checkReadable(path, pathSpan, file)
+            let text: String
+            do { text = try String(contentsOfFile: resolve(path), encoding: .utf8) } catch {
+                throw Diagnostic("cannot read script '\(path)'", at: pathSpan, in: file)
+            }
+            let script = SourceFile(name: path, text: text)
+            let diagnostics = run(script, emit: emit)
+            if let first = diagnostics.first { throw first }
+        }
+    }
+
+    func load(name: Name?, path: String, pathSpan: Span, options: [OptionPair], file: SourceFile,
+              emit: (ResultItem) -> Void, elapsed: () -> Double) throws {
+        try checkReadable(path, pathSpan, file)
+        let tableName = name?.text ?? Session.stem(of: path)
+        if views[tableName] != nil, name != nil {
+            throw Diagnostic("'\(tableName)' is a view; load into another name", at: name?.span ?? pathSpan, in: file)
+        }
+        let csvOptions: CSVOptions
+        do {
+            csvOptions = try CSVOptions(pairs: options.map { (key: $0.key.text, value: $0.value.scalar) })
+        } catch let d as Diagnostic {
+            let span = options.first(where: { d.message.contains("'\($0.key.text)'") })?.span ?? options.first?.span ?? pathSpan
+            throw Diagnostic(d.message, at: span, in: file, hints: d.hints)
+        }
+        let target = resolve(path)
+        guard FileManager.default.fileExists(atPath: target) else {
+            throw Diagnostic("no such file: '\(path)'", at: pathSpan, in: file)
+        }
+        let report = progress
+        let result = try CSVReader.read(path: target, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
+        setTable(tableName, result.table, sourcePath: target)
+        for w in result.warnings { emit(.note("warning: \(w)")) }
+        if result.skippedRows > 0 { emit(.note("skipped \(result.skippedRows) malformed row\(result.skippedRows == 1 ? "" : "s") (on_error=\"skip\")")) }
+        let t = result.table
+        emit(.note("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(path)"))
+    }
+
+    static func stem(of path: String) -> String {
+        let last = path.split(separator: "/").last.map(String.init) ?? path
+        if let dot = last.lastIndex(of: "."), dot != last.startIndex { return String(last[..<dot]) }
+        return last
+    }
+
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] { return home + path.dropFirst(1) }
+        return (baseDirectory as NSString).appendingPathComponent(path)
+    }
+
+    func samePath(_ a: String, _ b: String) -> Bool {
+        URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path ==
+            URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// Whether a path stays inside the base directory (safe mode).
+    func isInsideBase(_ path: String) -> Bool {
+        let base = URL(fileURLWithPath: baseDirectory).standardizedFileURL.resolvingSymlinksInPath().path
+        let p = URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
+        return p == base || p.hasPrefix(base.hasSuffix("/") ? base : base + "/")
+    }
+
+    func checkReadable(_ path: String, _ span: Span, _ file: SourceFile) throws {
+        if isSafe && !isInsideBase(path) {
+            throw Diagnostic("safe mode: reading '\(path)' outside the current directory is not allowed", at: span, in: file)
+        }
+    }
+
+    func checkWritable(_ path: String, _ span: Span, _ file: SourceFile) throws {
+        if isSafe { throw Diagnostic("safe mode: writing files is not allowed", at: span, in: file) }
+    }
+
+    /// Checks a path for `.read` and similar shell commands under safe mode.
+    public func checkScriptPath(_ path: String) -> String? {
+        if isSafe && !isInsideBase(path) { return "safe mode: reading '\(path)' outside the current directory is not allowed" }
+        return nil
+    }
+
+    /// Whether writing files is allowed (for `.save` and similar shell commands).
+    public var mayWriteFiles: Bool { !isSafe }
+}

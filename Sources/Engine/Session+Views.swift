@@ -1,0 +1,215 @@
+import Columnar
+import Diagnostics
+import IO
+import Language
+
+/// Views, their dependencies and their cache. A view's result is cached under a
+/// fingerprint of everything it depends on (table versions, rule set versions, parameter
+/// values), so changing `$s_recency` recomputes exactly the views that use it, and a
+/// what-if with other parameter values reuses every view (and every leading run of steps)
+/// that does not.
+extension Session {
+    /// Evaluates a pipeline with the given parameter values.
+    public func evaluate(_ pipeline: Pipeline, file: SourceFile, parameters: [String: Scalar]) throws -> PipelineResult {
+        let context = StepContext(session: self, file: file, parameters: parameters)
+        var result = try evaluateSource(pipeline.source, file: file, parameters: parameters)
+        var steps = pipeline.steps[...]
+        if case .whatIf = pipeline.source.kind {
+            guard let first = steps.first, case .moved = first.kind else {
+                throw Diagnostic("a what-if is piped on through 'moved': whatif ... | moved | ...",
+                                 at: steps.first?.span ?? pipeline.span, in: file)
+            }
+            steps = steps.dropFirst()
+        }
+        result.table = try PipelineEvaluator(context: context).run(steps, on: result.table)
+        result.notes += context.notes
+        result.texts += context.texts
+        return result
+    }
+
+    /// The table a pipeline starts from.
+    public func evaluateSource(_ source: Source, file: SourceFile, parameters: [String: Scalar]) throws -> PipelineResult {
+        switch source.kind {
+        case .table(let name):
+            if let t = tables[name] { return PipelineResult(table: t.table) }
+            if views[name] != nil { return PipelineResult(table: try evaluateView(name, parameters: parameters)) }
+            if let n = resultNumber(name) {
+                guard let t = results[n] else {
+                    throw Diagnostic(name == "_" ? "there is no result yet ('_' names the last result)" : "no result \(name)",
+                                     at: source.span, in: file,
+                                     hints: results.isEmpty ? [] : ["kept results: " + results.keys.sorted().map { "_\($0)" }.joined(separator: ", ")])
+                }
+                return PipelineResult(table: t)
+            }
+            let suggestion = closestMatch(to: name, in: tableNames).map { " (did you mean '\($0)'?)" } ?? ""
+            throw Diagnostic("unknown table '\(name)'\(suggestion)", at: source.span, in: file,
+                             hints: tableNames.isEmpty ? ["load one first: load NAME from \"file.csv\""] : ["tables and views: " + tableNames.joined(separator: ", ")])
+        case .file(let path, let options):
+            try checkReadable(path, source.span, file)
+            let csvOptions: CSVOptions
+            do { csvOptions = try CSVOptions(pairs: options.map { (key: $0.key.text, value: $0.value.scalar) }) } catch let d as Diagnostic {
+                throw Diagnostic(d.message, at: options.first?.span ?? source.span, in: file, hints: d.hints)
+            }
+            let result = try CSVReader.read(path: resolve(path), options: csvOptions, progress: nil)
+            var out = PipelineResult(table: result.table)
+            out.notes = result.warnings.map { "warning: \($0)" }
+            return out
+        case .nested(let pipeline):
+            return try evaluate(pipeline, file: file, parameters: parameters)
+        case .whatIf(let w):
+            guard let handler = whatIfHandler else { throw Diagnostic("whatif is not available in this build", at: source.span, in: file) }
+            let outcome = try handler(w, source.span, StepContext(session: self, file: file, parameters: parameters))
+            return PipelineResult(table: outcome.moved)
+        }
+    }
+
+    /// A view's table for the given parameter values, from the cache when nothing it depends
+    /// on has changed.
+    public func evaluateView(_ name: String, parameters: [String: Scalar]) throws -> Table {
+        guard let view = views[name] else {
+            throw Diagnostic("unknown view '\(name)'", severity: .error)
+        }
+        let fp = fingerprint(view.pipeline, parameters: parameters, visiting: [name])
+        if let hit = view.cache.first(where: { $0.fingerprint == fp }) { return hit.table }
+        viewEvaluations += 1
+        let context = StepContext(session: self, file: view.file, parameters: parameters)
+        let source = try evaluateSource(view.pipeline.source, file: view.file, parameters: parameters)
+        // Reuse the leading steps that depend on no parameter.
+        let steps = view.pipeline.steps
+        let independent = steps.prefix { referencedParameters(of: $0).isEmpty }.count
+        var table = source.table
+        var start = 0
+        if independent > 0 && independent < steps.count {
+            let prefixPipeline = Pipeline(source: view.pipeline.source, steps: Array(steps.prefix(independent)), span: view.pipeline.span)
+            let pfp = fingerprint(prefixPipeline, parameters: parameters, visiting: [name])
+            if let cached = view.prefixCache, cached.fingerprint == pfp, cached.steps == independent {
+                table = cached.table
+            } else {
+                table = try PipelineEvaluator(context: context).run(steps.prefix(independent), on: table)
+                views[name]?.prefixCache = (pfp, independent, table)
+            }
+            start = independent
+        }
+        table = try PipelineEvaluator(context: context).run(steps[start...], on: table)
+        var cache = views[name]?.cache ?? []
+        cache.insert((fp, table), at: 0)
+        if cache.count > 4 { cache.removeLast() }
+        views[name]?.cache = cache
+        return table
+    }
+
+    /// Everything a pipeline's result depends on, as one comparable string.
+    func fingerprint(_ pipeline: Pipeline, parameters: [String: Scalar], visiting: Set<String>) -> String {
+        var parts: [String] = []
+        func source(_ s: Source) {
+            switch s.kind {
+            case .table(let n):
+                if let t = tables[n] { parts.append("t:\(n)=\(t.version)") }
+                else if let v = views[n], !visiting.contains(n) {
+                    parts.append("v:\(n)={\(fingerprint(v.pipeline, parameters: parameters, visiting: visiting.union([n])))}")
+                } else if let r = resultNumber(n) { parts.append("r:\(r)") }
+                else { parts.append("?:\(n)") }
+            case .file(let p, _): parts.append("f:\(p)@\(versionCounter)")
+            case .whatIf: parts.append("w@\(versionCounter)")
+            case .nested(let p): parts.append("(\(fingerprint(p, parameters: parameters, visiting: visiting)))")
+            }
+        }
+        source(pipeline.source)
+        for step in pipeline.steps {
+            if case .join(_, let s, _, _) = step.kind { source(s) }
+            if case .classify(let r, _) = step.kind { parts.append("rules:\(r.text)=\(ruleSets[r.text]?.version ?? -1)") }
+        }
+        for p in referencedParameters(of: pipeline).sorted() {
+            parts.append("p:\(p)=\(parameters[p].map { "\($0)|\($0.type?.rawValue ?? "null")" } ?? "unset")")
+        }
+        return parts.joined(separator: ";")
+    }
+
+    /// Parameters a pipeline uses directly or through its rule sets (not through the views it
+    /// reads: those are fingerprinted on their own).
+    func referencedParameters(of pipeline: Pipeline) -> Set<String> {
+        var out = Set<String>()
+        for s in pipeline.steps { out.formUnion(referencedParameters(of: s)) }
+        return out
+    }
+
+    func referencedParameters(of step: Step) -> Set<String> {
+        var out = Set<String>()
+        for e in step.kind.expressions { e.collectParameters(into: &out) }
+        if case .classify(let r, _) = step.kind, let set = ruleSets[r.text]?.set {
+            for rule in set.rules {
+                rule.label.collectParameters(into: &out)
+                rule.condition?.collectParameters(into: &out)
+            }
+        }
+        if case .join(_, let s, _, _) = step.kind {
+            if case .table(let n) = s.kind, let v = views[n] { out.formUnion(referencedParameters(of: v.pipeline)) }
+            if case .nested(let p) = s.kind { out.formUnion(referencedParameters(of: p)) }
+        }
+        return out
+    }
+
+    /// Whether a pipeline reads a view (directly or through other views).
+    func dependsOn(_ pipeline: Pipeline, view: String, seen: Set<String> = []) -> Bool {
+        var sources = [pipeline.source]
+        for s in pipeline.steps { if case .join(_, let src, _, _) = s.kind { sources.append(src) } }
+        for s in sources {
+            if case .nested(let inner) = s.kind, dependsOn(inner, view: view, seen: seen) { return true }
+            guard case .table(let n) = s.kind else { continue }
+            if n == view { return true }
+            if let v = views[n], !seen.contains(n), dependsOn(v.pipeline, view: view, seen: seen.union([n])) { return true }
+        }
+        return false
+    }
+
+    /// All parameters a view depends on, through every view and rule set it uses.
+    public func parametersUsed(byView name: String) -> Set<String> {
+        var out = Set<String>()
+        var seen = Set<String>()
+        func visit(_ n: String) {
+            guard !seen.contains(n), let v = views[n] else { return }
+            seen.insert(n)
+            out.formUnion(referencedParameters(of: v.pipeline))
+            if case .table(let s) = v.pipeline.source.kind { visit(s) }
+            for step in v.pipeline.steps { if case .join(_, let src, _, _) = step.kind, case .table(let s) = src.kind { visit(s) } }
+        }
+        visit(name)
+        return out
+    }
+
+    public func isView(_ name: String) -> Bool { views[name] != nil }
+}
+
+extension StepKind {
+    /// The expressions directly inside an operator.
+    var expressions: [Expr] {
+        switch self {
+        case .whereFilter(let e): return [e]
+        case .derive(let a), .select(let a), .rfm(let a): return a.map { $0.value }
+        case .summarize(let a, _): return a.map { $0.value }
+        case .sort(let k), .top(_, let k): return k.map { $0.expr }
+        case .pareto(let e, _): return [e]
+        case .chartBar(let l, let v): return [l, v]
+        case .chartHist(let e, _): return [e]
+        case .drop, .rename, .take, .join, .distinct, .classify, .moved: return []
+        }
+    }
+}
+
+extension Expr {
+    func collectParameters(into out: inout Set<String>) {
+        switch kind {
+        case .parameter(let p): out.insert(p)
+        case .literal, .column: break
+        case .unary(_, let x): x.collectParameters(into: &out)
+        case .binary(_, let a, let b): a.collectParameters(into: &out); b.collectParameters(into: &out)
+        case .call(_, let args, _): for a in args { a.collectParameters(into: &out) }
+        case .inList(let x, let items, _): x.collectParameters(into: &out); for i in items { i.collectParameters(into: &out) }
+        case .between(let x, let a, let b, _): for e in [x, a, b] { e.collectParameters(into: &out) }
+        case .like(let x, let p, _): x.collectParameters(into: &out); p.collectParameters(into: &out)
+        case .caseWhen(let arms, let otherwise):
+            for arm in arms { arm.condition.collectParameters(into: &out); arm.value.collectParameters(into: &out) }
+            otherwise?.collectParameters(into: &out)
+        }
+    }
+}
