@@ -1,0 +1,104 @@
+import Columnar
+import Diagnostics
+import Engine
+import Language
+
+/// `| classify RULES [as COL]` (SPEC 5.4): the class of each row from a named rule set.
+///
+/// Each rule's condition is evaluated over the whole table (vectorized; conditions may use
+/// `$parameters` and group-wise aggregates such as `avg(monetary) over industry`), and the
+/// first rule whose condition is true for a row gives its class; a null condition counts as
+/// not matching; `otherwise` takes the rest. Errors in a condition point into the text where
+/// the rules were written.
+///
+/// The column is named after the rule set unless `as COL`; a column of that name is
+/// replaced in place. Its values are the rule labels: an int column when every label is an
+/// integer literal, otherwise a string column (a number label such as `1.5` becomes the
+/// text `"1.5"`). The rule order is recorded in `session.classOrders[COL]` so that what-if,
+/// sweep and compare list classes in that order.
+enum ClassifyOperator {
+    static func apply(_ step: Step, _ input: Table, _ context: StepContext) throws -> Table {
+        guard case .classify(let name, let asName) = step.kind else {
+            throw context.error("internal: the classify handler got a '\(step.name)' step", step.span)
+        }
+        let session = context.session
+        guard let ruleSet = session.ruleSet(name.text) else {
+            let known = session.ruleSetNames
+            let suggestion = closestMatch(to: name.text, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            var hints = [known.isEmpty ? "define one first: rules \(name.text) { \"A\" when ... \"B\" otherwise }"
+                                       : "'.rules' lists the rule sets: " + known.joined(separator: ", ")]
+            if known.isEmpty { hints.append("'.rules' lists the rule sets") }
+            throw context.error("unknown rule set '\(name.text)'\(suggestion)", name.span, hints: hints)
+        }
+        let column = try classify(input, with: ruleSet, context: context)
+        let columnName = asName?.text ?? ruleSet.name
+        var out = input
+        out.set(columnName, column)
+        session.classOrders[columnName] = uniqueLabels(ruleSet)
+        return out
+    }
+
+    /// The labels in rule order without repeats (two rules may give the same class).
+    static func uniqueLabels(_ ruleSet: RuleSet) -> [String] {
+        var seen = Set<String>()
+        return ruleSet.labels.filter { seen.insert($0).inserted }
+    }
+
+    /// The class column of `table` under `ruleSet`.
+    static func classify(_ table: Table, with ruleSet: RuleSet, context: StepContext) throws -> Column {
+        let n = table.rowCount
+        let ev = context.evaluator(for: table, file: ruleSet.file)
+        // choice[i]: the index of the first matching rule for row i (-1 while none matched).
+        var choice = [Int32](repeating: -1, count: n)
+        var unassigned = n
+        for (index, rule) in ruleSet.rules.enumerated() {
+            let r = Int32(index)
+            guard let condition = rule.condition else {
+                // otherwise
+                for i in 0..<n where choice[i] < 0 { choice[i] = r }
+                unassigned = 0
+                break
+            }
+            let label = ruleSet.labels[index]
+            let mask = try ev.condition(condition, what: "condition of rule \"\(label)\" in '\(ruleSet.name)'")
+            guard case .bool(let bits) = mask.storage else { continue }
+            if unassigned == 0 { continue }  // still evaluated above, so its errors are reported
+            let validity = mask.validity
+            try Cancellation.check()
+            for i in 0..<n where choice[i] < 0 && bits[i] {
+                if let validity, !validity[i] { continue }
+                choice[i] = r
+                unassigned -= 1
+            }
+        }
+        return labelColumn(ruleSet, choice: choice)
+    }
+
+    /// The labels as an int column (all labels integer literals) or a string column.
+    static func labelColumn(_ ruleSet: RuleSet, choice: [Int32]) -> Column {
+        let n = choice.count
+        var ints: [Int64] = []
+        for rule in ruleSet.rules {
+            guard case .literal(.int(let v)) = rule.label.kind else { ints = []; break }
+            ints.append(v)
+        }
+        if ints.count == ruleSet.rules.count {
+            var out = [Int64](repeating: 0, count: n)
+            for i in 0..<n where choice[i] >= 0 { out[i] = ints[Int(choice[i])] }
+            return Column(.int(out), validity: nullMask(choice))
+        }
+        let dictionary = StringDictionary()
+        let codes = ruleSet.labels.map { dictionary.intern($0) }
+        var out = [Int32](repeating: 0, count: n)
+        for i in 0..<n where choice[i] >= 0 { out[i] = codes[Int(choice[i])] }
+        return Column(.string(codes: out, dictionary: dictionary), validity: nullMask(choice))
+    }
+
+    /// Rows that no rule matched (only possible without `otherwise`, which the parser requires).
+    static func nullMask(_ choice: [Int32]) -> Bitmap? {
+        guard choice.contains(where: { $0 < 0 }) else { return nil }
+        var b = Bitmap(count: choice.count, allValid: true)
+        for i in 0..<choice.count where choice[i] < 0 { b[i] = false }
+        return b
+    }
+}

@@ -1,0 +1,144 @@
+import Columnar
+
+/// How the rows of one class column moved between two sides matched by key: a what-if's
+/// before/after, or a compare's old/new table.
+///
+/// Cells are counted over class ids (`ClassCodes`): row `b`, column `a` holds the number of
+/// keys in class `b` on the old side and class `a` on the new side. Keys only on the new side
+/// count in the extra row "(new)", keys only on the old side in the extra column "(gone)".
+struct MigrationMatrix {
+    /// The number of classes (ids `0..<classCount`); id `classCount` is the "(new)" row and
+    /// the "(gone)" column.
+    let classCount: Int
+    /// `counts[b * (classCount + 1) + a]`.
+    private(set) var counts: [Int]
+    /// Rows of the new side whose class differs from the old side's (keys new to the new
+    /// side included), in row order.
+    private(set) var movedNewRows: [Int32] = []
+    /// Rows of the old side whose key the new side does not have.
+    let goneRows: [Int32]
+    /// Keys on both sides.
+    private(set) var matched = 0
+
+    static let newLabel = "(new)"
+    static let goneLabel = "(gone)"
+
+    var absent: Int { classCount }
+
+    /// Counts the migration of `oldClasses` (one id per old row) to `newClasses` (one id per
+    /// new row) along `alignment`.
+    init(oldClasses: [Int32], newClasses: [Int32], alignment: KeyAlignment, classCount: Int) {
+        self.classCount = classCount
+        let width = classCount + 1
+        var counts = [Int](repeating: 0, count: width * width)
+        var moved: [Int32] = []
+        var matched = 0
+        counts.withUnsafeMutableBufferPointer { cells in
+            oldClasses.withUnsafeBufferPointer { oldC in
+                newClasses.withUnsafeBufferPointer { newC in
+                    alignment.newToOld.withUnsafeBufferPointer { map in
+                        for j in 0..<map.count {
+                            let i = map[j]
+                            if i == KeyAlignment.nullKey { continue }
+                            let a = Int(newC[j])
+                            if i < 0 {
+                                cells[classCount * width + a] += 1
+                                moved.append(Int32(truncatingIfNeeded: j))
+                            } else {
+                                let b = Int(oldC[Int(i)])
+                                cells[b * width + a] += 1
+                                matched += 1
+                                if a != b { moved.append(Int32(truncatingIfNeeded: j)) }
+                            }
+                        }
+                    }
+                    for i in alignment.goneRows { cells[Int(oldC[Int(i)]) * width + classCount] += 1 }
+                }
+            }
+        }
+        self.counts = counts
+        self.movedNewRows = moved
+        self.goneRows = alignment.goneRows
+        self.matched = matched
+    }
+
+    /// The count of keys in old class `b` and new class `a` (`absent` for "(new)"/"(gone)").
+    func count(from b: Int, to a: Int) -> Int { counts[b * (classCount + 1) + a] }
+
+    /// Keys that moved: matched keys whose class changed, plus new and gone keys.
+    var movedCount: Int { movedNewRows.count + goneRows.count }
+    var newCount: Int { (0..<classCount).reduce(0) { $0 + count(from: absent, to: $1) } }
+    var goneCount: Int { goneRows.count }
+
+    /// Keys in class `c` on the old side (gone ones included).
+    func oldTotal(_ c: Int) -> Int { (0...classCount).reduce(0) { $0 + count(from: c, to: $1) } }
+    /// Keys in class `c` on the new side (new ones included).
+    func newTotal(_ c: Int) -> Int { (0...classCount).reduce(0) { $0 + count(from: $1, to: c) } }
+
+    /// The matrix as a table: the first column (named `corner`, e.g. `tier (before \ after)`)
+    /// holds the old class, then one column per new class in `order`, "(gone)" when any key
+    /// is gone, and `total`; the last row is `total`, preceded by "(new)" when any key is new.
+    func table(corner: String, order: [Int32], classes: ClassCodes) -> Table {
+        let showNew = newCount > 0, showGone = goneCount > 0
+        let rowIDs = order.map(Int.init) + (showNew ? [absent] : [])
+        let colIDs = order.map(Int.init) + (showGone ? [absent] : [])
+        func label(_ id: Int, _ absentLabel: String) -> String {
+            id == absent ? absentLabel : classes.name(Int32(id))
+        }
+        var names = [corner]
+        var columns: [Column] = []
+        let rowLabels = rowIDs.map { label($0, MigrationMatrix.newLabel) } + ["total"]
+        columns.append(Column.from(rowLabels.map { .string($0) }, type: .string))
+        for a in colIDs {
+            names.append(label(a, MigrationMatrix.goneLabel))
+            let cells = rowIDs.map { b in Int64(count(from: b, to: a)) }
+            columns.append(Column(.int(cells + [cells.reduce(0, +)])))
+        }
+        names.append("total")
+        let rowTotals = rowIDs.map { b in Int64(colIDs.reduce(0) { $0 + count(from: b, to: $1) }) }
+        columns.append(Column(.int(rowTotals + [rowTotals.reduce(0, +)])))
+        return Table(uncheckedNames: names, columns: columns, rowCount: rowLabels.count)
+    }
+}
+
+/// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id. Nulls add
+/// nothing.
+func classSums(_ column: Column?, classes: [Int32], classCount: Int) -> [Double] {
+    var sums = [Double](repeating: 0, count: classCount)
+    guard let column else { return sums }
+    sums.withUnsafeMutableBufferPointer { s in
+        classes.withUnsafeBufferPointer { c in
+            switch column.storage {
+            case .double(let v):
+                v.withUnsafeBufferPointer { v in
+                    if column.validity == nil {
+                        for i in 0..<c.count { s[Int(c[i])] += v[i] }
+                    } else {
+                        for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])] += v[i] }
+                    }
+                }
+            case .int(let v):
+                v.withUnsafeBufferPointer { v in
+                    for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])] += Double(v[i]) }
+                }
+            default:
+                break
+            }
+        }
+    }
+    return sums
+}
+
+/// Per-class row counts by class id.
+func classCounts(_ classes: [Int32], classCount: Int) -> [Int] {
+    var counts = [Int](repeating: 0, count: classCount)
+    counts.withUnsafeMutableBufferPointer { n in
+        for c in classes { n[Int(c)] += 1 }
+    }
+    return counts
+}
+
+/// A percentage rounded to one decimal, null when the whole is 0.
+func percent(_ part: Double, of whole: Double) -> Scalar {
+    whole == 0 ? .null : .double((part / whole * 1000).rounded() / 10)
+}

@@ -1,0 +1,140 @@
+import Columnar
+import Diagnostics
+import Engine
+import Foundation
+import Language
+
+/// `| pareto EXPR [classes 0.8, 0.95]` (SPEC 5.5): Pareto / ABC analysis.
+///
+/// Sorts the rows by EXPR descending (stable: equal values keep their order) and adds
+/// - `rank`: the row's position, 1..n;
+/// - `cum_share`: the running sum of EXPR up to and including this row / the total;
+/// - `customer_share`: rank / N, N the number of rows with a value;
+/// - `abc`: with boundaries b1 < b2 < … (default 0.8, 0.95), a row is in class A while the
+///   cumulative share *before* it is below b1 — so A is the smallest set of top rows that
+///   reaches 80% of the total, the row crossing 80% included — then B while the share
+///   before it is below b2, and C for the rest (more boundaries give D, E, …).
+///
+/// Rows where EXPR is null are left out of the total and placed last, with null
+/// `cum_share`, `customer_share` and `abc` (they keep a `rank`). When the total is 0 or
+/// less the shares are null too. Existing columns of these names are replaced in place.
+///
+/// Report text: `top 20.0% of customers give 80.3% of monetary` (the smallest share of rows
+/// whose cumulative share reaches the first boundary) and the count, share of rows and share
+/// of the total of each class.
+enum ParetoOperator {
+    static let defaultClasses = [0.8, 0.95]
+
+    static func apply(_ step: Step, _ input: Table, _ context: StepContext) throws -> Table {
+        guard case .pareto(let expr, let given) = step.kind else {
+            throw context.error("internal: the pareto handler got a '\(step.name)' step", step.span)
+        }
+        let boundaries = given.isEmpty ? defaultClasses : given
+        for (i, b) in boundaries.enumerated() {
+            guard b > 0, b <= 1 else {
+                throw context.error("pareto classes are shares of the total between 0 and 1, such as 0.8, 0.95; \(formatDouble(b)) is not", step.span)
+            }
+            if i > 0, b <= boundaries[i - 1] {
+                throw context.error("pareto classes must increase: \(formatDouble(boundaries[i - 1])), then \(formatDouble(b))", step.span)
+            }
+        }
+        guard boundaries.count < 26 else { throw context.error("pareto takes at most 25 class boundaries", step.span) }
+        let ev = context.evaluator(for: input)
+        let x = try ev.column(expr)
+        let values: [Double]
+        switch x.storage {
+        case .double(let v): values = v
+        case .int(let v): values = v.map { Double($0) }
+        default:
+            throw context.error("pareto needs numbers, but '\(context.file.slice(expr.span))' is \(x.type.rawValue)", expr.span)
+        }
+        let result = try compute(input, values: values, validity: x.validity, boundaries: boundaries)
+        context.texts.append(summary(result, boundaries: boundaries, measure: context.file.slice(expr.span)))
+        return result.table
+    }
+
+    struct Result {
+        var table: Table
+        /// Rows with a value, and their total.
+        var count: Int
+        var total: Double
+        /// Rows and sum per class.
+        var classCounts: [Int]
+        var classSums: [Double]
+        /// The number of top rows whose cumulative share first reaches the first boundary
+        /// (nil when the total is not positive).
+        var reachingFirst: Int?
+        var shareAtReaching: Double
+    }
+
+    static func classLabel(_ i: Int) -> String {
+        String(UnicodeScalar(UInt8(65 + i)))
+    }
+
+    static func compute(_ input: Table, values: [Double], validity: Bitmap?, boundaries: [Double]) throws -> Result {
+        let n = values.count
+        let perm = try Kernels.sortPermutation(keys: [(Column(.double(values), validity: validity), true)])
+        var present = 0
+        var total = 0.0
+        for i in 0..<n where validity?[i] ?? true { present += 1; total += values[i] }
+        let k = boundaries.count + 1
+        let dictionary = StringDictionary((0..<k).map(classLabel))
+
+        var rank = [Int64](repeating: 0, count: n)
+        var cumShare = [Double](repeating: 0, count: n)
+        var customerShare = [Double](repeating: 0, count: n)
+        var abc = [Int32](repeating: 0, count: n)
+        var shareValid = Bitmap(count: n, allValid: true)
+        var classCounts = [Int](repeating: 0, count: k)
+        var classSums = [Double](repeating: 0, count: k)
+        var reaching: Int?
+        var shareAtReaching = 0.0
+        var running = 0.0
+        for j in 0..<n {
+            if j & 0xFFFF == 0 { try Cancellation.check() }
+            rank[j] = Int64(j + 1)
+            let row = Int(perm[j])
+            // Sorted descending with nulls last: rows j < present have values.
+            guard j < present, total > 0 else { shareValid[j] = false; continue }
+            let v = values[row]
+            let before = running / total
+            running += v
+            let share = running / total
+            cumShare[j] = share
+            customerShare[j] = Double(j + 1) / Double(present)
+            var c = boundaries.count
+            for (b, boundary) in boundaries.enumerated() where before < boundary { c = b; break }
+            abc[j] = Int32(c)
+            classCounts[c] += 1
+            classSums[c] += v
+            if reaching == nil, share >= boundaries[0] - 1e-12 {
+                reaching = j + 1
+                shareAtReaching = share
+            }
+        }
+        var table = input.gather(perm)
+        let valid: Bitmap? = shareValid.nullCount == 0 ? nil : shareValid
+        table.set("rank", Column(.int(rank)))
+        table.set("cum_share", Column(.double(cumShare), validity: valid))
+        table.set("customer_share", Column(.double(customerShare), validity: valid))
+        table.set("abc", Column(.string(codes: abc, dictionary: dictionary), validity: valid))
+        return Result(table: table, count: present, total: total, classCounts: classCounts, classSums: classSums,
+                      reachingFirst: reaching, shareAtReaching: shareAtReaching)
+    }
+
+    static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+
+    /// `top 20.0% of customers give 80.3% of monetary` and a line per class.
+    static func summary(_ r: Result, boundaries: [Double], measure: String) -> String {
+        guard r.count > 0, r.total > 0, let reaching = r.reachingFirst else {
+            return "pareto: no positive total of \(measure) to divide\n"
+        }
+        var s = "top \(percent(Double(reaching) / Double(r.count))) of customers give \(percent(r.shareAtReaching)) of \(measure)\n"
+        for c in 0..<r.classCounts.count {
+            let bound = c < boundaries.count ? "up to \(percent(boundaries[c])) of the total" : "the rest"
+            s += "  \(classLabel(c)): \(r.classCounts[c]) customers (\(percent(Double(r.classCounts[c]) / Double(r.count)))), "
+                + "\(percent(r.classSums[c] / r.total)) of \(measure) — \(bound)\n"
+        }
+        return s
+    }
+}

@@ -1,0 +1,164 @@
+import Columnar
+import Diagnostics
+import Engine
+import Language
+
+/// `| rfm customer=COL, date=COL, amount=COL [, asof=DATE] [, window=DURATION]` (SPEC 5.1).
+///
+/// Input: one row per order. Output: one row per customer who has at least one order on or
+/// before `asof`, **sorted by the customer key** (ascending; strings by their bytes), with
+/// the customer column under its own name and
+///
+/// | column | type | meaning |
+/// | --- | --- | --- |
+/// | `recency` | int | whole days from the last order on or before `asof` to `asof` |
+/// | `frequency` | int | orders dated in the window `(asof - window, asof]` |
+/// | `monetary` | double | sum of `amount` over those orders (0 when none) |
+/// | `first_order`, `last_order` | date | over the whole history up to `asof` |
+/// | `orders_total` | int | orders up to `asof` |
+/// | `amount_total` | double | sum of `amount` up to `asof` |
+///
+/// Orders after `asof` are ignored; without `window` the window is the whole history up to
+/// `asof`; without `asof` it is the latest order date. `window` in days or weeks is exact;
+/// in months or years it is calendar arithmetic (`asof - 6months` keeps the day of the
+/// month, clamped to the month's length). Rows with a null customer, date or amount are
+/// skipped and counted in a note. Customers whose every order is after `asof` (or invalid)
+/// do not appear: join the result onto the customer table to keep them.
+///
+/// One pass over the orders: hash group ids for the customer column, then a single loop
+/// accumulating per-customer arrays (no per-customer sorting).
+enum RFMOperator {
+    static let outputColumns = ["recency", "frequency", "monetary", "first_order", "last_order", "orders_total", "amount_total"]
+
+    static func apply(_ step: Step, _ input: Table, _ context: StepContext) throws -> Table {
+        guard case .rfm(let assignments) = step.kind else {
+            throw context.error("internal: the rfm handler got a '\(step.name)' step", step.span)
+        }
+        let arguments = try RFMArguments(assignments, step: step, table: input, context: context)
+        let (table, skipped) = try compute(arguments)
+        if skipped > 0 {
+            context.notes.append("rfm: skipped \(skipped) row\(skipped == 1 ? "" : "s") with a null customer, date or amount")
+        }
+        return table
+    }
+
+    /// The RFM table and the number of rows skipped for a null customer, date or amount.
+    static func compute(_ a: RFMArguments) throws -> (Table, skipped: Int) {
+        let n = a.customer.count
+        let groups = try Kernels.groupIDs(keys: [a.customer])
+        let g = groups.groupCount
+
+        // Which rows count: a combined validity of customer, date and amount (nil: all).
+        var valid: Bitmap?
+        for v in [a.customer.validity, a.dateValidity, a.amountValidity] {
+            guard let v else { continue }
+            valid = valid.map { $0 & v } ?? v
+        }
+        let skipped = valid?.nullCount ?? 0
+
+        // asof: given, or the latest valid order date.
+        var asof: Int32
+        if let given = a.asof {
+            asof = given
+        } else {
+            var latest = Int32.min
+            a.dates.withUnsafeBufferPointer { ds in
+                for i in 0..<n where valid?[i] ?? true { if ds[i] > latest { latest = ds[i] } }
+            }
+            asof = latest
+        }
+        if asof == Int32.min { return (emptyResult(a), skipped) }
+        // Orders dated after windowStart (exclusive) and on or before asof are in the window.
+        let windowStart = a.window?.start(before: asof) ?? Int32.min
+
+        var last = [Int32](repeating: Int32.min, count: g)
+        var first = [Int32](repeating: Int32.max, count: g)
+        var frequency = [Int64](repeating: 0, count: g)
+        var monetary = [Double](repeating: 0, count: g)
+        var ordersTotal = [Int64](repeating: 0, count: g)
+        var amountTotal = [Double](repeating: 0, count: g)
+
+        let chunk = 1 << 16
+        try groups.ids.withUnsafeBufferPointer { ids in
+            try a.dates.withUnsafeBufferPointer { ds in
+                try a.amounts.withUnsafeBufferPointer { ms in
+                    try last.withUnsafeMutableBufferPointer { last in
+                        try first.withUnsafeMutableBufferPointer { first in
+                            try frequency.withUnsafeMutableBufferPointer { freq in
+                                try monetary.withUnsafeMutableBufferPointer { mon in
+                                    try ordersTotal.withUnsafeMutableBufferPointer { total in
+                                        try amountTotal.withUnsafeMutableBufferPointer { amt in
+                                            var lo = 0
+                                            while lo < n {
+                                                try Cancellation.check()
+                                                let hi = min(n, lo + chunk)
+                                                for i in lo..<hi {
+                                                    if let valid, !valid[i] { continue }
+                                                    let d = ds[i]
+                                                    if d > asof { continue }
+                                                    let k = Int(ids[i])
+                                                    let x = ms[i]
+                                                    if d > last[k] { last[k] = d }
+                                                    if d < first[k] { first[k] = d }
+                                                    total[k] &+= 1
+                                                    amt[k] += x
+                                                    if d > windowStart {
+                                                        freq[k] &+= 1
+                                                        mon[k] += x
+                                                    }
+                                                }
+                                                lo = hi
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        // Customers with at least one order up to asof, sorted by the customer key.
+        var kept: [Int32] = []
+        kept.reserveCapacity(g)
+        for k in 0..<g where ordersTotal[k] > 0 { kept.append(Int32(k)) }
+        let keyRows = kept.map { groups.firstRow[Int($0)] }
+        let keys = a.customer.gather(keyRows)
+        let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
+        let groupsInOrder = order.map { kept[Int($0)] }
+        let customerColumn = keys.gather(order)
+
+        let m = groupsInOrder.count
+        var recency = [Int64](repeating: 0, count: m)
+        var outFrequency = [Int64](repeating: 0, count: m)
+        var outMonetary = [Double](repeating: 0, count: m)
+        var firstOrder = [Int32](repeating: 0, count: m)
+        var lastOrder = [Int32](repeating: 0, count: m)
+        var outTotal = [Int64](repeating: 0, count: m)
+        var outAmount = [Double](repeating: 0, count: m)
+        for (j, k32) in groupsInOrder.enumerated() {
+            let k = Int(k32)
+            recency[j] = Int64(asof) - Int64(last[k])
+            outFrequency[j] = frequency[k]
+            outMonetary[j] = monetary[k]
+            firstOrder[j] = first[k]
+            lastOrder[j] = last[k]
+            outTotal[j] = ordersTotal[k]
+            outAmount[j] = amountTotal[k]
+        }
+        let table = Table(uncheckedNames: [a.customerName] + outputColumns,
+                          columns: [customerColumn, Column(.int(recency)), Column(.int(outFrequency)), Column(.double(outMonetary)),
+                                    Column(.date(firstOrder)), Column(.date(lastOrder)), Column(.int(outTotal)), Column(.double(outAmount))],
+                          rowCount: m)
+        return (table, skipped)
+    }
+
+    /// No valid orders at all: the output columns with no rows.
+    static func emptyResult(_ a: RFMArguments) -> Table {
+        Table(uncheckedNames: [a.customerName] + outputColumns,
+              columns: [a.customer.gather([]), Column(.int([])), Column(.int([])), Column(.double([])),
+                        Column(.date([])), Column(.date([])), Column(.int([])), Column(.double([]))],
+              rowCount: 0)
+    }
+}

@@ -1,0 +1,22 @@
+import Engine
+
+/// The segmentation operators and functions of SPEC section 5, registered into a session
+/// like any other operator or function:
+///
+/// - operators `| rfm ...` (`RFMOperator`), `| classify RULES [as COL]` (`ClassifyOperator`),
+///   `| pareto EXPR [classes ...]` (`ParetoOperator`);
+/// - functions `rfm_segment(r, f, m)` (`RFMSegment`) and `rfm_class8(recency, frequency,
+///   monetary)` (`RFMClass8`);
+/// - the statements `whatif`, `sweep` and `compare` (`WhatIfCommands`).
+public enum Segmentation {
+    /// Registers every segmentation operator, function and statement handler in `session`.
+    public static func install(into session: Session) {
+        session.stepHandlers["rfm"] = RFMOperator.apply
+        session.stepHandlers["classify"] = ClassifyOperator.apply
+        session.stepHandlers["pareto"] = ParetoOperator.apply
+        session.functions.register(RFMSegment.function)
+        session.functions.register(RFMClass8.function)
+        // what-if / sweep / compare: WhatIfCommands.install(into: session) goes here once
+        // Sources/Segmentation/WhatIf*.swift exists.
+    }
+}

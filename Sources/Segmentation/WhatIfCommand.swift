@@ -1,0 +1,147 @@
+import Columnar
+import Diagnostics
+import Engine
+import IO
+import Language
+
+/// `whatif P = V[, ...] on VIEW by COL [key K] [measure M]` (SPEC 6): the view evaluated with
+/// the parameters in force and with some of them changed — the session's parameters stay as
+/// they are — and how the rows' classes moved between the two.
+///
+/// The report, in order:
+/// 1. a text line naming the changes (`what-if on tiered by tier: $s_recency 30 → 45`);
+/// 2. the migration matrix as a table: first column `tier (before \ after)` with the class
+///    before, one column per class after, and `total`; last row `total` (plus a "(new)" row
+///    and a "(gone)" column when the changed parameters add or remove rows of the view);
+/// 3. per class: `n_before`, `n_after`, `n_change`, `pct_before`, `pct_after` (share of rows,
+///    in percent), and for the measure (`monetary` when the view has it, or `measure M`):
+///    `M_before`, `M_after`, `M_change`, `M_pct_before`, `M_pct_after`; last row `total`;
+/// 4. a text line `N of T rows moved (x.x%)`, with the measure of the moved rows.
+///
+/// Classes are listed in the rule order of the rule set that made the column (SPEC 5.4),
+/// else sorted; a null class shows as `∅`, as nulls do everywhere in tables. The key is the
+/// view's first column unless `key K`; it must be unique on both sides (else an error names a
+/// duplicate value). `whatif ... | moved` gives the moved rows (`Migration.movedTable`).
+///
+/// Both evaluations go through the session's view cache: the "before" side is usually a
+/// cache hit, and the "after" side reuses every view and leading run of steps that does not
+/// use a changed parameter (an `rfm` over the orders is not redone). The comparison itself
+/// works on `Int32` class ids and key ids.
+enum WhatIfCommand {
+    static func run(_ whatIf: WhatIf, _ span: Span, _ context: StepContext) throws -> WhatIfOutcome {
+        let session = context.session
+        let view = whatIf.view
+        try WhatIfInputs.requireView(view, context, statement: "whatif")
+        var changed = context.parameters
+        var changes: [String] = []
+        var notes: [String] = []
+        for assignment in whatIf.assignments {
+            try WhatIfInputs.requireParameter(assignment.name, context)
+            let value = try WhatIfInputs.parameterValue(assignment.value, context)
+            let name = assignment.name.text
+            let old = context.parameters[name] ?? .null
+            changes.append("$\(name) \(WhatIfInputs.show(old)) → \(WhatIfInputs.show(value))")
+            changed[name] = value
+            if let note = WhatIfInputs.unusedNote(name, view: view.text, context) { notes.append(note) }
+        }
+
+        let before = try session.evaluateView(view.text, parameters: context.parameters)
+        let after = try session.evaluateView(view.text, parameters: changed)
+        guard let firstColumn = before.names.first else {
+            throw context.error("the view '\(view.text)' has no columns", view.span)
+        }
+        let key = whatIf.key ?? Name(firstColumn, view.span)
+        let migration = try Migration(old: before, new: after, key: key, by: whatIf.by,
+                                      oldName: "view '\(view.text)' before the what-if",
+                                      newName: "view '\(view.text)' after the what-if", context: context)
+        notes += migration.nullKeyNotes(key: key.text, oldName: "'\(view.text)' before", newName: "'\(view.text)' after")
+
+        let measureBefore = try WhatIfInputs.measure(whatIf.measure, in: before, context)
+        let measureAfter = try measureBefore.map { m in
+            try WhatIfInputs.measure(Name(m.name, whatIf.measure?.span ?? view.span), in: after, context)
+        } ?? nil
+
+        var report: [ResultItem] = notes.map { .note($0) }
+        report.append(.text("what-if on \(view.text) by \(whatIf.by.text): " + changes.joined(separator: ", ")))
+        let corner = "\(whatIf.by.text) (before \\ after)"
+        report.append(.table(migration.matrix.table(corner: corner, order: migration.order, classes: migration.classes),
+                             number: nil, elapsed: 0))
+        report.append(.table(classTable(migration, by: whatIf.by.text, measureName: measureBefore?.name,
+                                        before: measureBefore?.column, after: measureAfter?.column),
+                             number: nil, elapsed: 0))
+        report.append(.text(movedLine(migration, rows: before.rowCount, measureName: measureBefore?.name,
+                                      before: measureBefore?.column, after: measureAfter?.column)))
+        let moved = try migration.movedTable(old: before, new: after, key: key.text, by: whatIf.by.text)
+        return WhatIfOutcome(report: report, moved: moved)
+    }
+
+    /// Per class before/after: rows, their share, and the measure's sum and share.
+    static func classTable(_ m: Migration, by: String, measureName: String?, before: Column?, after: Column?) -> Table {
+        let k = m.classes.count
+        let nBefore = classCounts(m.oldClasses, classCount: k), nAfter = classCounts(m.newClasses, classCount: k)
+        let sBefore = classSums(before, classes: m.oldClasses, classCount: k)
+        let sAfter = classSums(after, classes: m.newClasses, classCount: k)
+        let totalN = (Double(m.oldClasses.count), Double(m.newClasses.count))
+        let totalS = (sBefore.reduce(0, +), sAfter.reduce(0, +))
+        var rows: [[Scalar]] = []
+        func row(_ label: String, _ nb: Int, _ na: Int, _ sb: Double, _ sa: Double) {
+            var r: [Scalar] = [.string(label), .int(Int64(nb)), .int(Int64(na)), .int(Int64(na - nb)),
+                               percent(Double(nb), of: totalN.0), percent(Double(na), of: totalN.1)]
+            if measureName != nil {
+                r += [.double(sb), .double(sa), .double(sa - sb), percent(sb, of: totalS.0), percent(sa, of: totalS.1)]
+            }
+            rows.append(r)
+        }
+        for c in m.order.map(Int.init) { row(m.classes.name(Int32(c)), nBefore[c], nAfter[c], sBefore[c], sAfter[c]) }
+        row("total", m.oldClasses.count, m.newClasses.count, totalS.0, totalS.1)
+        var names = [by, "n_before", "n_after", "n_change", "pct_before", "pct_after"]
+        var types: [DataType] = [.string, .int, .int, .int, .double, .double]
+        if let measureName {
+            names += ["before", "after", "change", "pct_before", "pct_after"].map { "\(measureName)_\($0)" }
+            types += [DataType](repeating: .double, count: 5)
+        }
+        return reportTable(names: names, types: types, rows: rows)
+    }
+
+    /// `312 of 1,810 rows moved (17.2%); monetary of the moved rows: 1,234,567.80 (12.3%)`.
+    static func movedLine(_ m: Migration, rows: Int, measureName: String?, before: Column?, after: Column?) -> String {
+        let moved = m.matrix.movedCount
+        var line = "\(NumberFormat.grouped(moved)) of \(NumberFormat.grouped(rows)) rows moved"
+        if case .double(let p) = percent(Double(moved), of: Double(rows)) { line += " (\(NumberFormat.fixed(p, decimals: 1, grouping: false))%)" }
+        if let measureName {
+            // The moved rows' measure: after values, before values for rows that are gone.
+            let total = sum(after, rows: nil)
+            let movedSum = sum(after, rows: m.matrix.movedNewRows) + sum(before, rows: m.matrix.goneRows)
+            line += "; \(measureName) of the moved rows: \(NumberFormat.fixed(movedSum, decimals: 2, grouping: true))"
+            if case .double(let p) = percent(movedSum, of: total) { line += " (\(NumberFormat.fixed(p, decimals: 1, grouping: false))% of the total)" }
+        }
+        return line
+    }
+
+    /// The sum of a numeric column over some rows (all when nil); nulls add nothing.
+    static func sum(_ column: Column?, rows: [Int32]?) -> Double {
+        guard let column else { return 0 }
+        func total(_ v: UnsafeBufferPointer<Double>) -> Double {
+            var s = 0.0
+            if let rows {
+                for r in rows where !column.isNull(Int(r)) { s += v[Int(r)] }
+            } else if column.validity == nil {
+                for x in v { s += x }
+            } else {
+                for i in 0..<v.count where !column.isNull(i) { s += v[i] }
+            }
+            return s
+        }
+        switch column.storage {
+        case .double(let v): return v.withUnsafeBufferPointer(total)
+        case .int(let v): return v.map(Double.init).withUnsafeBufferPointer(total)
+        default: return 0
+        }
+    }
+}
+
+/// A small report table from boxed rows (a few rows per class: never a hot path).
+func reportTable(names: [String], types: [DataType], rows: [[Scalar]]) -> Table {
+    let columns = names.indices.map { c in Column.from(rows.map { $0[c] }, type: types[c]) }
+    return Table(uncheckedNames: names, columns: columns, rowCount: rows.count)
+}
