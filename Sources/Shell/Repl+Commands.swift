@@ -1,0 +1,276 @@
+import Columnar
+import Diagnostics
+import Engine
+import Foundation
+import IO
+import Language
+
+extension Repl {
+    /// The dot-commands of SPEC section 3, in `.help` order.
+    public static var standardCommands: [DotCommand] {
+        [
+            DotCommand(".help", usage: ".help [TOPIC]",
+                       summary: "topics, or the page for a statement, operator, function or command") { $0.help($1) },
+            DotCommand(".tables", usage: ".tables", summary: "tables and views with their rows and columns") { repl, _ in
+                repl.showTables()
+            },
+            DotCommand(".schema", usage: ".schema TABLE", summary: "the columns of a table and their types") { $0.showSchema($1) },
+            DotCommand(".mode", usage: ".mode table|csv|tsv|json|jsonl|markdown",
+                       summary: "how results are printed") { $0.setMode($1) },
+            DotCommand(".maxrows", usage: ".maxrows N", summary: "rows shown per result (0 = all)") { $0.setMaxRows($1) },
+            DotCommand(".timer", usage: ".timer on|off", summary: "show how long each statement took") { $0.setTimer($1) },
+            DotCommand(".read", usage: ".read FILE", summary: "run a script in this session") { repl, args in
+                guard args.count == 1 else { return repl.usageError(".read FILE") }
+                repl.runScript(path: args[0])
+            },
+            DotCommand(".save", usage: ".save FILE.md", summary: "write the session so far as a notebook") { repl, args in
+                guard args.count == 1 else { return repl.usageError(".save FILE.md") }
+                if repl.session.isSafe { return repl.printer.error("safe mode: .save cannot write files") }
+                repl.saveNotebook(to: args[0])
+            },
+            DotCommand(".params", usage: ".params", summary: "parameters and their values") { repl, _ in repl.showParameters() },
+            DotCommand(".rules", usage: ".rules [NAME]", summary: "rule sets, or the text of one") { $0.showRules($1) },
+            DotCommand(".history", usage: ".history", summary: "statements typed so far") { repl, _ in repl.showHistory() },
+            DotCommand(".last", usage: ".last", summary: "the last result in full, through $PAGER") { repl, _ in repl.showLast() },
+            DotCommand(".edit", usage: ".edit", summary: "edit the last statement in $EDITOR and run it") { repl, _ in
+                repl.editLastStatement()
+            },
+            DotCommand(".editor", usage: ".editor vi|emacs", summary: "key bindings of the line editor") { $0.setEditor($1) },
+            DotCommand(".safe", usage: ".safe on", summary: "forbid writing files and reading outside this directory") {
+                $0.setSafe($1)
+            },
+            DotCommand(".quit", usage: ".quit", summary: "leave the shell") { repl, _ in repl.quit() },
+            DotCommand(".exit", usage: ".exit", summary: "leave the shell") { repl, _ in repl.quit() },
+        ]
+    }
+
+    func usageError(_ usage: String) {
+        printer.error("usage: \(usage)")
+    }
+
+    // MARK: - .help
+
+    func help(_ args: [String]) {
+        guard let topic = args.first else { return output.out(helpIndex()) }
+        if topic.hasPrefix(".") {
+            switch DotCommand.lookup(topic, in: commands) {
+            case .found(let command): return output.out("\(command.usage)\n    \(command.summary)\n")
+            default: break
+            }
+        } else if let page = HelpPages.page(topic, session: session) {
+            return output.out(ResultPrinter.line(page))
+        } else if let list = helpList(topic.lowercased()) {
+            return output.out(list)
+        }
+        let topics = Keywords.statements + Keywords.operators + session.functionNames + commands.map(\.name)
+            + ["functions", "statements", "operators", "commands"]
+        let hints = closestMatch(to: topic, in: topics).map { ["did you mean '\($0)'?"] } ?? []
+        printer.error("no help for '\(topic)'", hints: hints)
+    }
+
+    /// `.help functions`, `.help statements`, `.help operators`, `.help commands`.
+    func helpList(_ topic: String) -> String? {
+        let width = min(settings.terminalWidth() ?? 80, 100)
+        switch topic {
+        case "functions":
+            return session.functionNames.map { name in
+                session.functions.lookup(name).map { "  \($0.signature)\n      \($0.summary)\n" } ?? "  \(name)\n"
+            }.joined()
+        case "statements": return Repl.wrap(Keywords.statements, width: width)
+        case "operators": return Repl.wrap(Keywords.operators, width: width)
+        case "commands": return commandTable()
+        default: return nil
+        }
+    }
+
+    func commandTable() -> String {
+        let usageWidth = commands.map { displayWidth($0.usage) }.max() ?? 0
+        return commands.map { command in
+            "  " + command.usage + String(repeating: " ", count: usageWidth - displayWidth(command.usage) + 2)
+                + command.summary + "\n"
+        }.joined()
+    }
+
+    func helpIndex() -> String {
+        let width = min(settings.terminalWidth() ?? 80, 100)
+        var text = "segsh: pipelines over in-memory tables. Type .help TOPIC for a page, e.g. .help rfm\n\n"
+        text += "Statements:\n" + Repl.wrap(Keywords.statements, width: width)
+        text += "Pipeline operators (after |):\n" + Repl.wrap(Keywords.operators, width: width)
+        let functions = session.functionNames
+        if !functions.isEmpty { text += "Functions (.help functions describes them all):\n" + Repl.wrap(functions, width: width) }
+        return text + "Shell commands:\n" + commandTable()
+    }
+
+    static func wrap(_ words: [String], width: Int) -> String {
+        var out = "", line = " "
+        for word in words {
+            if displayWidth(line) + 1 + displayWidth(word) > width && line != " " {
+                out += line + "\n"
+                line = " "
+            }
+            line += " " + word
+        }
+        if line != " " { out += line + "\n" }
+        return out + "\n"
+    }
+
+    // MARK: - Tables, schema, parameters, rules
+
+    func showTables() {
+        let listing = session.tablesListing()
+        if listing.rowCount == 0 {
+            return output.out("no tables yet: load one with  load NAME from \"PATH\"\n")
+        }
+        output.out(TableRenderer.render(listing, format: .table, options: fullOptions))
+    }
+
+    func showSchema(_ args: [String]) {
+        guard args.count == 1 else { return usageError(".schema TABLE") }
+        guard let schema = session.schema(of: args[0]) else {
+            let hints = closestMatch(to: args[0], in: session.tableNames).map { ["did you mean '\($0)'?"] } ?? []
+            return printer.error("unknown table '\(args[0])'", hints: hints)
+        }
+        output.out(TableRenderer.render(schema, format: .table, options: fullOptions))
+    }
+
+    func showParameters() {
+        let parameters = session.parameters
+        if parameters.isEmpty { return output.out("no parameters: define one with  param NAME = VALUE\n") }
+        output.out(parameters.map { "$\($0.name) = \(Repl.literal($0.value))\n" }.joined())
+    }
+
+    /// A value as it would be written in the language.
+    static func literal(_ value: Scalar) -> String {
+        switch value {
+        case .string(let s): return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .date: return "@" + value.description
+        default: return value.description
+        }
+    }
+
+    func showRules(_ args: [String]) {
+        guard let name = args.first else {
+            let names = session.ruleSetNames
+            return output.out(names.isEmpty ? "no rule sets: define one with  rules NAME { ... }\n"
+                                            : names.joined(separator: "\n") + "\n")
+        }
+        guard let text = session.ruleSetSource(name) else {
+            let hints = closestMatch(to: name, in: session.ruleSetNames).map { ["did you mean '\($0)'?"] } ?? []
+            return printer.error("unknown rule set '\(name)'", hints: hints)
+        }
+        output.out(ResultPrinter.line(text))
+    }
+
+    func showHistory() {
+        let entries = reader.history
+        let digits = String(entries.count).count
+        for (i, entry) in entries.enumerated() {
+            let n = String(i + 1)
+            output.out(String(repeating: " ", count: digits - n.count + 2) + n + "  " + entry + "\n")
+        }
+    }
+
+    private var fullOptions: RenderOptions {
+        RenderOptions(maxRows: 0, terminalWidth: settings.terminalWidth(), color: settings.color)
+    }
+
+    // MARK: - Settings
+
+    func setMode(_ args: [String]) {
+        guard let name = args.first else { return output.out(settings.format.rawValue + "\n") }
+        let aliases = ["md": OutputFormat.markdown, "box": .table]
+        guard args.count == 1, let format = OutputFormat(rawValue: name.lowercased()) ?? aliases[name.lowercased()] else {
+            return printer.error("unknown mode '\(name)'",
+                                 hints: ["modes: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])
+        }
+        settings.format = format
+    }
+
+    func setMaxRows(_ args: [String]) {
+        guard let text = args.first else { return output.out("\(settings.maxRows)\n") }
+        guard args.count == 1, let n = Int(text), n >= 0 else { return usageError(".maxrows N (a whole number, 0 = all rows)") }
+        settings.maxRows = n
+    }
+
+    func setTimer(_ args: [String]) {
+        guard let value = args.first else { return output.out(settings.timer ? "on\n" : "off\n") }
+        switch value.lowercased() {
+        case "on": settings.timer = true
+        case "off": settings.timer = false
+        default: usageError(".timer on|off")
+        }
+    }
+
+    func setEditor(_ args: [String]) {
+        guard args.count == 1, args[0] == "vi" || args[0] == "emacs" else { return usageError(".editor vi|emacs") }
+        if !reader.setEditor(args[0]) { printer.error("line editing is not available: input is not a terminal") }
+    }
+
+    func setSafe(_ args: [String]) {
+        guard let value = args.first else { return output.out(session.isSafe ? "on\n" : "off\n") }
+        switch value.lowercased() {
+        case "on": session.isSafe = true
+        case "off" where session.isSafe: printer.error("safe mode cannot be turned off in this session")
+        case "off": break
+        default: usageError(".safe on")
+        }
+    }
+
+    // MARK: - .last and .edit
+
+    func showLast() {
+        guard let table = lastTable else { return printer.error("no result yet") }
+        let text = TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: nil, elapsed: nil)
+            + "\n" + TableRenderer.render(table, format: settings.format,
+                                          options: RenderOptions(maxRows: 0, terminalWidth: nil, color: settings.color))
+        guard usePager else { return output.out(text) }
+        let pager = environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less -S"
+        var pagerEnvironment = environment
+        if pagerEnvironment["LESS"] == nil { pagerEnvironment["LESS"] = "-R" }
+        if !ExternalCommand.run(pager, input: text, environment: pagerEnvironment) {
+            output.out(text)
+        }
+        _ = InterruptHandler.takeInterrupt()
+    }
+
+    func editLastStatement() {
+        let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+        let path = NSTemporaryDirectory() + "segsh-edit-\(getpid()).seg"
+        let original = lastStatement ?? ""
+        guard FileManager.default.createFile(atPath: path, contents: Data((original + "\n").utf8)) else {
+            return printer.error("cannot write a temporary file for the editor")
+        }
+        defer { unlink(path) }
+        guard ExternalCommand.run("\(editor) \"$1\"", arguments: [path], input: nil, environment: environment) else {
+            return printer.error("the editor '\(editor)' failed")
+        }
+        _ = InterruptHandler.takeInterrupt()
+        let edited = (ScriptFile.read(path) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !edited.isEmpty else { return }
+        output.out(edited + "\n")
+        reader.addHistory(edited.contains("\n") ? edited.replacingOccurrences(of: "\n", with: " ") : edited)
+        execute(edited)
+    }
+}
+
+/// Runs a shell command line (`$PAGER`, `$EDITOR`) attached to the terminal.
+enum ExternalCommand {
+    /// Runs `/bin/sh -c COMMAND sh ARGUMENTS...`, optionally feeding `input` to its stdin.
+    /// Returns false when it could not start or exited with a failure.
+    static func run(_ command: String, arguments: [String] = [], input: String?, environment: [String: String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command, "sh"] + arguments
+        process.environment = environment
+        let pipe = input.map { _ in Pipe() }
+        if let pipe { process.standardInput = pipe }
+        signal(SIGPIPE, SIG_IGN)
+        do { try process.run() } catch { return false }
+        if let pipe, let input {
+            try? pipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+            try? pipe.fileHandleForWriting.close()
+        }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}

@@ -1,0 +1,201 @@
+import Columnar
+import Diagnostics
+import Engine
+import Foundation
+import IO
+import Language
+
+/// One statement of the session as it ran, for `.save` (the session as a notebook).
+public struct TranscriptEntry {
+    /// The statement text as typed (or `run "FILE"` for `.read FILE`).
+    public var statement: String
+    /// What it printed, as plain text: table mode, no colour, no timings; notes and the
+    /// rendered diagnostics included, in order.
+    public var output: String
+    /// Whether the statement failed.
+    public var isError: Bool
+    /// The results themselves, for writers that render them another way.
+    public var items: [ResultItem]
+    /// Its diagnostics (located in the statement's source), for writers that render them
+    /// another way (`.save` re-points them into the notebook).
+    public var diagnostics: [Diagnostic] = []
+}
+
+/// The interactive loop: reads statements (with continuation lines) and dot-commands, runs
+/// them in the session and prints results. Also runs `.read` scripts and the `-i` script.
+public final class Repl {
+    public let session: Session
+    public let reader: LineReader
+    public let output: ShellOutput
+    public var settings: ShellSettings { didSet { printer.settings = settings } }
+    public private(set) var printer: ResultPrinter
+    /// The dispatch table of dot-commands.
+    public var commands: [DotCommand]
+    /// Every statement run so far, in order.
+    public private(set) var transcript: [TranscriptEntry] = []
+    /// The last statement typed (for `.edit`).
+    public private(set) var lastStatement: String?
+    /// The last table printed (for `.last`); a failed statement does not replace it.
+    public private(set) var lastTable: Table?
+    /// Whether `.last` pipes through `$PAGER` (stdout is a terminal).
+    public var usePager = false
+    public var environment: [String: String]
+    /// Source name of typed statements in diagnostics.
+    public var inputName = "<shell>"
+
+    public static let prompt = "segsh> "
+    public static let continuationPrompt = "   ...> "
+
+    var quitRequested = false
+
+    public init(session: Session, reader: LineReader, settings: ShellSettings = ShellSettings(),
+                output: ShellOutput = StandardOutput(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.session = session
+        self.reader = reader
+        self.output = output
+        self.settings = settings
+        self.printer = ResultPrinter(settings: settings, output: output)
+        self.environment = environment
+        self.commands = Repl.standardCommands
+    }
+
+    /// Reads and runs until end of input or `.quit`. Returns the exit code (0).
+    @discardableResult
+    public func run() -> Int32 {
+        var buffer = ""
+        while !quitRequested {
+            reader.completionContext = buffer
+            let result = reader.readLine(prompt: buffer.isEmpty ? Repl.prompt : Repl.continuationPrompt)
+            switch result {
+            case .eof:
+                reader.close()
+                return 0
+            case .interrupted:
+                buffer = ""
+                _ = InterruptHandler.takeInterrupt()
+            case .line(let line):
+                if buffer.isEmpty {
+                    let trimmed = line.trimmingCharacters(in: .whitespaces)
+                    if trimmed.isEmpty { continue }
+                    if trimmed.hasPrefix(".") {
+                        reader.addHistory(trimmed)
+                        runDotCommand(trimmed)
+                        continue
+                    }
+                }
+                buffer += buffer.isEmpty ? line : "\n" + line
+                if needsContinuation(buffer) { continue }
+                let statement = buffer
+                buffer = ""
+                addToHistory(statement)
+                execute(statement)
+            }
+        }
+        reader.close()
+        return 0
+    }
+
+    /// Runs statements typed by the user (or given by `.edit`), printing their results.
+    /// Returns false when a statement failed.
+    @discardableResult
+    public func execute(_ text: String, sourceName: String? = nil, recordAs statement: String? = nil) -> Bool {
+        lastStatement = text
+        return runSource(SourceFile(name: sourceName ?? inputName, text: text), recordAs: statement ?? text)
+    }
+
+    /// Runs a source through the session: results are printed as they come, diagnostics after.
+    @discardableResult
+    func runSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
+        Cancellation.reset()
+        var items: [ResultItem] = []
+        var plain = ""
+        let maxRows = settings.maxRows
+        let diagnostics = session.run(source) { item in
+            printer.print(item)
+            items.append(item)
+            plain += ResultPrinter.plainText(item, maxRows: maxRows)
+            if case .table(let table, _, _) = item { lastTable = table }
+        }
+        Cancellation.reset()
+        var failed = false
+        var located: [Diagnostic] = []
+        for diagnostic in diagnostics {
+            located.append(diagnostic.with(source: source))
+            printer.print(located[located.count - 1])
+            plain += located[located.count - 1].render(color: false)
+            if diagnostic.severity == .error { failed = true }
+        }
+        if let statement {
+            transcript.append(TranscriptEntry(statement: statement, output: plain, isError: failed, items: items,
+                                              diagnostics: located))
+        }
+        return !failed
+    }
+
+    /// Runs a script file in this session (`.read`, `segsh -i`). Its statements are not added
+    /// to the history. In safe mode the file must be inside the current directory.
+    @discardableResult
+    public func runScript(path: String) -> Bool {
+        if session.isSafe && !SafePath.isInsideCurrentDirectory(path) {
+            printer.error("safe mode: cannot read '\(path)' outside the current directory")
+            return false
+        }
+        guard let text = ScriptFile.read(path) else {
+            printer.error("cannot read '\(path)'")
+            return false
+        }
+        return runSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
+    }
+
+    /// Runs a line starting with `.`.
+    public func runDotCommand(_ line: String) {
+        var words = DotCommand.split(line)
+        guard !words.isEmpty else { return }
+        let typed = words.removeFirst()
+        switch DotCommand.lookup(typed, in: commands) {
+        case .found(let command):
+            command.handler(self, words)
+        case .unknown(let suggestion):
+            printer.error("unknown command '\(typed)'",
+                          hints: (suggestion.map { ["did you mean '\($0)'?"] } ?? []) + ["type .help for the list of commands"])
+        case .ambiguous(let names):
+            printer.error("ambiguous command '\(typed)': it could be \(names.joined(separator: ", "))")
+        }
+    }
+
+    /// Stops the loop after the current command.
+    public func quit() { quitRequested = true }
+
+    private func addToHistory(_ statement: String) {
+        if !statement.contains("\n") {
+            reader.addHistory(statement)
+        } else if !statement.contains("#") {
+            // One history entry per statement, recalled as one line.
+            reader.addHistory(statement.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+        } else {
+            for line in statement.split(separator: "\n") { reader.addHistory(String(line)) }
+        }
+    }
+}
+
+/// Reading script files as text (UTF-8, a BOM dropped).
+enum ScriptFile {
+    static func read(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        return text
+    }
+}
+
+/// Safe mode's rule for paths (SPEC section 10).
+public enum SafePath {
+    /// Whether `path` (relative or absolute, symbolic links resolved) lies inside the current directory.
+    public static func isInsideCurrentDirectory(_ path: String) -> Bool {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().standardizedFileURL.path
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        let root = cwd.hasSuffix("/") ? cwd : cwd + "/"
+        return target.hasPrefix(root)
+    }
+}

@@ -1,0 +1,59 @@
+import Columnar
+import Diagnostics
+import Engine
+import IO
+
+/// Prints what statements produce, following the output mode: in table mode a header line
+/// (`[3] 1,204 rows × 7 columns (12 ms)`) and the box go to stdout; in csv, tsv, json, jsonl
+/// and markdown mode stdout carries only the tables and everything else (header lines, report
+/// text, notes, timings) goes to stderr, so output can be redirected to a file.
+public struct ResultPrinter {
+    public var settings: ShellSettings
+    public let output: ShellOutput
+
+    public init(settings: ShellSettings, output: ShellOutput) {
+        self.settings = settings
+        self.output = output
+    }
+
+    public func print(_ item: ResultItem) {
+        switch item {
+        case .table(let table, let number, let elapsed):
+            let header = TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: number,
+                                                  elapsed: settings.timer ? elapsed : nil)
+            let body = TableRenderer.render(table, format: settings.format, options: settings.renderOptions)
+            if settings.format == .table {
+                output.out(header + "\n" + body)
+            } else {
+                output.err(header + "\n")
+                output.out(body)
+            }
+        case .text(let text):
+            if settings.format == .table { output.out(Self.line(text)) } else { output.err(Self.line(text)) }
+        case .note(let text):
+            output.err(Self.line(text))
+        }
+    }
+
+    public func print(_ diagnostic: Diagnostic) {
+        output.err(diagnostic.render(color: settings.errorColor))
+    }
+
+    /// A one-off message on stderr (`error: ...` for shell errors).
+    public func error(_ message: String, hints: [String] = []) {
+        output.err(Diagnostic(message, hints: hints).render(color: settings.errorColor))
+    }
+
+    /// Plain text of an item as a notebook keeps it: table mode, no colour, no timing.
+    public static func plainText(_ item: ResultItem, maxRows: Int) -> String {
+        switch item {
+        case .table(let table, let number, _):
+            return TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: number, elapsed: nil)
+                + "\n" + TableRenderer.render(table, format: .table, options: RenderOptions(maxRows: maxRows))
+        case .text(let text): return line(text)
+        case .note(let text): return line(text)
+        }
+    }
+
+    static func line(_ text: String) -> String { text.hasSuffix("\n") ? text : text + "\n" }
+}

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Columnar
+import Diagnostics
+import Engine
+import Foundation
+import IO
+import Segmentation
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// The command line of SPEC section 2.
+public struct SegshCommand: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "segsh",
+        abstract: "A shell for customer segmentation: load tables, explore segments with pipelines.",
+        discussion: """
+            Without FILEs and -c, starts the interactive shell on a terminal, or runs stdin as a script.
+            FILEs ending in .md are notebooks. Exit codes: 0 success, 1 a statement failed, 2 bad usage.
+            """,
+        version: "segsh \(version)")
+
+    @Argument(help: ArgumentHelp("Scripts (.seg) or notebooks (.md) to run in order.", valueName: "FILE"))
+    public var files: [String] = []
+
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run STATEMENTS and exit.", valueName: "STATEMENTS"))
+    public var command: String?
+
+    @Option(name: .customShort("i"), help: ArgumentHelp("Run FILE, then stay in the interactive shell.", valueName: "FILE"))
+    public var interactiveScript: String?
+
+    @Option(help: "Output format: table, csv, tsv, json, jsonl or markdown.")
+    public var format: OutputFormat = .table
+
+    @Option(name: .customLong("max-rows"), help: "Rows shown per result in table and markdown mode (0 = all).")
+    public var maxRows: Int = 40
+
+    @Option(name: .customLong("param"),
+            help: ArgumentHelp("Set or override a parameter (repeatable); the script's own `param` does not change it.",
+                               valueName: "NAME=VALUE"))
+    public var parameters: [String] = []
+
+    @Flag(help: "Show how long each statement took.")
+    public var timer = false
+
+    @Flag(name: .customLong("no-color"), help: "No ANSI colours.")
+    public var noColor = false
+
+    @Flag(help: "Safe mode: no file writes, no reads outside the current directory.")
+    public var safe = false
+
+    @Flag(help: "Notebooks: rewrite the output blocks.")
+    public var update = false
+
+    @Flag(help: "Notebooks: exit 1 with a diff when an output changed.")
+    public var check = false
+
+    @Option(help: ArgumentHelp("Notebooks: write an HTML report to OUT.", valueName: "OUT"))
+    public var html: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if maxRows < 0 { throw ValidationError("--max-rows must be 0 or more") }
+        for text in parameters where ParameterAssignment(text) == nil {
+            throw ValidationError("--param expects NAME=VALUE, got '\(text)'")
+        }
+        if update && check { throw ValidationError("--update and --check cannot be used together") }
+    }
+}
+
+/// The process entry point: parses arguments and runs scripts, notebooks or the shell.
+public enum SegshCLI {
+    /// Runs segsh with `arguments` (without the program name) and returns the exit code.
+    public static func main(_ arguments: [String]) -> Int32 {
+        let options: SegshCommand
+        do {
+            let parsed = try SegshCommand.parseAsRoot(arguments)
+            guard let command = parsed as? SegshCommand else { return 2 }
+            options = command
+        } catch {
+            let code = SegshCommand.exitCode(for: error)
+            let message = SegshCommand.fullMessage(for: error)
+            if code == .success {
+                StandardOutput().out(message + "\n")
+                return 0
+            }
+            StandardOutput().err(message + "\n")
+            return 2
+        }
+        return Driver(options: options).run()
+    }
+
+    /// A session as every run of segsh starts it (scripts, the shell, notebooks, golden
+    /// tests): the segmentation operators installed, safe mode and `--param` overrides applied.
+    public static func makeSession(safe: Bool = false, parameters: [ParameterAssignment] = []) -> Session {
+        let session = Session()
+        Segmentation.install(into: session)
+        if safe { session.isSafe = true }
+        for assignment in parameters {
+            session.overrideParameter(name: assignment.name, value: assignment.value)
+        }
+        return session
+    }
+}
+
+/// Carries out one invocation.
+struct Driver {
+    let options: SegshCommand
+    let output = StandardOutput()
+    let environment = ProcessInfo.processInfo.environment
+
+    func run() -> Int32 {
+        var settings = ShellSettings.forTerminal(noColor: options.noColor, environment: environment)
+        settings.format = options.format
+        settings.maxRows = options.maxRows
+        settings.timer = options.timer
+        let assignments = options.parameters.compactMap(ParameterAssignment.init)
+
+        let notebookPaths = options.files.filter { $0.lowercased().hasSuffix(".md") || $0.lowercased().hasSuffix(".markdown") }
+        if !notebookPaths.isEmpty || options.update || options.check || options.html != nil {
+            return NotebookRunner.run(NotebookInvocation(
+                paths: options.files, update: options.update, check: options.check, htmlOutput: options.html,
+                format: options.format, maxRows: options.maxRows, parameters: assignments, safe: options.safe,
+                settings: settings))
+        }
+
+        for path in options.files + [options.interactiveScript].compactMap({ $0 }) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  FileManager.default.isReadableFile(atPath: path) else {
+                output.err("segsh: cannot read '\(path)': no such file\n")
+                return 2
+            }
+        }
+
+        let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
+        let printer = ResultPrinter(settings: settings, output: output)
+
+        for path in options.files {
+            guard let text = ScriptFile.read(path) else {
+                output.err("segsh: cannot read '\(path)'\n")
+                return 2
+            }
+            if !runScript(SourceFile(name: path, text: text), session: session, printer: printer) { return 1 }
+        }
+        if let command = options.command {
+            if !runScript(SourceFile(name: "<command>", text: command), session: session, printer: printer) { return 1 }
+        }
+
+        let stdinIsTerminal = Terminal.isTerminal(0)
+        if options.interactiveScript == nil {
+            if !options.files.isEmpty || options.command != nil { return 0 }
+            if !stdinIsTerminal {
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                let text = String(decoding: data, as: UTF8.self)
+                return runScript(SourceFile(name: "<stdin>", text: text), session: session, printer: printer) ? 0 : 1
+            }
+        }
+        return interactive(session: session, settings: settings)
+    }
+
+    /// Runs a script; prints results and diagnostics. False when a statement failed.
+    func runScript(_ source: SourceFile, session: Session, printer: ResultPrinter) -> Bool {
+        let diagnostics = session.run(source) { printer.print($0) }
+        for diagnostic in diagnostics { printer.print(diagnostic.with(source: source)) }
+        return !diagnostics.contains { $0.severity == .error }
+    }
+
+    func interactive(session: Session, settings: ShellSettings) -> Int32 {
+        let useEditor = Terminal.isTerminal(0) && Terminal.isTerminal(1)
+        let reader: LineReader
+        if useEditor {
+            InterruptHandler.install()
+            signal(SIGPIPE, SIG_IGN)
+            let completer = Completer(source: SessionCompletionSource(session: session, commands: Repl.standardCommands))
+            if let editor = LibEditReader(historyFile: HistoryFile.standard(environment: environment), completer: completer) {
+                reader = editor
+            } else {
+                reader = PlainReader()
+            }
+        } else {
+            reader = PlainReader()
+        }
+        let repl = Repl(session: session, reader: reader, settings: settings, output: output, environment: environment)
+        repl.usePager = useEditor
+        if useEditor {
+            output.out("segsh \(SegshCommand.version): type .help for help, .quit or Ctrl-D to leave\n")
+        }
+        if let path = options.interactiveScript {
+            repl.runScript(path: path)
+        }
+        return repl.run()
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import Shell
+
+exit(SegshCLI.main(Array(CommandLine.arguments.dropFirst())))

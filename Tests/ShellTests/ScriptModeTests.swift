@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+
+/// The built binary in script mode: exit codes, stdout vs stderr, error locations.
+final class ScriptModeTests: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "segsh-script-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "客户编号,city,amount\nA1,上海,100\nA2,北京,250\nA3,上海,75\n"
+            .write(toFile: directory + "/people.csv", atomically: true, encoding: .utf8)
+        try "load people from \"people.csv\"\npeople\n  | where amount > 80\n  | sort amount desc\n"
+            .write(toFile: directory + "/good.seg", atomically: true, encoding: .utf8)
+        try "load people from \"people.csv\"\n\npeople | where amout > 1\npeople | take 1\n"
+            .write(toFile: directory + "/bad.seg", atomically: true, encoding: .utf8)
+        try "load people from \"people.csv\"\nparam min_amount = 80\npeople | where amount > $min_amount | sort amount\n"
+            .write(toFile: directory + "/param.seg", atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func testScriptSucceeds() throws {
+        let r = try Segsh.run(["good.seg"], directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("[1] 2 rows × 3 columns\n"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("│ A2       │ 北京 │    250 │"), r.stdout)
+        XCTAssertTrue(r.stderr.contains("loaded people"), r.stderr)
+    }
+
+    func testFirstErrorExitsOneWithFileLineAndColumn() throws {
+        let r = try Segsh.run(["bad.seg"], directory: directory)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("bad.seg:3:16: error: unknown column 'amout'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("3 | people | where amout > 1\n  |                ^~~~~"), r.stderr)
+        XCTAssertEqual(r.stdout, "")  // the statement after the error did not run
+    }
+
+    func testCommandCsvOutputIsClean() throws {
+        let r = try Segsh.run(["--format", "csv", "-c", "load people from \"people.csv\"; people | sort amount | take 2"],
+                              directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "客户编号,city,amount\nA3,上海,75\nA1,上海,100\n")
+        XCTAssertTrue(r.stderr.contains("[1] 2 rows × 3 columns"), r.stderr)
+    }
+
+    func testCommandErrorsAreNamedCommand() throws {
+        let r = try Segsh.run(["-c", "nosuch | take 1"], directory: directory)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasPrefix("<command>:1:1: error: unknown table 'nosuch'"), r.stderr)
+    }
+
+    func testStdinIsAScript() throws {
+        let r = try Segsh.run(["--format", "tsv"], stdin: "load people from \"people.csv\"\npeople\n| take 1\n",
+                              directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "客户编号\tcity\tamount\nA1\t上海\t100\n")
+        let bad = try Segsh.run([], stdin: "people | take 1\n", directory: directory)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.hasPrefix("<stdin>:1:1: error:"), bad.stderr)
+    }
+
+    func testParamOverridesTheScriptsParam() throws {
+        let r = try Segsh.run(["--format", "csv", "--param", "min_amount=90", "param.seg"], directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "客户编号,city,amount\nA1,上海,100\nA2,北京,250\n")
+        let plain = try Segsh.run(["--format", "csv", "-c", "load people from \"people.csv\"; param min_amount = 100; people | where amount > $min_amount"],
+                                  directory: directory)
+        XCTAssertEqual(plain.stdout, "客户编号,city,amount\nA2,北京,250\n", plain.stderr)
+    }
+
+    func testBadUsageExitsTwo() throws {
+        let unknown = try Segsh.run(["--bogus"], directory: directory)
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("Unknown option '--bogus'"), unknown.stderr)
+        let missing = try Segsh.run(["missing.seg"], directory: directory)
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("cannot read 'missing.seg'"), missing.stderr)
+        let badParam = try Segsh.run(["--param", "novalue", "-c", "x"], directory: directory)
+        XCTAssertEqual(badParam.status, 2)
+        let badFormat = try Segsh.run(["--format", "xml", "-c", "x"], directory: directory)
+        XCTAssertEqual(badFormat.status, 2)
+    }
+
+    func testVersionAndHelpExitZero() throws {
+        let version = try Segsh.run(["--version"])
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.stdout.hasPrefix("segsh "), version.stdout)
+        let help = try Segsh.run(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.stdout.contains("--max-rows"), help.stdout)
+    }
+
+    func testInteractiveScriptWithPipedStdinKeepsTables() throws {
+        // `-i` runs the script and then reads statements (here from a pipe, without prompts).
+        try "load people from \"people.csv\"\n".write(toFile: directory + "/init.seg", atomically: true, encoding: .utf8)
+        let r = try Segsh.run(["-i", "init.seg"], stdin: ".tables\npeople | take 1\n", directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stdout.contains("segsh>"))
+        XCTAssertTrue(r.stdout.contains("│ people "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("[1] 1 row × 3 columns"), r.stdout)
+    }
+
+    func testSafeModeRefusesToWrite() throws {
+        let r = try Segsh.run(["--safe", "-c", "load people from \"people.csv\"; export people to \"out.csv\""],
+                              directory: directory)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("safe mode"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/out.csv"))
+    }
+}
