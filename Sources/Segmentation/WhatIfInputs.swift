@@ -74,7 +74,7 @@ enum WhatIfInputs {
         if let c = table.column(name.text) { return c }
         let d = context.evaluator(for: table).unknownColumn(name.text, name.span)
         guard let tableName else { throw d }
-        throw Diagnostic(d.message + " in '\(tableName)'", at: name.span, in: context.file, hints: d.hints)
+        throw Diagnostic(d.message + " in \(tableName)", at: name.span, in: context.file, hints: d.hints)
     }
 
     /// The measure summed per class: `measure M` when given (must be numeric), else

@@ -77,7 +77,11 @@ public enum SegshCLI {
         let options: SegshCommand
         do {
             let parsed = try SegshCommand.parseAsRoot(arguments)
-            guard let command = parsed as? SegshCommand else { return 2 }
+            // `--help` parses to ArgumentParser's own help command rather than throwing.
+            guard let command = parsed as? SegshCommand else {
+                StandardOutput().out(SegshCommand.helpMessage() + "\n")
+                return 0
+            }
             options = command
         } catch {
             let code = SegshCommand.exitCode(for: error)

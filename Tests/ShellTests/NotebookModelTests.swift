@@ -95,8 +95,8 @@ final class NotebookModelTests: XCTestCase {
             return i == 0 ? "one\n" : ""
         }
         XCTAssertEqual(text, "# S\n\n```segsh\na\n```\n\n```output\none\n```\n\n```segsh\nb\n| c\n```\n")
-        XCTAssertEqual(lines, [4, 13])
-        XCTAssertEqual(Notebook(parsing: text).cells.map(\.codeLine), [4, 13])
+        XCTAssertEqual(lines, [4, 12])
+        XCTAssertEqual(Notebook(parsing: text).cells.map(\.codeLine), [4, 12])
     }
 
     func testUnifiedDiff() {
@@ -106,7 +106,7 @@ final class NotebookModelTests: XCTestCase {
         XCTAssertEqual(LineDiff.unified(old, new, oldName: "nb.md (saved)", newName: "nb.md (now)"), """
             --- nb.md (saved)
             +++ nb.md (now)
-            @@ -1,7 +1,7 @@
+            @@ -1,9 +1,10 @@
              a
              b
              c
@@ -114,8 +114,6 @@ final class NotebookModelTests: XCTestCase {
             +D
              e
              f
-             g
-            @@ -7,3 +7,4 @@
              g
              h
              i

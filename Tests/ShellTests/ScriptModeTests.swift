@@ -26,7 +26,7 @@ final class ScriptModeTests: XCTestCase {
         let r = try Segsh.run(["good.seg"], directory: directory)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.hasPrefix("[1] 2 rows × 3 columns\n"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("│ A2       │ 北京 │    250 │"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("│ A2       │ 北京   │    250 │"), r.stdout)
         XCTAssertTrue(r.stderr.contains("loaded people"), r.stderr)
     }
 
