@@ -431,6 +431,12 @@ public struct Parser {
             }
             throw fail("'bar' or 'hist' after 'chart'")
         case "moved": return done(.moved)
+        case "export":
+            throw fail(message: "'export' starts a statement, it is not a pipeline operator", at: start,
+                       hints: ["write: export PIPELINE to \"PATH\", e.g. export orders | where amount > 0 to \"big.csv\""])
+        case let word where Keywords.statements.contains(word):
+            throw fail(message: "'\(word)' starts a statement, it is not a pipeline operator", at: start,
+                       hints: ["operators: " + Keywords.operators.joined(separator: ", ")])
         default:
             let hint = closestMatch(to: op, in: Keywords.operators).map { "did you mean '\($0)'?" }
             throw fail(message: "unknown pipeline operator '\(op)'", at: start,
