@@ -145,7 +145,7 @@ public final class Repl {
             printer.error("cannot read '\(path)'")
             return false
         }
-        return runSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
+        return runScriptText(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
     }
 
     /// Runs a line starting with `.`.

@@ -140,17 +140,19 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
-        let printer = ResultPrinter(settings: settings, output: output)
+        // Scripts run through a REPL without a line reader, so their dot-commands work.
+        let scripts = Repl(session: session, reader: PlainReader(), settings: settings, output: output,
+                           environment: environment)
 
         for path in options.files {
             guard let text = ScriptFile.read(path) else {
                 output.err("segsh: cannot read '\(path)'\n")
                 return 2
             }
-            if !runScript(SourceFile(name: path, text: text), session: session, printer: printer) { return 1 }
+            if !scripts.runScriptText(SourceFile(name: path, text: text)) { return 1 }
         }
         if let command = options.command {
-            if !runScript(SourceFile(name: "<command>", text: command), session: session, printer: printer) { return 1 }
+            if !scripts.runScriptText(SourceFile(name: "<command>", text: command)) { return 1 }
         }
 
         let stdinIsTerminal = Terminal.isTerminal(0)
@@ -159,17 +161,10 @@ struct Driver {
             if !stdinIsTerminal {
                 let data = FileHandle.standardInput.readDataToEndOfFile()
                 let text = String(decoding: data, as: UTF8.self)
-                return runScript(SourceFile(name: "<stdin>", text: text), session: session, printer: printer) ? 0 : 1
+                return scripts.runScriptText(SourceFile(name: "<stdin>", text: text)) ? 0 : 1
             }
         }
-        return interactive(session: session, settings: settings)
-    }
-
-    /// Runs a script; prints results and diagnostics. False when a statement failed.
-    func runScript(_ source: SourceFile, session: Session, printer: ResultPrinter) -> Bool {
-        let diagnostics = session.run(source) { printer.print($0) }
-        for diagnostic in diagnostics { printer.print(diagnostic.with(source: source)) }
-        return !diagnostics.contains { $0.severity == .error }
+        return interactive(session: session, settings: scripts.settings)
     }
 
     func interactive(session: Session, settings: ShellSettings) -> Int32 {
