@@ -194,6 +194,21 @@ final class NotebookReportTests: XCTestCase {
         XCTAssertTrue(html.contains(">54.8% → 95%</text>"))
     }
 
+    func testChartsOfNoRowsSaySo() throws {
+        let result = run("""
+            ```segsh
+            load orders from "datasets/demo/orders.csv"
+            orders | where amount > 1e12 | chart hist amount
+            orders | where amount < 0 | summarize n = count() by product_line | chart bar product_line n
+            ```
+
+            """, name: "empty.md", figures: true)
+        let html = HTMLReport.render(notebook: result, title: "empty", options: NotebookOptions())
+        let document = try parse(html)
+        XCTAssertEqual(try chartLabels(document), ["empty chart", "empty chart"])
+        XCTAssertEqual(html.components(separatedBy: "(no values)").count - 1, 2)
+    }
+
     // MARK: - .save
 
     func testSaveWritesANotebookThatChecksCleanAndAReport() throws {

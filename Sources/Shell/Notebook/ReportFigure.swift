@@ -28,6 +28,17 @@ public enum ReportFigure: Equatable {
         public var y: Double
     }
 
+    /// Whether there is nothing to draw (a chart of no rows).
+    public var isEmpty: Bool {
+        switch self {
+        case .bar(let labels, _, _): return labels.isEmpty
+        case .histogram(_, let counts, _): return counts.isEmpty
+        case .lines(_, let xLabels, let series): return xLabels.isEmpty || series.isEmpty
+        case .heatmap(let rows, let columns, _): return rows.isEmpty || columns.isEmpty
+        case .pareto(let points, _, _): return points.count < 2
+        }
+    }
+
     /// Whether the figure replaces the statement's report text (a text chart drawn again as
     /// SVG) rather than being shown after its tables.
     public var replacesText: Bool {

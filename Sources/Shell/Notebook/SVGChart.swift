@@ -12,6 +12,10 @@ public enum SVGChart {
 
     /// The `<svg>` element of a figure.
     public static func render(_ figure: ReportFigure) -> String {
+        if figure.isEmpty {
+            return svg(width: 320, height: 40, label: "empty chart",
+                       body: text("(no values)", x: 10, y: 24, anchor: "start", cssClass: "axis-title"))
+        }
         switch figure {
         case .bar(let labels, let values, let valueName): return bar(labels: labels, values: values, valueName: valueName)
         case .histogram(let edges, let counts, let valueName): return histogram(edges: edges, counts: counts, valueName: valueName)
