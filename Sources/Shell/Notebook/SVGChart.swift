@@ -72,6 +72,7 @@ public enum SVGChart {
             body += text(edge, x: left + binWidth * Double(i), y: top + plotHeight + 16, anchor: "middle")
         }
         body += text(valueName, x: left + plotWidth / 2, y: height - 8, anchor: "middle", cssClass: "axis-title")
+        body += verticalTitle("rows", x: 14, y: top + plotHeight / 2)
         return svg(height: height, label: "histogram of \(valueName)", body: body)
     }
 
@@ -92,6 +93,7 @@ public enum SVGChart {
             body += text(label, x: x(i), y: top + plotHeight + 16, anchor: "middle")
         }
         body += text(xName, x: left + plotWidth / 2, y: height - 8, anchor: "middle", cssClass: "axis-title")
+        body += verticalTitle("rows per class", x: 14, y: top + plotHeight / 2)
         for (k, s) in series.enumerated() {
             let colour = palette[k % palette.count]
             let points = s.values.prefix(n).enumerated().filter { $0.element.isFinite }
@@ -221,6 +223,12 @@ public enum SVGChart {
     static func text(_ s: String, x: Double, y: Double, anchor: String, cssClass: String? = nil) -> String {
         let cls = cssClass.map { " class=\"\($0)\"" } ?? ""
         return "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"\(anchor)\"\(cls)>\(escape(s))</text>"
+    }
+
+    /// An axis title written bottom to top, centred on (x, y).
+    static func verticalTitle(_ s: String, x: Double, y: Double) -> String {
+        "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"middle\" class=\"axis-title\" "
+            + "transform=\"rotate(-90 \(number(x)) \(number(y)))\">\(escape(s))</text>"
     }
 
     static func rect(x: Double, y: Double, width: Double, height: Double, fill: String, title: String?) -> String {
