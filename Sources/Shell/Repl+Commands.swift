@@ -23,8 +23,9 @@ extension Repl {
                 guard args.count == 1 else { return repl.usageError(".read FILE") }
                 repl.runScript(path: args[0])
             },
-            DotCommand(".save", usage: ".save FILE.md", summary: "write the session so far as a notebook") { repl, args in
-                guard args.count == 1 else { return repl.usageError(".save FILE.md") }
+            DotCommand(".save", usage: ".save FILE.md|FILE.html",
+                       summary: "write the session so far as a notebook (.md) or an HTML report (.html)") { repl, args in
+                guard args.count == 1 else { return repl.usageError(".save FILE.md|FILE.html") }
                 if repl.session.isSafe { return repl.printer.error("safe mode: .save cannot write files") }
                 repl.saveNotebook(to: args[0])
             },
