@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "Language", dependencies: ["Diagnostics"]),
         .target(name: "IO", dependencies: ["Columnar", "Diagnostics"]),
         .target(name: "Engine", dependencies: ["Columnar", "Language", "Diagnostics", "IO"]),
-        .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics"]),
+        .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics", "IO"]),
         .systemLibrary(
             name: "CLibEdit",
             pkgConfig: "libedit",

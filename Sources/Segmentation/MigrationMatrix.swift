@@ -1,4 +1,5 @@
 import Columnar
+import IO
 
 /// How the rows of one class column moved between two sides matched by key: a what-if's
 /// before/after, or a compare's old/new table.
@@ -138,7 +139,13 @@ func classCounts(_ classes: [Int32], classCount: Int) -> [Int] {
     return counts
 }
 
-/// A percentage rounded to one decimal, null when the whole is 0.
+/// A percentage rounded to two decimals, null when the whole is 0.
 func percent(_ part: Double, of whole: Double) -> Scalar {
-    whole == 0 ? .null : .double((part / whole * 1000).rounded() / 10)
+    whole == 0 ? .null : .double((part / whole * 10_000).rounded() / 100)
+}
+
+/// A percentage for report text, one decimal (`17.2`), rounded once from the exact ratio;
+/// nil when the whole is 0.
+func percentText(_ part: Double, of whole: Double) -> String? {
+    whole == 0 ? nil : NumberFormat.fixed(part / whole * 100, decimals: 1, grouping: false)
 }

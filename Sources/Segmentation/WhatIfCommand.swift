@@ -107,13 +107,13 @@ enum WhatIfCommand {
     static func movedLine(_ m: Migration, rows: Int, measureName: String?, before: Column?, after: Column?) -> String {
         let moved = m.matrix.movedCount
         var line = "\(NumberFormat.grouped(moved)) of \(NumberFormat.grouped(rows)) rows moved"
-        if case .double(let p) = percent(Double(moved), of: Double(rows)) { line += " (\(NumberFormat.fixed(p, decimals: 1, grouping: false))%)" }
+        if let p = percentText(Double(moved), of: Double(rows)) { line += " (\(p)%)" }
         if let measureName {
             // The moved rows' measure: after values, before values for rows that are gone.
             let total = sum(after, rows: nil)
             let movedSum = sum(after, rows: m.matrix.movedNewRows) + sum(before, rows: m.matrix.goneRows)
             line += "; \(measureName) of the moved rows: \(NumberFormat.fixed(movedSum, decimals: 2, grouping: true))"
-            if case .double(let p) = percent(movedSum, of: total) { line += " (\(NumberFormat.fixed(p, decimals: 1, grouping: false))% of the total)" }
+            if let p = percentText(movedSum, of: total) { line += " (\(p)% of the total)" }
         }
         return line
     }
