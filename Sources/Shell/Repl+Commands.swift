@@ -63,7 +63,7 @@ extension Repl {
             return output.out(list)
         }
         let topics = Keywords.statements + Keywords.operators + session.functionNames + commands.map(\.name)
-            + ["functions", "statements", "operators", "commands"]
+            + HelpPages.topicNames
         let hints = closestMatch(to: topic, in: topics).map { ["did you mean '\($0)'?"] } ?? []
         printer.error("no help for '\(topic)'", hints: hints)
     }
@@ -93,7 +93,7 @@ extension Repl {
 
     func helpIndex() -> String {
         let width = min(settings.terminalWidth() ?? 80, 100)
-        var text = "segsh: pipelines over in-memory tables. Type .help TOPIC for a page, e.g. .help rfm\n\n"
+        var text = "segsh: pipelines over in-memory tables. Type .help TOPIC for a page, e.g. .help rfm,\n.help expressions (the expression language) or .help keys (line editing).\n\n"
         text += "Statements:\n" + Repl.wrap(Keywords.statements, width: width)
         text += "Pipeline operators (after |):\n" + Repl.wrap(Keywords.operators, width: width)
         let functions = session.functionNames

@@ -42,6 +42,13 @@ public final class Repl {
     public var environment: [String: String]
     /// Source name of typed statements in diagnostics.
     public var inputName = "<shell>"
+    /// The bar long loads draw on stderr (nil: none, e.g. stderr is not a terminal).
+    public var progressBar: ProgressBar? {
+        didSet {
+            let bar = progressBar
+            session.progress = bar.map { bar in { label, fraction in bar.update(label: label, fraction: fraction) } }
+        }
+    }
 
     public static let prompt = "segsh> "
     public static let continuationPrompt = "   ...> "
@@ -111,17 +118,24 @@ public final class Repl {
         var items: [ResultItem] = []
         var plain = ""
         let maxRows = settings.maxRows
-        let diagnostics = session.run(source) { item in
+        let diagnostics = StatementRunner.run(source, in: session, progress: progressBar) { item in
             printer.print(item)
             items.append(item)
             plain += ResultPrinter.plainText(item, maxRows: maxRows)
             if case .table(let table, _, _) = item { lastTable = table }
         }
+        let interrupted = Cancellation.isRequested
         Cancellation.reset()
         var failed = false
         var located: [Diagnostic] = []
         for diagnostic in diagnostics {
-            located.append(diagnostic.with(source: source))
+            if interrupted && diagnostic.message == "interrupted" {
+                // Ctrl-C: the terminal echoed `^C`; a caret under the whole statement says nothing.
+                output.err("\n")
+                located.append(Diagnostic("interrupted", hints: ["the statement was stopped; tables and results are as they were"]))
+            } else {
+                located.append(diagnostic.with(source: source))
+            }
             printer.print(located[located.count - 1])
             plain += located[located.count - 1].render(color: false)
             if diagnostic.severity == .error { failed = true }

@@ -141,16 +141,21 @@ struct Driver {
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
         let printer = ResultPrinter(settings: settings, output: output)
+        let progressBar = ProgressBar.forStandardError(environment: environment)
+        if let progressBar {
+            session.progress = { label, fraction in progressBar.update(label: label, fraction: fraction) }
+        }
 
         for path in options.files {
             guard let text = ScriptFile.read(path) else {
                 output.err("segsh: cannot read '\(path)'\n")
                 return 2
             }
-            if !runScript(SourceFile(name: path, text: text), session: session, printer: printer) { return 1 }
+            if !runScript(SourceFile(name: path, text: text), session: session, printer: printer, progress: progressBar) { return 1 }
         }
         if let command = options.command {
-            if !runScript(SourceFile(name: "<command>", text: command), session: session, printer: printer) { return 1 }
+            if !runScript(SourceFile(name: "<command>", text: command), session: session, printer: printer,
+                             progress: progressBar) { return 1 }
         }
 
         let stdinIsTerminal = Terminal.isTerminal(0)
@@ -159,20 +164,21 @@ struct Driver {
             if !stdinIsTerminal {
                 let data = FileHandle.standardInput.readDataToEndOfFile()
                 let text = String(decoding: data, as: UTF8.self)
-                return runScript(SourceFile(name: "<stdin>", text: text), session: session, printer: printer) ? 0 : 1
+                return runScript(SourceFile(name: "<stdin>", text: text), session: session, printer: printer,
+                                 progress: progressBar) ? 0 : 1
             }
         }
-        return interactive(session: session, settings: settings)
+        return interactive(session: session, settings: settings, progressBar: progressBar)
     }
 
     /// Runs a script; prints results and diagnostics. False when a statement failed.
-    func runScript(_ source: SourceFile, session: Session, printer: ResultPrinter) -> Bool {
-        let diagnostics = session.run(source) { printer.print($0) }
+    func runScript(_ source: SourceFile, session: Session, printer: ResultPrinter, progress: ProgressBar?) -> Bool {
+        let diagnostics = StatementRunner.run(source, in: session, progress: progress) { printer.print($0) }
         for diagnostic in diagnostics { printer.print(diagnostic.with(source: source)) }
         return !diagnostics.contains { $0.severity == .error }
     }
 
-    func interactive(session: Session, settings: ShellSettings) -> Int32 {
+    func interactive(session: Session, settings: ShellSettings, progressBar: ProgressBar?) -> Int32 {
         let useEditor = Terminal.isTerminal(0) && Terminal.isTerminal(1)
         let reader: LineReader
         if useEditor {
@@ -189,6 +195,7 @@ struct Driver {
         }
         let repl = Repl(session: session, reader: reader, settings: settings, output: output, environment: environment)
         repl.usePager = useEditor
+        repl.progressBar = progressBar
         if useEditor {
             output.out("segsh \(SegshCommand.version): type .help for help, .quit or Ctrl-D to leave\n")
         }
