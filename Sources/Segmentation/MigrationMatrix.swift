@@ -104,29 +104,29 @@ struct MigrationMatrix {
 /// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id. Nulls add
 /// nothing.
 func classSums(_ column: Column?, classes: [Int32], classCount: Int) -> [Double] {
-    var sums = [Double](repeating: 0, count: classCount)
-    guard let column else { return sums }
+    var sums = [CompensatedSum](repeating: CompensatedSum(), count: classCount)
+    guard let column else { return sums.map(\.value) }
     sums.withUnsafeMutableBufferPointer { s in
         classes.withUnsafeBufferPointer { c in
             switch column.storage {
             case .double(let v):
                 v.withUnsafeBufferPointer { v in
                     if column.validity == nil {
-                        for i in 0..<c.count { s[Int(c[i])] += v[i] }
+                        for i in 0..<c.count { s[Int(c[i])].add(v[i]) }
                     } else {
-                        for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])] += v[i] }
+                        for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])].add(v[i]) }
                     }
                 }
             case .int(let v):
                 v.withUnsafeBufferPointer { v in
-                    for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])] += Double(v[i]) }
+                    for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])].add(Double(v[i])) }
                 }
             default:
                 break
             }
         }
     }
-    return sums
+    return sums.map(\.value)
 }
 
 /// Per-class row counts by class id.

@@ -122,15 +122,15 @@ enum WhatIfCommand {
     static func sum(_ column: Column?, rows: [Int32]?) -> Double {
         guard let column else { return 0 }
         func total(_ v: UnsafeBufferPointer<Double>) -> Double {
-            var s = 0.0
+            var s = CompensatedSum()
             if let rows {
-                for r in rows where !column.isNull(Int(r)) { s += v[Int(r)] }
+                for r in rows where !column.isNull(Int(r)) { s.add(v[Int(r)]) }
             } else if column.validity == nil {
-                for x in v { s += x }
+                for x in v { s.add(x) }
             } else {
-                for i in 0..<v.count where !column.isNull(i) { s += v[i] }
+                for i in 0..<v.count where !column.isNull(i) { s.add(v[i]) }
             }
-            return s
+            return s.value
         }
         switch column.storage {
         case .double(let v): return v.withUnsafeBufferPointer(total)
