@@ -139,7 +139,8 @@ public struct Completer {
         switch operatorWord {
         case "drop", "distinct", "rename": return columns
         case "join":
-            if previous.text == "on" || previous.text == "==" { return columns }
+            // `on KEY` or `on LEFT == RIGHT` (`==` is two `=` tokens).
+            if previous.text == "on" || previous.text == "=" { return columns }
             return afterOperand ? ["on"] : []
         case "sort": return afterOperand ? expression + ["desc", "asc"] : expression
         case "top": return afterOperand ? expression + ["by", "asc"] : expression

@@ -43,7 +43,7 @@ enum HelpPages {
     /// Examples on the demo data, shown under a statement's or operator's page.
     static let examples: [String: [String]] = [
         "load": ["load customers from \"datasets/demo/customers.csv\"",
-                 "load \"export.csv\" with encoding=\"gb18030\", on_error=\"skip\""],
+                 "load \"crm_export.csv\" with encoding=\"gb18030\", on_error=\"skip\""],
         "let": ["let big = customers | join orders on customer_id | where amount > 10000"],
         "param": ["param s_recency = 30", "customers | where signup_date >= @2024-01-01"],
         "rules": ["rules tier { \"S\" when recency <= $s_recency and monetary >= 50000  \"C\" otherwise }"],
