@@ -136,7 +136,11 @@ public final class Repl {
             } else {
                 located.append(diagnostic.with(source: source))
             }
-            printer.print(located[located.count - 1])
+            if source.name == inputName {
+                printer.printTyped(located[located.count - 1])
+            } else {
+                printer.print(located[located.count - 1])
+            }
             plain += located[located.count - 1].render(color: false)
             if diagnostic.severity == .error { failed = true }
         }

@@ -39,6 +39,23 @@ public struct ResultPrinter {
         output.err(diagnostic.render(color: settings.errorColor))
     }
 
+    /// A diagnostic about a statement typed at the prompt: the statement is right above it,
+    /// so the `<shell>:1:16:` location is left out (the quoted line and the caret stay).
+    public func printTyped(_ diagnostic: Diagnostic) {
+        output.err(ResultPrinter.withoutLocation(diagnostic, color: settings.errorColor))
+    }
+
+    static func withoutLocation(_ diagnostic: Diagnostic, color: Bool) -> String {
+        let text = diagnostic.render(color: color)
+        guard let source = diagnostic.source, let span = diagnostic.span else { return text }
+        let (line, column) = source.location(of: span.start)
+        let prefix = "\(source.name):\(line):\(column): "
+        guard let range = text.range(of: prefix), text.distance(from: text.startIndex, to: range.lowerBound) < 16 else {
+            return text
+        }
+        return text.replacingCharacters(in: range, with: "")
+    }
+
     /// A one-off message on stderr (`error: ...` for shell errors).
     public func error(_ message: String, hints: [String] = []) {
         output.err(Diagnostic(message, hints: hints).render(color: settings.errorColor))

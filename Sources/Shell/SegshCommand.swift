@@ -41,7 +41,7 @@ public struct SegshCommand: ParsableCommand {
                                valueName: "NAME=VALUE"))
     public var parameters: [String] = []
 
-    @Flag(help: "Show how long each statement took.")
+    @Flag(help: "Show how long each statement took (always on in the interactive shell; .timer off hides it).")
     public var timer = false
 
     @Flag(name: .customLong("no-color"), help: "No ANSI colours.")
@@ -193,6 +193,11 @@ struct Driver {
         } else {
             reader = PlainReader()
         }
+        var settings = settings
+        // At the terminal every result header says how long it took (`[3] 1,204 rows × 7 columns
+        // (12 ms)`); `.timer off` hides it. Scripts and notebooks time only with --timer, so
+        // their output stays the same from run to run.
+        if useEditor { settings.timer = true }
         let repl = Repl(session: session, reader: reader, settings: settings, output: output, environment: environment)
         repl.usePager = useEditor
         repl.progressBar = progressBar

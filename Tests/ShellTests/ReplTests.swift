@@ -63,7 +63,10 @@ final class ReplTests: XCTestCase {
     func testErrorsGoToStderrWithLocationAndKeepTheLastResult() {
         let (repl, _, output) = makeRepl([.line(load), .line("people | take 1"), .line("people | where amout > 1")])
         repl.run()
-        XCTAssertTrue(output.stderr.contains("<shell>:1:16: error: unknown column 'amout'"), output.stderr)
+        // The statement was typed just above: no `<shell>:1:16:` location, but the line and the caret.
+        XCTAssertTrue(output.stderr.contains("\nerror: unknown column 'amout'"), output.stderr)
+        XCTAssertFalse(output.stderr.contains("<shell>"), output.stderr)
+        XCTAssertTrue(output.stderr.contains("1 | people | where amout > 1\n  |                ^~~~~\n"), output.stderr)
         XCTAssertTrue(output.stderr.contains("did you mean 'amount'"), output.stderr)
         XCTAssertFalse(output.stdout.contains("error"))
         XCTAssertEqual(repl.lastTable?.rowCount, 1)
