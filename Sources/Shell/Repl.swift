@@ -53,7 +53,7 @@ public final class Repl {
     public static let prompt = "segsh> "
     public static let continuationPrompt = "   ...> "
 
-    var quitRequested = false
+    public internal(set) var quitRequested = false
 
     public init(session: Session, reader: LineReader, settings: ShellSettings = ShellSettings(),
                 output: ShellOutput = StandardOutput(),
@@ -114,6 +114,49 @@ public final class Repl {
     /// Runs a source through the session: results are printed as they come, diagnostics after.
     @discardableResult
     func runSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
+        var entry = evaluate(source)
+        if let statement {
+            entry.statement = statement
+            transcript.append(entry)
+        }
+        return !entry.isError
+    }
+
+    /// Runs a script's text: statements and dot-commands (`ScriptSegment`), stopping at the
+    /// first failure or `.quit`. Recorded as one transcript entry when `statement` is given.
+    /// Returns false when a statement or a dot-command failed.
+    @discardableResult
+    public func runScriptSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
+        var combined = TranscriptEntry(statement: statement ?? "", output: "", isError: false, items: [])
+        segments: for segment in ScriptSegment.split(source) {
+            switch segment {
+            case .statements(let file):
+                let entry = evaluate(file)
+                combined.output += entry.output
+                combined.items += entry.items
+                combined.diagnostics += entry.diagnostics
+                if entry.isError {
+                    combined.isError = true
+                    break segments
+                }
+            case .command(let line, let location):
+                let errorsBefore = printer.commandErrors.count
+                printer.commandErrors.location = location
+                runDotCommand(line)
+                printer.commandErrors.location = nil
+                if printer.commandErrors.count > errorsBefore {
+                    combined.isError = true
+                    break segments
+                }
+                if quitRequested { break segments }
+            }
+        }
+        if statement != nil { transcript.append(combined) }
+        return !combined.isError
+    }
+
+    /// Runs a source and returns what it printed, as a transcript entry without its statement.
+    private func evaluate(_ source: SourceFile) -> TranscriptEntry {
         Cancellation.reset()
         var items: [ResultItem] = []
         var plain = ""
@@ -144,11 +187,7 @@ public final class Repl {
             plain += located[located.count - 1].render(color: false)
             if diagnostic.severity == .error { failed = true }
         }
-        if let statement {
-            transcript.append(TranscriptEntry(statement: statement, output: plain, isError: failed, items: items,
-                                              diagnostics: located))
-        }
-        return !failed
+        return TranscriptEntry(statement: "", output: plain, isError: failed, items: items, diagnostics: located)
     }
 
     /// Runs a script file in this session (`.read`, `segsh -i`). Its statements are not added
@@ -163,7 +202,7 @@ public final class Repl {
             printer.error("cannot read '\(path)'")
             return false
         }
-        return runSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
+        return runScriptSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
     }
 
     /// Runs a line starting with `.`.

@@ -140,22 +140,23 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
-        let printer = ResultPrinter(settings: settings, output: output)
         let progressBar = ProgressBar.forStandardError(environment: environment)
-        if let progressBar {
-            session.progress = { label, fraction in progressBar.update(label: label, fraction: fraction) }
-        }
+        // Scripts run through a shell without a line editor, so dot-commands work in them too.
+        let scripts = Repl(session: session, reader: PlainReader(), settings: settings, output: output,
+                           environment: environment)
+        scripts.progressBar = progressBar
 
         for path in options.files {
             guard let text = ScriptFile.read(path) else {
                 output.err("segsh: cannot read '\(path)'\n")
                 return 2
             }
-            if !runScript(SourceFile(name: path, text: text), session: session, printer: printer, progress: progressBar) { return 1 }
+            if !scripts.runScriptSource(SourceFile(name: path, text: text), recordAs: nil) { return 1 }
+            if scripts.quitRequested { return 0 }
         }
         if let command = options.command {
-            if !runScript(SourceFile(name: "<command>", text: command), session: session, printer: printer,
-                             progress: progressBar) { return 1 }
+            if !scripts.runScriptSource(SourceFile(name: "<command>", text: command), recordAs: nil) { return 1 }
+            if scripts.quitRequested { return 0 }
         }
 
         let stdinIsTerminal = Terminal.isTerminal(0)
@@ -163,19 +164,13 @@ struct Driver {
             if !options.files.isEmpty || options.command != nil { return 0 }
             if !stdinIsTerminal {
                 let data = FileHandle.standardInput.readDataToEndOfFile()
-                let text = String(decoding: data, as: UTF8.self)
-                return runScript(SourceFile(name: "<stdin>", text: text), session: session, printer: printer,
-                                 progress: progressBar) ? 0 : 1
+                var text = String(decoding: data, as: UTF8.self)
+                if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+                return scripts.runScriptSource(SourceFile(name: "<stdin>", text: text), recordAs: nil) ? 0 : 1
             }
         }
-        return interactive(session: session, settings: settings, progressBar: progressBar)
-    }
-
-    /// Runs a script; prints results and diagnostics. False when a statement failed.
-    func runScript(_ source: SourceFile, session: Session, printer: ResultPrinter, progress: ProgressBar?) -> Bool {
-        let diagnostics = StatementRunner.run(source, in: session, progress: progress) { printer.print($0) }
-        for diagnostic in diagnostics { printer.print(diagnostic.with(source: source)) }
-        return !diagnostics.contains { $0.severity == .error }
+        // Settings changed by the scripts' dot-commands (`.mode`, `.maxrows`) carry over.
+        return interactive(session: session, settings: scripts.settings, progressBar: progressBar)
     }
 
     func interactive(session: Session, settings: ShellSettings, progressBar: ProgressBar?) -> Int32 {
