@@ -105,6 +105,34 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertFalse(shell.transcript.contains("error"), shell.transcript)
     }
 
+    /// Ctrl-C stops a running statement (here a load); the shell stays, with its tables.
+    func testCtrlCStopsARunningLoad() throws {
+        var text = "id,group,amount\n"
+        text.reserveCapacity(20_000_000)
+        for i in 0..<1_000_000 { text += "C\(i),g\(i % 7),\(i % 1000).5\n" }
+        try text.write(toFile: directory + "/big.csv", atomically: true, encoding: .utf8)
+        let shell = try TerminalSession(executable: try Segsh.executable(), directory: directory,
+                                        environment: ["HOME": directory + "/home", "TERM": "xterm", "LANG": "C.UTF-8",
+                                                      "PATH": "/usr/bin:/bin"])
+        defer { shell.terminate() }
+        try shell.waitFor("segsh> ")
+        shell.type("load people from \"people.csv\"\r")
+        try shell.waitFor("loaded people")
+        shell.type("load big from \"big.csv\"\r")
+        try shell.waitFor("load big from \"big.csv\"")  // the echo: the statement is running
+        shell.type("\u{03}")
+        try shell.waitFor("segsh> ", timeout: 60)
+        if shell.transcript.contains("loaded big") { throw XCTSkip("the load finished before Ctrl-C arrived") }
+        XCTAssertTrue(shell.transcript.contains("error: interrupted"), shell.transcript)
+        shell.type(".tables\r")
+        try shell.waitFor("│ people │")
+        XCTAssertFalse(shell.transcript.contains("│ big "), shell.transcript)
+        shell.type("people | take 1\r")
+        try shell.waitFor("[1] 1 row × 3 columns")
+        shell.type("\u{04}")
+        XCTAssertEqual(try shell.waitForExit(), 0)
+    }
+
     /// `bind -v` in ~/.editrc gives vi keys, and Tab still completes. Found in tmux: `bind -v`
     /// reset the key maps and Tab inserted nothing.
     func testViModeFromEditrcKeepsCompletion() throws {
