@@ -36,6 +36,9 @@ public struct Completion: Equatable {
     /// folder already ends in `/`).
     public var insertion: String
 
+    /// Candidates listed before the others (the columns in scope, in table order).
+    public var listedFirst: [String] = []
+
     public init(word: String, candidates: [String], insertion: String) {
         self.word = word
         self.candidates = candidates
@@ -46,7 +49,9 @@ public struct Completion: Equatable {
 
     /// Candidates as a listing shows them: file paths without their folder.
     public var displayCandidates: [String] {
-        candidates.map { candidate in
+        let first = listedFirst.filter { candidates.contains($0) }
+        let ordered = first + candidates.filter { !first.contains($0) }
+        return ordered.map { candidate in
             guard candidate.contains("/") else { return candidate }
             let trimmed = candidate.hasSuffix("/") ? String(candidate.dropLast()) : candidate
             let name = trimmed.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? trimmed
@@ -88,7 +93,12 @@ public struct Completer {
         if let first = word.first, first.isNumber { return .none }
 
         let tokens = Token.split(String(beforeWord))
-        return finish(word: word, candidates: candidates(after: tokens))
+        var completion = finish(word: word, candidates: candidates(after: tokens))
+        // Columns first in a listing: they are what one is usually looking for.
+        var seen = Set<String>()
+        completion.listedFirst = sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] }
+            .filter { seen.insert($0).inserted }
+        return completion
     }
 
     // MARK: - Contexts

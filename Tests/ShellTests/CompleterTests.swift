@@ -91,6 +91,9 @@ final class CompleterTests: XCTestCase {
         for operatorWord in ["bins", "classes", "measure", "step", "otherwise", "inner", "where"] {
             XCTAssertFalse(words.contains(operatorWord), "\(operatorWord) offered after where: \(words)")
         }
+        // The listing shows the columns first, in table order, then the rest sorted.
+        XCTAssertEqual(Array(completer.complete("orders | where ").displayCandidates.prefix(6)),
+                       ["order_id", "customer_id", "amount", "order_date", "and", "avg"])
         check("orders | sort amount de", candidates: ["desc"], insertion: "sc ")
         check("orders | summarize n = count() b", candidates: ["between", "by"], insertion: "")
         check("orders | summarize n = count() by", candidates: ["by"], insertion: " ")
