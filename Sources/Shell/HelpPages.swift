@@ -101,7 +101,9 @@ enum HelpPages {
     static func page(_ topic: String, session: Session) -> String? {
         if let function = session.functions.lookup(topic) { return function.helpText }
         let key = topic.lowercased()
-        if key == "expressions" || key == "expression" { return expressionsPage + "\n" }
+        if key == "expressions" || key == "expression" || Completer.expressionKeywords.contains(key) {
+            return expressionsPage + "\n"
+        }
         if key == "keys" || key == "editing" { return keysPage + "\n" }
         if let entry = syntax[key] {
             let kind = Keywords.statements.contains(key) ? "statement" : "pipeline operator"

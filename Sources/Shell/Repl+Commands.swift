@@ -220,7 +220,8 @@ extension Repl {
 
     func showLast() {
         guard let table = lastTable else { return printer.error("no result yet") }
-        let text = TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: nil, elapsed: nil)
+        let text = TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: lastTableNumber,
+                                                       elapsed: nil)
             + "\n" + TableRenderer.render(table, format: settings.format,
                                           options: RenderOptions(maxRows: 0, terminalWidth: nil, color: settings.color))
         guard usePager else { return output.out(text) }

@@ -37,6 +37,8 @@ public final class Repl {
     public private(set) var lastStatement: String?
     /// The last table printed (for `.last`); a failed statement does not replace it.
     public private(set) var lastTable: Table?
+    /// Its result number (`[3]`), when it has one.
+    public private(set) var lastTableNumber: Int?
     /// Whether `.last` pipes through `$PAGER` (stdout is a terminal).
     public var usePager = false
     public var environment: [String: String]
@@ -165,7 +167,10 @@ public final class Repl {
             printer.print(item)
             items.append(item)
             plain += ResultPrinter.plainText(item, maxRows: maxRows)
-            if case .table(let table, _, _) = item { lastTable = table }
+            if case .table(let table, let number, _) = item {
+                lastTable = table
+                lastTableNumber = number
+            }
         }
         let interrupted = Cancellation.isRequested
         Cancellation.reset()

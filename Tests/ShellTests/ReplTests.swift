@@ -127,9 +127,11 @@ final class ReplTests: XCTestCase {
     func testLastPrintsEveryRowWithoutAPager() {
         let (repl, _, output) = makeRepl([.line(load), .line(".maxrows 1"), .line("people"), .line(".last")])
         repl.run()
-        let last = output.stdout.components(separatedBy: "[1] 3 rows × 3 columns").last ?? ""
-        XCTAssertTrue(last.contains("3 rows × 3 columns\n"), output.stdout)
-        XCTAssertTrue(last.contains("A3"), last)
+        // `.last` repeats the result's header, number included, then every row.
+        let parts = output.stdout.components(separatedBy: "[1] 3 rows × 3 columns\n")
+        XCTAssertEqual(parts.count, 3, output.stdout)
+        XCTAssertFalse(parts[1].contains("A3"), parts[1])
+        XCTAssertTrue(parts[2].contains("A3"), parts[2])
     }
 
     func testInterruptFlagIsResetBeforeEachStatement() {
