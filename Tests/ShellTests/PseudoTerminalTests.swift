@@ -124,6 +124,9 @@ final class PseudoTerminalTests: XCTestCase {
         try shell.waitFor("segsh> ", timeout: 60)
         if shell.transcript.contains("loaded big") { throw XCTSkip("the load finished before Ctrl-C arrived") }
         XCTAssertTrue(shell.transcript.contains("error: interrupted"), shell.transcript)
+        // Said on a line of its own, without a caret under the whole statement.
+        XCTAssertTrue(shell.transcript.contains("\nerror: interrupted\n"), shell.transcript)
+        XCTAssertFalse(shell.transcript.contains("1 | load big"), shell.transcript)
         shell.type(".tables\r")
         try shell.waitFor("│ people │")
         XCTAssertFalse(shell.transcript.contains("│ big "), shell.transcript)
