@@ -47,8 +47,35 @@ public final class LibEditReader: LineReader {
             guard let el, let data = segsh_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
             return Unmanaged<LibEditReader>.fromOpaque(data).takeUnretainedValue().complete(el)
         }
-        _ = segsh_el_bind(editor, "^I", "segsh-complete")
+        _ = segsh_el_add_function(editor, "segsh-eof-or-delete",
+                                  "End of input on an empty line, else delete the character under the cursor") { el, _ in
+            guard let el else { return UInt8(CC_ERROR) }
+            return LibEditReader.endOfFileOrDelete(el)
+        }
+        bindKeys()
         _ = segsh_el_source(editor, nil)
+        // `bind -v` (or `bind -e`) in ~/.editrc resets the key maps: bind the shell's keys again.
+        bindKeys()
+    }
+
+    /// Tab completes; Ctrl-D leaves on an empty line. Called again whenever the key maps are
+    /// reset (`~/.editrc` switching to vi mode, `.editor`), since that drops these bindings.
+    private func bindKeys() {
+        _ = segsh_el_bind(editor, "^I", "segsh-complete")
+        _ = segsh_el_bind(editor, "^D", "segsh-eof-or-delete")
+    }
+
+    /// libedit's own Ctrl-D (`em-delete-or-list`, `vi-list-or-eof`) echoes `^D` before ending
+    /// the input, which leaves `segsh> ^D` on the screen. This one ends it silently on an empty
+    /// line, deletes the character under the cursor otherwise.
+    private static func endOfFileOrDelete(_ el: OpaquePointer) -> UInt8 {
+        var before: Int32 = 0, total: Int32 = 0
+        segsh_el_line_lengths(el, &before, &total)
+        if total == 0 { return UInt8(CC_EOF) }
+        if before >= total { return UInt8(CC_ERROR) }
+        el_cursor(el, 1)
+        el_deletestr(el, 1)
+        return UInt8(CC_REFRESH)
     }
 
     deinit {
@@ -96,7 +123,9 @@ public final class LibEditReader: LineReader {
 
     public func setEditor(_ mode: String) -> Bool {
         guard mode == "vi" || mode == "emacs" else { return false }
-        return segsh_el_set_editor(editor, mode) == 0
+        guard segsh_el_set_editor(editor, mode) == 0 else { return false }
+        bindKeys()
+        return true
     }
 
     // MARK: - Completion

@@ -41,7 +41,7 @@ public struct SegshCommand: ParsableCommand {
                                valueName: "NAME=VALUE"))
     public var parameters: [String] = []
 
-    @Flag(help: "Show how long each statement took.")
+    @Flag(help: "Show how long each statement took (always on in the interactive shell; .timer off hides it).")
     public var timer = false
 
     @Flag(name: .customLong("no-color"), help: "No ANSI colours.")
@@ -140,19 +140,23 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
-        // Scripts run through a REPL without a line reader, so their dot-commands work.
+        let progressBar = ProgressBar.forStandardError(environment: environment)
+        // Scripts run through a shell without a line editor, so dot-commands work in them too.
         let scripts = Repl(session: session, reader: PlainReader(), settings: settings, output: output,
                            environment: environment)
+        scripts.progressBar = progressBar
 
         for path in options.files {
             guard let text = ScriptFile.read(path) else {
                 output.err("segsh: cannot read '\(path)'\n")
                 return 2
             }
-            if !scripts.runScriptText(SourceFile(name: path, text: text)) { return 1 }
+            if !scripts.runScriptSource(SourceFile(name: path, text: text), recordAs: nil) { return 1 }
+            if scripts.quitRequested { return 0 }
         }
         if let command = options.command {
-            if !scripts.runScriptText(SourceFile(name: "<command>", text: command)) { return 1 }
+            if !scripts.runScriptSource(SourceFile(name: "<command>", text: command), recordAs: nil) { return 1 }
+            if scripts.quitRequested { return 0 }
         }
 
         let stdinIsTerminal = Terminal.isTerminal(0)
@@ -160,14 +164,16 @@ struct Driver {
             if !options.files.isEmpty || options.command != nil { return 0 }
             if !stdinIsTerminal {
                 let data = FileHandle.standardInput.readDataToEndOfFile()
-                let text = String(decoding: data, as: UTF8.self)
-                return scripts.runScriptText(SourceFile(name: "<stdin>", text: text)) ? 0 : 1
+                var text = String(decoding: data, as: UTF8.self)
+                if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+                return scripts.runScriptSource(SourceFile(name: "<stdin>", text: text), recordAs: nil) ? 0 : 1
             }
         }
-        return interactive(session: session, settings: scripts.settings)
+        // Settings changed by the scripts' dot-commands (`.mode`, `.maxrows`) carry over.
+        return interactive(session: session, settings: scripts.settings, progressBar: progressBar)
     }
 
-    func interactive(session: Session, settings: ShellSettings) -> Int32 {
+    func interactive(session: Session, settings: ShellSettings, progressBar: ProgressBar?) -> Int32 {
         let useEditor = Terminal.isTerminal(0) && Terminal.isTerminal(1)
         let reader: LineReader
         if useEditor {
@@ -182,8 +188,14 @@ struct Driver {
         } else {
             reader = PlainReader()
         }
+        var settings = settings
+        // At the terminal every result header says how long it took (`[3] 1,204 rows × 7 columns
+        // (12 ms)`); `.timer off` hides it. Scripts and notebooks time only with --timer, so
+        // their output stays the same from run to run.
+        if useEditor { settings.timer = true }
         let repl = Repl(session: session, reader: reader, settings: settings, output: output, environment: environment)
         repl.usePager = useEditor
+        repl.progressBar = progressBar
         if useEditor {
             output.out("segsh \(SegshCommand.version): type .help for help, .quit or Ctrl-D to leave\n")
         }

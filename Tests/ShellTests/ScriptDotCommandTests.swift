@@ -32,7 +32,7 @@ final class ScriptDotCommandTests: XCTestCase {
     func testUnknownCommandStopsTheScriptWithItsLine() throws {
         let r = try Segsh.run([], stdin: "load people from \"people.csv\"\n\n.tabels\npeople | take 1\n", directory: directory)
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.contains("<stdin>:3: error: unknown command '.tabels'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("<stdin>:3:1: error: unknown command '.tabels'"), r.stderr)
         XCTAssertTrue(r.stderr.contains("did you mean '.tables'?"), r.stderr)
         XCTAssertEqual(r.stdout, "")  // the statement after the error did not run
     }
