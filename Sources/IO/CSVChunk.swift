@@ -172,6 +172,8 @@ final class CSVChunk: @unchecked Sendable {
         if b[j].issue == nil {
             if case .intOverflow = value {
                 b[j].issue = CSVColumnIssue(kind: .intOverflow, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+            } else if case .floatOverflow = value {
+                b[j].issue = CSVColumnIssue(kind: .floatOverflow, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
             } else if case .invalidDate = value {
                 b[j].issue = CSVColumnIssue(kind: .invalidDate, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
             }

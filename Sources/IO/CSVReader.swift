@@ -160,6 +160,8 @@ public enum CSVReader {
             switch issue.kind {
             case .intOverflow:
                 warnings.append("column '\(names[j])': \(issue.text) on line \(line) does not fit a 64-bit integer; the column is read as string")
+            case .floatOverflow:
+                warnings.append("column '\(names[j])': \(issue.text) on line \(line) is too large for a 64-bit float; the column is read as string")
             case .invalidDate:
                 warnings.append("column '\(names[j])': \(issue.text) on line \(line) is not a valid date; the column is read as string")
             }
@@ -182,7 +184,8 @@ public enum CSVReader {
         }
         switch encoding {
         case "gb18030", "gbk":
-            guard let utf8 = raw.converted(from: "GB18030") else {
+            // A UTF-8 byte order mark before GBK text (some tools add one blindly) is not part of the data.
+            guard let utf8 = raw.droppingBOM().converted(from: "GB18030") else {
                 throw Diagnostic("the file is not valid \(encoding == "gbk" ? "GBK" : "GB18030") text",
                                  hints: ["try encoding=\"utf-8\""], location: name)
             }
@@ -190,8 +193,9 @@ public enum CSVReader {
         default:
             let text = raw.droppingBOM()
             guard let bad = text.firstInvalidUTF8() else { return text }
-            if encoding == nil, let utf8 = raw.converted(from: "GB18030") {
-                warnings.append("\(name) is not valid UTF-8; it was read as GB18030 (say encoding=\"gb18030\" to skip this guess)")
+            if encoding == nil, let utf8 = text.converted(from: "GB18030") {
+                let bom = text.count != raw.count ? " although it starts with a UTF-8 byte order mark" : ""
+                warnings.append("\(name) is not valid UTF-8\(bom); it was read as GB18030 (say encoding=\"gb18030\" to skip this guess)")
                 return utf8
             }
             throw error(text, name, bad, "invalid UTF-8 byte 0x\(String(text.base[bad], radix: 16, uppercase: true))",
@@ -300,7 +304,10 @@ public enum CSVReader {
         var taken = Set<String>()
         for (j, raw) in values.enumerated() {
             var name = raw.csvTrimmingSpaces
-            if name.isEmpty { name = "column\(j + 1)" }
+            if name.isEmpty {
+                name = "column\(j + 1)"
+                if !taken.contains(name) { warnings.append("column \(j + 1) has no name in the header; it is called '\(name)'") }
+            }
             if taken.contains(name) {
                 var k = 2
                 while taken.contains("\(name)_\(k)") { k += 1 }
