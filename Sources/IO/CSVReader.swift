@@ -65,7 +65,11 @@ public enum CSVReader {
                      progress: ((Double) -> Void)?) throws -> CSVLoadResult {
         var warnings: [String] = []
         let trace = CSVTrace()
+        let estimate = estimatedSize(raw, encoding: options.encoding)
+        let fileName = name.split(separator: "/").last.map(String.init) ?? name
+        try MemoryBudget.check(estimate.bytes, for: "loading '\(fileName)' (about \(MemoryBudget.grouped(estimate.rows)) rows)")
         let text = try decode(raw, name: name, encoding: options.encoding, warnings: &warnings)
+        try Cancellation.check()
         if let nul = text.firstNUL() {
             throw error(text, name, nul, "NUL byte in the data", hints: ["is this a binary file, or UTF-16 without a byte order mark?"])
         }
@@ -152,6 +156,7 @@ public enum CSVReader {
         }
 
         let columns = unify(chunks, columnCount: columnCount)
+        try Cancellation.check()  // unify stops early when interrupted
         trace.mark("unify")
         for j in 0..<columnCount {
             let issues = chunks.compactMap { $0.builders[j].issue }
@@ -171,6 +176,33 @@ public enum CSVReader {
         let table = Table(uncheckedNames: names, columns: columns, rowCount: rowCount)
         return CSVLoadResult(table: table, skippedRows: skipped, warnings: warnings, bytesRead: raw.count,
                              delimiter: delimiter, hasHeader: hasHeader)
+    }
+
+    // MARK: - Memory
+
+    /// What loading a file will take, estimated before parsing (for `MemoryBudget`): the
+    /// file's pages, a converted copy for GB18030, and per row 8 bytes for each column (the
+    /// widest type) plus the row's offset. Rows and columns come from the first 64 KB.
+    static func estimatedSize(_ raw: CSVText, encoding: String?) -> (bytes: Int, rows: Int) {
+        let sample = min(raw.count, 1 << 16)
+        guard sample > 0 else { return (0, 0) }
+        var lines = 0
+        var firstLineEnd = -1
+        for i in 0..<sample where raw.base[i] == csvLF {
+            lines += 1
+            if firstLineEnd < 0 { firstLineEnd = i }
+        }
+        if firstLineEnd < 0 { firstLineEnd = sample }
+        var best = 0
+        for d in [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")] {
+            var k = 0
+            for i in 0..<firstLineEnd where raw.base[i] == d { k += 1 }
+            best = max(best, k)
+        }
+        let rows = Int(Double(raw.count) * Double(max(lines, 1)) / Double(sample))
+        var bytes = raw.count + rows * ((best + 1) * 8 + 8)
+        if encoding == "gb18030" || encoding == "gbk" { bytes += raw.count / 2 * 3 }
+        return (bytes, rows)
     }
 
     // MARK: - Encoding
