@@ -13,6 +13,7 @@ final class InterruptTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: directory + "/home", withIntermediateDirectories: true)
         try "id,amount\n1,10\n2,20\n3,30\n".write(toFile: directory + "/small.csv", atomically: true, encoding: .utf8)
         try Self.writeOrders(rows: 2_000_000, customers: 50_000, to: directory + "/big.csv")
+        try "old\n".write(toFile: directory + "/export.csv", atomically: true, encoding: .utf8)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
@@ -65,6 +66,10 @@ final class InterruptTests: XCTestCase {
         latencies["sort"] = try interrupt(shell, "big | sort amount desc, order_date, customer_id | take 3", after: 0.5)
         latencies["join"] = try interrupt(shell, "big | join big on customer_id | summarize n = count()")
         latencies["summarize"] = try interrupt(shell, "big | join big on customer_id | summarize n = count() by customer_id, amount")
+        // An interrupted export leaves the old file as it was, and no temporary file.
+        latencies["export"] = try interrupt(shell, "export big | sort amount to \"export.csv\"", after: 0.5)
+        XCTAssertEqual(try String(contentsOfFile: directory + "/export.csv", encoding: .utf8), "old\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tmp") }, [])
 
         // Earlier tables and views still answer.
         shell.type("doubled | summarize total = sum(twice)\r")
