@@ -144,7 +144,7 @@ struct PipelineEvaluator {
             guard let (vs, _) = ValueMapping.doubles(values) else {
                 throw error("chart hist needs numbers, but this is \(values.type.rawValue)", e.span)
             }
-            guard bins >= 1 else { throw error("bins must be at least 1", step.span) }
+            guard bins >= 1, bins <= 1000 else { throw error("bins must be between 1 and 1000, not \(bins)", step.span) }
             let present = (0..<vs.count).filter { !values.isNull($0) && vs[$0].isFinite }.map { vs[$0] }
             context.texts.append(TextChart.histogram(values: present, bins: bins, width: context.session.chartWidth))
             return table
