@@ -62,8 +62,8 @@ final class InterruptTests: XCTestCase {
         shell.type("load big from \"big.csv\"\r")
         try shell.waitFor("loaded big", timeout: 300)
         try shell.waitFor("segsh> ")
-        latencies["rfm"] = try interrupt(shell, "big | rfm customer=customer_id, date=order_date, amount=amount | take 3", after: 0.3)
-        latencies["sort"] = try interrupt(shell, "big | sort amount desc, order_date, customer_id | take 3", after: 0.5)
+        latencies["rfm"] = try interrupt(shell, "big | rfm customer=customer_id, date=order_date, amount=amount | take 3", after: 0.1)
+        latencies["sort"] = try interrupt(shell, "big | sort amount desc, order_date, customer_id | take 3", after: 0.2)
         latencies["join"] = try interrupt(shell, "big | join big on customer_id | summarize n = count()")
         latencies["summarize"] = try interrupt(shell, "big | join big on customer_id | summarize n = count() by customer_id, amount")
         // An interrupted export leaves the old file as it was, and no temporary file.
