@@ -51,6 +51,7 @@ public func fuzzSession(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let session = Session()
     Segmentation.install(into: session)
+    WhatIfCommands.install(into: session)
     session.isSafe = true
     session.baseDirectory = base
     session.chartWidth = 60

@@ -2,6 +2,7 @@ import Columnar
 import Diagnostics
 import Engine
 import Foundation
+import Segmentation
 import Shell
 import XCTest
 
@@ -41,6 +42,7 @@ enum Robust {
     /// A fresh session as segsh makes it, based in `directory`.
     static func session(in directory: String = corpus, safe: Bool = false) -> Session {
         let s = SegshCLI.makeSession(safe: safe)
+        WhatIfCommands.install(into: s)  // (also done by makeSession once Segmentation.install includes it)
         s.baseDirectory = directory
         return s
     }

@@ -112,6 +112,15 @@ final class SafeModeTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/report.html"))
     }
 
+    func testEditIsRefused() {
+        let output = CapturedOutput()
+        let repl = Repl(session: Robust.session(in: work, safe: true), reader: ScriptedReader(lines: ["1 + 1", ".edit"]),
+                        output: output, environment: ["EDITOR": "touch \(work)/edited; true"])
+        repl.run()
+        XCTAssertTrue(output.stderr.contains("error: safe mode: .edit cannot write files"), output.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/edited"))
+    }
+
     func testReadOutsideIsRefused() {
         let (repl, output) = repl([".read \(outside)/outside.seg"], safe: true)
         XCTAssertTrue(output.stderr.contains("error: safe mode: cannot read '\(outside)/outside.seg' outside the current directory"),
