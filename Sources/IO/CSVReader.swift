@@ -31,20 +31,25 @@ public struct CSVLoadResult: Sendable {
 ///
 /// **Encoding.** UTF-8 with or without a byte order mark. With `encoding="gb18030"` or `"gbk"`,
 /// or when the bytes are not valid UTF-8, the whole buffer is converted from GB18030 first
-/// (a warning says so when it was guessed). A file with UTF-16 byte order mark is converted too.
+/// (a warning says so when it was guessed). A UTF-8 byte order mark in front of GB18030 text
+/// is dropped (with a warning when the encoding was guessed). A file with UTF-16 byte order
+/// mark is converted too. NUL bytes and bytes valid in neither encoding are errors naming
+/// line and column.
 ///
 /// **Header detection** (when `header` is not given). The first row is read as data only when
 /// one of its fields is a number, date or bool that fits the type inferred for the rest of its
 /// column (or the rest of the column is empty): `1,2,3` followed by numbers is data. In every
 /// other case the first row holds column names — CRM exports always have one, so when in doubt
 /// it is a header. A first-row value named in the `types` option also marks a header.
-/// Without a header the columns are `column1`, `column2`, …
+/// Without a header the columns are `column1`, `column2`, … An empty header name becomes
+/// `columnN` and a repeated one gets `_2`, `_3` (each with a warning).
 ///
 /// **Types** are inferred over the whole file, per column: int (Int64), double, date, bool
 /// (`true`/`false` in any case), else string. Empty fields, `NULL`, `null`, `NA`, `N/A` are
 /// null. Digit strings with a leading zero (`00123`) are identifiers: the column stays string.
-/// An integer too large for 64 bits, or an impossible date (`2024-02-30`), makes its column a
-/// string and adds a warning. Dates: `2024-06-30`, `2024-6-3`, `2024/6/30`, `2024年6月30日`,
+/// An integer too large for 64 bits, a number too large for a 64-bit float (`1e400`), or an
+/// impossible date (`2024-02-30`), makes its column a string and adds a warning; with the
+/// `types` option fixing the column's type, it is an error instead. Dates: `2024-06-30`, `2024-6-3`, `2024/6/30`, `2024年6月30日`,
 /// and the `dates` format when given. `¥1,200.50`, `$3,000`, `1,234` are numbers only with
 /// `numbers="currency"`.
 public enum CSVReader {
