@@ -33,6 +33,8 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine"]),
         .testTarget(name: "GoldenTests", dependencies: ["Shell", "Engine"], resources: [.copy("cases")]),
+        .testTarget(name: "RobustnessTests", dependencies: ["Shell", "Engine", "Segmentation", "IO", "Columnar", "Language", "Diagnostics"],
+                    exclude: ["corpus"]),
     ],
     swiftLanguageModes: [.v5]
 )

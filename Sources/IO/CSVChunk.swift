@@ -94,9 +94,9 @@ final class CSVChunk: @unchecked Sendable {
             for j in 0..<columns { add(b, column: j, span: spans[j], row: row, starts: starts) }
             if error != nil { stoppedAt = pos; return }
             pos = scan.next
-            if row & 0xFFFF == 0xFFFF {
+            if row & 0xFFF == 0xFFF {
                 if Cancellation.isRequested { cancelled = true; stoppedAt = pos; return }
-                progress?(Double(pos - start) / span)
+                if row & 0xFFFF == 0xFFFF { progress?(Double(pos - start) / span) }
             }
         }
         stoppedAt = pos
@@ -172,6 +172,8 @@ final class CSVChunk: @unchecked Sendable {
         if b[j].issue == nil {
             if case .intOverflow = value {
                 b[j].issue = CSVColumnIssue(kind: .intOverflow, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+            } else if case .floatOverflow = value {
+                b[j].issue = CSVColumnIssue(kind: .floatOverflow, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
             } else if case .invalidDate = value {
                 b[j].issue = CSVColumnIssue(kind: .invalidDate, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
             }
@@ -234,7 +236,8 @@ final class CSVChunk: @unchecked Sendable {
         codes.reserveCapacity(starts.count)
         var scratch: [UInt8] = []
         let p = text.base
-        for (start, length) in zip(starts, lengths) {
+        for (k, (start, length)) in zip(starts, lengths).enumerated() {
+            if k & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // the reader then throws
             if length >= 0 {
                 codes.append(table.intern(UnsafeRawPointer(p + start), Int(length)))
             } else if length == Int32.min {
@@ -258,6 +261,7 @@ final class CSVChunk: @unchecked Sendable {
         var nextNull = 0
         let p = text.base
         for row in 0..<rows {
+            if row & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // the reader then throws
             if nextNull < nullRows.count, Int(nullRows[nextNull]) == row {
                 codes.append(0)
                 nextNull += 1

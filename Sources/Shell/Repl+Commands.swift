@@ -236,6 +236,7 @@ extension Repl {
     }
 
     func editLastStatement() {
+        if session.isSafe { return printer.error("safe mode: .edit cannot write files") }
         let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
         let path = NSTemporaryDirectory() + "segsh-edit-\(getpid()).seg"
         let original = lastStatement ?? ""

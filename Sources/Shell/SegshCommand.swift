@@ -50,6 +50,11 @@ public struct SegshCommand: ParsableCommand {
     @Flag(help: "Safe mode: no file writes, no reads outside the current directory.")
     public var safe = false
 
+    @Option(name: .customLong("memory-limit"),
+            help: ArgumentHelp("Refuse loads and joins that would take segsh past SIZE (4GB, 500MB, 50%, none; default 80% of memory).",
+                               valueName: "SIZE"))
+    public var memoryLimit: String?
+
     @Flag(help: "Notebooks: rewrite the output blocks.")
     public var update = false
 
@@ -67,6 +72,9 @@ public struct SegshCommand: ParsableCommand {
             throw ValidationError("--param expects NAME=VALUE, got '\(text)'")
         }
         if update && check { throw ValidationError("--update and --check cannot be used together") }
+        if let memoryLimit, MemoryBudget.parse(memoryLimit) == nil {
+            throw ValidationError("--memory-limit expects a size such as 4GB, 500MB or 50%, got '\(memoryLimit)'")
+        }
     }
 }
 
@@ -83,6 +91,7 @@ public enum SegshCLI {
                 return 0
             }
             options = command
+            if let text = command.memoryLimit, let bytes = MemoryBudget.parse(text) { MemoryBudget.setLimit(bytes) }
         } catch {
             let code = SegshCommand.exitCode(for: error)
             let message = SegshCommand.fullMessage(for: error)
