@@ -16,7 +16,6 @@ public enum Segmentation {
         session.stepHandlers["pareto"] = ParetoOperator.apply
         session.functions.register(RFMSegment.function)
         session.functions.register(RFMClass8.function)
-        // what-if / sweep / compare: WhatIfCommands.install(into: session) goes here once
-        // Sources/Segmentation/WhatIf*.swift exists.
+        WhatIfCommands.install(into: session)
     }
 }
