@@ -177,7 +177,23 @@ public final class StringDictionary: @unchecked Sendable {
     /// The rank of each code in byte-wise (= Unicode code point) order, for sorting and
     /// comparing codes without touching the strings.
     public lazy var sortRanks: [Int32] = {
-        let order = (0..<Int32(count)).sorted { a, b in compareCodes(a, b) < 0 }
+        // Sorted by the first 8 bytes as a big-endian number (zero-padded: a prefix order
+        // that never contradicts the byte order), the full bytes only on equal prefixes.
+        struct Entry { var prefix: UInt64; var code: Int32 }
+        let n = count
+        var entries = [Entry](repeating: Entry(prefix: 0, code: 0), count: n)
+        bytes.withUnsafeBytes { all in
+            offsets.withUnsafeBufferPointer { off in
+                for c in 0..<n {
+                    let lo = off[c], len = Swift.min(off[c + 1] - lo, 8)
+                    var p: UInt64 = 0
+                    for k in 0..<8 { p = p << 8 | (k < len ? UInt64(all[lo + k]) : 0) }
+                    entries[c] = Entry(prefix: p, code: Int32(c))
+                }
+            }
+        }
+        entries.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : compareCodes(a.code, b.code) < 0 }
+        let order = entries.map(\.code)
         var ranks = [Int32](repeating: 0, count: count)
         for (rank, code) in order.enumerated() { ranks[Int(code)] = Int32(rank) }
         return ranks

@@ -5,11 +5,14 @@ import IO
 import Language
 
 /// The result of a what-if: the report items to print and the table of moved rows (for
-/// `whatif ... | moved`).
+/// `whatif ... | moved`), built only when it is asked for.
 public struct WhatIfOutcome {
     public var report: [ResultItem]
-    public var moved: Table
-    public init(report: [ResultItem], moved: Table) { self.report = report; self.moved = moved }
+    private let makeMoved: () throws -> Table
+    public init(report: [ResultItem], moved: Table) { self.report = report; self.makeMoved = { moved } }
+    public init(report: [ResultItem], movedTable: @escaping () throws -> Table) { self.report = report; self.makeMoved = movedTable }
+    /// The moved rows as a table.
+    public func moved() throws -> Table { try makeMoved() }
 }
 
 extension Session {

@@ -59,7 +59,7 @@ extension Session {
         case .whatIf(let w):
             guard let handler = whatIfHandler else { throw Diagnostic("whatif is not available in this build", at: source.span, in: file) }
             let outcome = try handler(w, source.span, StepContext(session: self, file: file, parameters: parameters))
-            return PipelineResult(table: outcome.moved)
+            return PipelineResult(table: try outcome.moved())
         }
     }
 

@@ -74,6 +74,8 @@ public final class Session {
 
     var tables: [String: StoredTable] = [:]
     var views: [String: View] = [:]
+    /// Per rule set: parameter-free subexpressions of its last classification.
+    var classifyMemos: [String: ExpressionMemo] = [:]
     var params: [String: Scalar] = [:]
     var overrides: [String: Scalar] = [:]
     var ruleSets: [String: (set: RuleSet, version: Int)] = [:]
