@@ -21,12 +21,25 @@ public final class StringDictionary: @unchecked Sendable {
 
     /// Builds a dictionary in one step from entries that are already distinct (a loader's
     /// de-duplicated strings): entry `i`, `bytes[offsets[i]..<offsets[i+1]]`, gets code `i`.
-    /// Much faster than interning one by one for millions of entries (one allocation per
-    /// array, no probing for equals). `offsets` starts with 0 and ends with `bytes.count`.
+    /// Takes the arrays as they are: the hash index is built on the first `intern` or
+    /// `lookup` (a loaded column rarely needs one), and the `String` cache on the first
+    /// `string(_:)`. `offsets` starts with 0 and ends with `bytes.count`.
     public convenience init(distinctBytes bytes: [UInt8], offsets: [Int]) {
         self.init()
         let n = max(offsets.count - 1, 0)
         guard n > 0, offsets.first == 0, offsets.last == bytes.count else { return }
+        self.bytes = bytes
+        self.offsets = offsets
+        self.slots = []
+        self.indexed = false
+    }
+
+    /// Whether `slots` and `hashes` cover every entry (false until needed for dictionaries
+    /// built from distinct bytes).
+    private var indexed = true
+
+    private func buildIndex() {
+        let n = count
         var size = 64
         while size < n * 2 { size *= 2 }
         var newSlots = [Int32](repeating: -1, count: size)
@@ -43,14 +56,14 @@ public final class StringDictionary: @unchecked Sendable {
                 }
             }
         }
-        self.bytes = bytes
-        self.offsets = offsets
-        self.hashes = newHashes
-        self.slots = newSlots
-        self.stringCache = [String?](repeating: nil, count: n)
+        hashes = newHashes
+        slots = newSlots
+        indexed = true
     }
 
     public var count: Int { offsets.count - 1 }
+
+    static let maxCachedCount = 1 << 16
 
     @inline(__always)
     static func hash(_ p: UnsafeRawBufferPointer) -> UInt64 {
@@ -73,6 +86,7 @@ public final class StringDictionary: @unchecked Sendable {
     /// The code of these bytes, adding them if new.
     @inline(__always)
     public func intern(_ p: UnsafeRawBufferPointer) -> Int32 {
+        if !indexed { buildIndex() }
         let h = StringDictionary.hash(p)
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: h) & mask
@@ -86,7 +100,7 @@ public final class StringDictionary: @unchecked Sendable {
         bytes.append(contentsOf: p)
         offsets.append(bytes.count)
         hashes.append(h)
-        stringCache.append(nil)
+        if !stringCache.isEmpty { stringCache.append(nil) }
         slots[s] = code
         if count * 2 > slots.count { grow() }
         return code
@@ -99,6 +113,7 @@ public final class StringDictionary: @unchecked Sendable {
 
     /// The code of these bytes if present.
     public func lookup(_ s: String) -> Int32? {
+        if !indexed { buildIndex() }
         var s = s
         return s.withUTF8 { buf -> Int32? in
             let p = UnsafeRawBufferPointer(buf)
@@ -138,6 +153,12 @@ public final class StringDictionary: @unchecked Sendable {
     /// The string of a code (cached after the first call).
     public func string(_ code: Int32) -> String {
         let c = Int(code)
+        // Large dictionaries (identifiers) are not cached: 16 bytes per entry for a few
+        // rendered rows is not worth it.
+        if count > StringDictionary.maxCachedCount {
+            return String(decoding: bytes[offsets[c]..<offsets[c + 1]], as: UTF8.self)
+        }
+        if stringCache.count != count { stringCache = [String?](repeating: nil, count: count) }
         if let s = stringCache[c] { return s }
         let s = String(decoding: bytes[offsets[c]..<offsets[c + 1]], as: UTF8.self)
         stringCache[c] = s
@@ -156,7 +177,23 @@ public final class StringDictionary: @unchecked Sendable {
     /// The rank of each code in byte-wise (= Unicode code point) order, for sorting and
     /// comparing codes without touching the strings.
     public lazy var sortRanks: [Int32] = {
-        let order = (0..<Int32(count)).sorted { a, b in compareCodes(a, b) < 0 }
+        // Sorted by the first 8 bytes as a big-endian number (zero-padded: a prefix order
+        // that never contradicts the byte order), the full bytes only on equal prefixes.
+        struct Entry { var prefix: UInt64; var code: Int32 }
+        let n = count
+        var entries = [Entry](repeating: Entry(prefix: 0, code: 0), count: n)
+        bytes.withUnsafeBytes { all in
+            offsets.withUnsafeBufferPointer { off in
+                for c in 0..<n {
+                    let lo = off[c], len = Swift.min(off[c + 1] - lo, 8)
+                    var p: UInt64 = 0
+                    for k in 0..<8 { p = p << 8 | (k < len ? UInt64(all[lo + k]) : 0) }
+                    entries[c] = Entry(prefix: p, code: Int32(c))
+                }
+            }
+        }
+        entries.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : compareCodes(a.code, b.code) < 0 }
+        let order = entries.map(\.code)
         var ranks = [Int32](repeating: 0, count: count)
         for (rank, code) in order.enumerated() { ranks[Int(code)] = Int32(rank) }
         return ranks

@@ -5,11 +5,14 @@ import IO
 import Language
 
 /// The result of a what-if: the report items to print and the table of moved rows (for
-/// `whatif ... | moved`).
+/// `whatif ... | moved`), built only when it is asked for.
 public struct WhatIfOutcome {
     public var report: [ResultItem]
-    public var moved: Table
-    public init(report: [ResultItem], moved: Table) { self.report = report; self.moved = moved }
+    private let makeMoved: () throws -> Table
+    public init(report: [ResultItem], moved: Table) { self.report = report; self.makeMoved = { moved } }
+    public init(report: [ResultItem], movedTable: @escaping () throws -> Table) { self.report = report; self.makeMoved = movedTable }
+    /// The moved rows as a table.
+    public func moved() throws -> Table { try makeMoved() }
 }
 
 extension Session {
@@ -108,11 +111,12 @@ extension Session {
         case .whatIf(let w):
             guard let handler = whatIfHandler else { throw Diagnostic("whatif is not available in this build", at: statement.span, in: file) }
             let outcome = try handler(w, statement.span, context)
-            for item in outcome.report { emit(item) }
+            for item in Session.timed(outcome.report, elapsed()) { emit(item) }
 
         case .sweep:
             guard let handler = sweepHandler else { throw Diagnostic("sweep is not available in this build", at: statement.span, in: file) }
-            for item in try handler(statement, context) { emit(item) }
+            let report = try handler(statement, context)
+            for item in Session.timed(report, elapsed()) { emit(item) }
 
         case .compare:
             guard let handler = compareHandler else { throw Diagnostic("compare is not available in this build", at: statement.span, in: file) }
@@ -128,6 +132,16 @@ extension Session {
             let diagnostics = run(script, emit: emit)
             if let first = diagnostics.first { throw first }
         }
+    }
+
+    /// A report whose first table carries the statement's elapsed time (shown with `--timer`).
+    static func timed(_ report: [ResultItem], _ elapsed: Double) -> [ResultItem] {
+        var out = report
+        if let i = out.firstIndex(where: { if case .table = $0 { return true } else { return false } }),
+           case .table(let t, let number, _) = out[i] {
+            out[i] = .table(t, number: number, elapsed: elapsed)
+        }
+        return out
     }
 
     func load(name: Name?, path: String, pathSpan: Span, options: [OptionPair], file: SourceFile,

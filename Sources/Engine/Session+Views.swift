@@ -59,7 +59,7 @@ extension Session {
         case .whatIf(let w):
             guard let handler = whatIfHandler else { throw Diagnostic("whatif is not available in this build", at: source.span, in: file) }
             let outcome = try handler(w, source.span, StepContext(session: self, file: file, parameters: parameters))
-            return PipelineResult(table: outcome.moved)
+            return PipelineResult(table: try outcome.moved())
         }
     }
 
@@ -73,24 +73,39 @@ extension Session {
         if let hit = view.cache.first(where: { $0.fingerprint == fp }) { return hit.table }
         viewEvaluations += 1
         let context = StepContext(session: self, file: view.file, parameters: parameters)
-        let source = try evaluateSource(view.pipeline.source, file: view.file, parameters: parameters)
-        // Reuse the leading steps that depend on no parameter.
+        // Steps are run in segments split where a step uses a parameter that no earlier step
+        // uses; the table before each split depends only on the parameters used before it and
+        // is kept. A what-if that changes a threshold of a late step (classify) restarts from
+        // the last kept table whose parameters did not change: the rfm over the orders, the
+        // join and the scores before it are not redone.
         let steps = view.pipeline.steps
-        let independent = steps.prefix { referencedParameters(of: $0).isEmpty }.count
-        var table = source.table
-        var start = 0
-        if independent > 0 && independent < steps.count {
-            let prefixPipeline = Pipeline(source: view.pipeline.source, steps: Array(steps.prefix(independent)), span: view.pipeline.span)
-            let pfp = fingerprint(prefixPipeline, parameters: parameters, visiting: [name])
-            if let cached = view.prefixCache, cached.fingerprint == pfp, cached.steps == independent {
-                table = cached.table
-            } else {
-                table = try PipelineEvaluator(context: context).run(steps.prefix(independent), on: table)
-                views[name]?.prefixCache = (pfp, independent, table)
-            }
-            start = independent
+        var splits: [Int] = []
+        var used = Set<String>()
+        for (i, step) in steps.enumerated() {
+            let p = referencedParameters(of: step)
+            if i > 0 && !p.isSubset(of: used) { splits.append(i) }
+            used.formUnion(p)
         }
-        table = try PipelineEvaluator(context: context).run(steps[start...], on: table)
+        func prefixFingerprint(_ i: Int) -> String {
+            fingerprint(Pipeline(source: view.pipeline.source, steps: Array(steps.prefix(i)), span: view.pipeline.span),
+                        parameters: parameters, visiting: [name])
+        }
+        var table: Table
+        var start = 0
+        var prints: [Int: String] = [:]
+        for i in splits { prints[i] = prefixFingerprint(i) }
+        if let i = splits.last(where: { view.prefixCache[$0]?.fingerprint == prints[$0] }), let hit = view.prefixCache[i] {
+            table = hit.table
+            start = i
+        } else {
+            table = try evaluateSource(view.pipeline.source, file: view.file, parameters: parameters).table
+        }
+        let evaluator = PipelineEvaluator(context: context)
+        for end in splits.filter({ $0 > start }) + [steps.count] {
+            table = try evaluator.run(steps[start..<end], on: table)
+            if end < steps.count, let fp = prints[end] { views[name]?.prefixCache[end] = (fp, table) }
+            start = end
+        }
         var cache = views[name]?.cache ?? []
         cache.insert((fp, table), at: 0)
         if cache.count > 4 { cache.removeLast() }

@@ -65,12 +65,17 @@ public final class Session {
         let pipeline: Pipeline
         let file: SourceFile
         var cache: [(fingerprint: String, table: Table)] = []
-        /// The result of the leading steps that depend on no parameter, by fingerprint.
-        var prefixCache: (fingerprint: String, steps: Int, table: Table)?
+        /// Intermediate results kept for re-evaluation with other parameter values: for a
+        /// step count `i` where step `i` uses a parameter that the steps before it do not,
+        /// the table after the first `i` steps and the fingerprint it was computed under
+        /// (see `Session.evaluateView`).
+        var prefixCache: [Int: (fingerprint: String, table: Table)] = [:]
     }
 
     var tables: [String: StoredTable] = [:]
     var views: [String: View] = [:]
+    /// Per rule set: parameter-free subexpressions of its last classification.
+    var classifyMemos: [String: ExpressionMemo] = [:]
     var params: [String: Scalar] = [:]
     var overrides: [String: Scalar] = [:]
     var ruleSets: [String: (set: RuleSet, version: Int)] = [:]

@@ -1,4 +1,9 @@
 import Columnar
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A data error found while parsing, located by byte offset (turned into `path:line:col`
 /// by the reader).
@@ -9,7 +14,15 @@ struct CSVRowError {
 
 /// One byte range of the file, parsed in one pass on one thread: every record that starts
 /// inside `start..<end` is scanned, checked for its field count and appended to typed
-/// column builders, and its start offset is kept so a column can be re-read as strings.
+/// column builders (string fields are interned into the chunk's own dictionary per column,
+/// straight from the bytes).
+///
+/// With `validate` set, the chunk also checks its bytes for UTF-8 validity and NUL bytes a
+/// block ahead of the parser (while they are in cache), and stops at the first problem: the
+/// reader then takes its slow path (conversion from GB18030, or the error). Pages of a
+/// memory-mapped file behind the parser are released as it goes, so a loaded file does not
+/// stay resident next to its table. No per-row offsets are kept: a column that must be
+/// re-read as strings is re-scanned from the chunk's start.
 final class CSVChunk: @unchecked Sendable {
     let text: CSVText
     let start: Int
@@ -19,9 +32,11 @@ final class CSVChunk: @unchecked Sendable {
     let parser: CSVValueParser
     let skipBadRows: Bool
     var progress: ((Double) -> Void)?
+    /// Check UTF-8 validity and NUL bytes of `start..<end` while parsing.
+    var validate = false
 
     private(set) var builders: [CSVColumnBuilder]
-    private(set) var rowStarts: [Int] = []
+    private(set) var rowCount = 0
     /// Offset where parsing stopped: just past the last record read.
     private(set) var stoppedAt = 0
     private(set) var skippedRows = 0
@@ -32,8 +47,17 @@ final class CSVChunk: @unchecked Sendable {
     private(set) var badValues = 0
     private(set) var firstBadValue: CSVRowError?
     private(set) var cancelled = false
+    /// With `validate`: `start..<validatedTo` was checked; the first invalid UTF-8 byte and
+    /// the first NUL byte found there.
+    private(set) var validatedTo = 0
+    private(set) var invalidUTF8: Int?
+    private(set) var nulByte: Int?
+
+    /// Whether validation covered the whole chunk and found nothing.
+    var validatedClean: Bool { validatedTo >= end && invalidUTF8 == nil && nulByte == nil }
 
     private var scratch: [UInt8] = []
+    private var expectedRows = 0
 
     init(text: CSVText, start: Int, end: Int, delimiter: UInt8, columnNames: [String],
          types: [DataType?], options: CSVOptions) {
@@ -45,10 +69,21 @@ final class CSVChunk: @unchecked Sendable {
         self.parser = CSVValueParser(options: options)
         self.skipBadRows = options.skipBadRows
         self.builders = types.map { CSVColumnBuilder(forced: $0) }
+        self.validatedTo = start
     }
 
+    /// Moves the builders out (the chunk keeps empty ones), so that the reader can free each
+    /// column's chunk data as soon as it has been unified.
+    func takeBuilders() -> [CSVColumnBuilder] {
+        let out = builders
+        builders = []
+        return out
+    }
 
-    var rowCount: Int { rowStarts.count }
+    /// Bytes validated ahead of the parser at a time.
+    private static let validationBlock = 1 << 20
+    /// Bytes parsed between two releases of mapped pages.
+    private static let releaseStep = 8 << 20
 
     func run() {
         let p = text.base
@@ -58,27 +93,35 @@ final class CSVChunk: @unchecked Sendable {
         defer { spans.deallocate() }
         var pos = start
         let span = Double(max(end - start, 1))
-        var starts: [Int] = []
         if let guess = estimatedRows() {
-            starts.reserveCapacity(guess)
+            expectedRows = guess
             for j in builders.indices { builders[j] = CSVColumnBuilder(forced: builders[j].forced?.dataType, capacityHint: guess) }
         }
+        var released = start
+        var rows = 0
         var columnBuilders = builders
         builders = []
-        defer { builders = columnBuilders; rowStarts = starts }
+        defer {
+            builders = columnBuilders
+            rowCount = rows
+            if text.isFileMapping { text.releasePages(from: released, to: stoppedAt) }
+        }
         columnBuilders.withUnsafeMutableBufferPointer { b in
         while pos < end {
+            if validate && pos >= validatedTo {
+                if !validateAhead(from: pos) { stoppedAt = pos; return }
+            }
             pos = CSVRecordScanner.skipBlankLines(p, from: pos, end: textEnd)
             if pos >= end { break }
             let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter, spans: spans, capacity: columns)
-            var problem: CSVRowError?
-            if scan.unterminatedQuote >= 0 {
-                problem = CSVRowError(offset: scan.unterminatedQuote, message: "unterminated quoted field")
-            } else if scan.fieldCount != columns {
-                let at = scan.fieldCount < columns ? scan.lineEnd : scan.extraFieldStart
-                problem = CSVRowError(offset: at, message: "row has \(scan.fieldCount) field\(scan.fieldCount == 1 ? "" : "s"), expected \(columns)")
-            }
-            if let problem {
+            if scan.unterminatedQuote >= 0 || scan.fieldCount != columns {
+                let problem: CSVRowError
+                if scan.unterminatedQuote >= 0 {
+                    problem = CSVRowError(offset: scan.unterminatedQuote, message: "unterminated quoted field")
+                } else {
+                    let at = scan.fieldCount < columns ? scan.lineEnd : scan.extraFieldStart
+                    problem = CSVRowError(offset: at, message: "row has \(scan.fieldCount) field\(scan.fieldCount == 1 ? "" : "s"), expected \(columns)")
+                }
                 if skipBadRows {
                     skippedRows += 1
                     if firstSkipped == nil { firstSkipped = problem }
@@ -89,21 +132,45 @@ final class CSVChunk: @unchecked Sendable {
                 stoppedAt = pos
                 return
             }
-            let row = starts.count
-            starts.append(pos)
-            for j in 0..<columns { add(b, column: j, span: spans[j], row: row, starts: starts) }
+            let row = rows
+            rows += 1
+            for j in 0..<columns { add(b, column: j, span: spans[j], row: row) }
             if error != nil { stoppedAt = pos; return }
             pos = scan.next
             if row & 0xFFF == 0xFFF {
                 if Cancellation.isRequested { cancelled = true; stoppedAt = pos; return }
-                if row & 0xFFFF == 0xFFFF { progress?(Double(pos - start) / span) }
+                if row == 0xFFFF { presizeStringTables(b, rows: row + 1) }
+                if pos - released >= CSVChunk.releaseStep && text.isFileMapping {
+                    text.releasePages(from: released, to: pos)
+                    released = pos
+                }
+                progress?(Double(pos - start) / span)
             }
         }
         stoppedAt = pos
+        if validate && validatedTo < end {
+            while validatedTo < end { if !validateAhead(from: validatedTo) { return } }
+        }
         }
     }
 
-    /// A row-count guess from the first records, to reserve the row-offset array once.
+    /// Checks the next block from `from` (at or past `validatedTo`); false at a problem.
+    private func validateAhead(from: Int) -> Bool {
+        let p = text.base
+        var blockEnd = min(end, max(from, validatedTo) + CSVChunk.validationBlock)
+        while blockEnd < end, p[blockEnd] & 0xC0 == 0x80 { blockEnd += 1 }
+        let lo = validatedTo
+        guard blockEnd > lo else { validatedTo = max(validatedTo, blockEnd); return true }
+        if let bad = CSVText.firstInvalidUTF8(p, lo, blockEnd) { invalidUTF8 = bad; return false }
+        if let hit = memchr(p + lo, 0, blockEnd - lo) {
+            nulByte = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+            return false
+        }
+        validatedTo = blockEnd
+        return true
+    }
+
+    /// A row-count guess from the first records, to reserve the column buffers once.
     private func estimatedRows() -> Int? {
         let sample = min(end - start, 1 << 16)
         guard sample > 0, end - start > 1 << 20 else { return nil }
@@ -113,22 +180,36 @@ final class CSVChunk: @unchecked Sendable {
         return Int(Double(end - start) / (Double(sample) / Double(lines)) * 1.05)
     }
 
+    /// After the first 64K rows: a string column with many distinct values so far (an
+    /// identifier, a name) gets its dictionary sized for the whole chunk at once, instead of
+    /// growing it by doubling (each growth rehashes every entry).
+    private func presizeStringTables(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, rows: Int) {
+        guard expectedRows > rows else { return }
+        for j in 0..<b.count where b[j].kind == .string {
+            let distinct = b[j].table.count
+            guard distinct * 4 > rows else { continue }
+            let projected = Int(Double(distinct) / Double(rows) * Double(expectedRows))
+            let average = max(1, b[j].table.bytes.count / max(distinct, 1))
+            b[j].table.reserveCapacity(projected, averageLength: average + 1)
+        }
+    }
+
     @inline(__always)
-    private func add(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, span: CSVFieldSpan, row: Int, starts: [Int]) {
+    private func add(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, span: CSVFieldSpan, row: Int) {
         if span.form == .raw {
             CSVRecordScanner.unescape(text.base, span, into: &scratch)
             let copy = scratch
             copy.withUnsafeBufferPointer { buf in
                 let base = buf.baseAddress ?? text.base
-                add(b, column: j, bytes: base, count: buf.count, span: span, row: row, starts: starts)
+                add(b, column: j, bytes: base, count: buf.count, span: span, row: row)
             }
         } else {
-            add(b, column: j, bytes: text.base + span.start, count: span.end - span.start, span: span, row: row, starts: starts)
+            add(b, column: j, bytes: text.base + span.start, count: span.end - span.start, span: span, row: row)
         }
     }
 
     @inline(__always)
-    private func add(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, bytes p: UnsafePointer<UInt8>, count n: Int, span: CSVFieldSpan, row: Int, starts: [Int]) {
+    private func add(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, bytes p: UnsafePointer<UInt8>, count n: Int, span: CSVFieldSpan, row: Int) {
         var lo = 0, hi = n
         while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 { lo += 1 }
         while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 { hi -= 1 }
@@ -136,7 +217,7 @@ final class CSVChunk: @unchecked Sendable {
         if CSVValueParser.isNull(t, tn) { b[j].appendNull(row: row); return }
         switch b[j].kind {
         case .string:
-            appendString(b, column: j, bytes: p, count: n, span: span, row: row, starts: starts)
+            b[j].codes.append(b[j].table.intern(UnsafeRawPointer(p), n))
             return
         case .int:
             if case .value(let v) = parser.parseInt(t, tn) { b[j].ints.append(v); return }
@@ -149,11 +230,11 @@ final class CSVChunk: @unchecked Sendable {
         case .null:
             break
         }
-        addSlow(b, column: j, raw: p, count: n, value: parser.classify(t, tn), span: span, row: row, starts: starts)
+        addSlow(b, column: j, raw: p, count: n, value: parser.classify(t, tn), span: span, row: row)
     }
 
     /// The value does not fit the column's current kind: widen, demote or report.
-    private func addSlow(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, raw p: UnsafePointer<UInt8>, count n: Int, value: CSVValue, span: CSVFieldSpan, row: Int, starts: [Int]) {
+    private func addSlow(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, raw p: UnsafePointer<UInt8>, count n: Int, value: CSVValue, span: CSVFieldSpan, row: Int) {
         let offset = span.start
         if let forced = b[j].forced {
             if forced == .double, case .int(let v) = value { b[j].doubles.append(Double(v)); return }
@@ -186,88 +267,44 @@ final class CSVChunk: @unchecked Sendable {
             b[j].widenToDouble()
         } else if target == .string && current != .string {
             var table = CSVStringTable()
-            let codes = readStrings(column: j, rows: row, nullRows: b[j].nullRows, rowStarts: starts, into: &table)
+            let codes = readStrings(column: j, rows: row, nullRows: b[j].nullRows, into: &table)
             b[j].becomeString(codes: codes, table: table)
         }
         if target == .string {
-            appendString(b, column: j, bytes: p, count: n, span: span, row: row, starts: starts)
+            b[j].codes.append(b[j].table.intern(UnsafeRawPointer(p), n))
         } else {
             b[j].append(value)
         }
     }
 
-    /// Interns a string value into the chunk's dictionary, or keeps its span once the column
-    /// has deferred interning (too many distinct values for a per-chunk dictionary).
-    @inline(__always)
-    private func appendString(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, bytes p: UnsafePointer<UInt8>,
-                              count n: Int, span: CSVFieldSpan, row: Int, starts: [Int]) {
-        if b[j].deferred { b[j].appendSpan(span); return }
-        b[j].codes.append(b[j].table.intern(UnsafeRawPointer(p), n))
-        if b[j].table.count > CSVColumnBuilder.maxChunkDictionary {
-            let (s, l) = readSpans(column: j, rows: row + 1, nullRows: b[j].nullRows, rowStarts: starts)
-            b[j].becomeDeferred(starts: s, lengths: l)
-        }
-    }
-
-    /// The spans of column `j` in the first `rows` records (nulls get `Int32.min`).
-    private func readSpans(column j: Int, rows: Int, nullRows: [Int32], rowStarts: [Int]) -> ([Int], [Int32]) {
-        var builder = CSVColumnBuilder(forced: nil)
-        builder.spanStarts.reserveCapacity(rows)
-        builder.spanLengths.reserveCapacity(rows)
-        builder.deferred = true
-        let spans = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: j + 1)
-        defer { spans.deallocate() }
-        var nextNull = 0
-        for row in 0..<rows {
-            if nextNull < nullRows.count, Int(nullRows[nextNull]) == row {
-                builder.spanStarts.append(0); builder.spanLengths.append(Int32.min)
-                nextNull += 1
-                continue
-            }
-            _ = CSVRecordScanner.scan(text.base, from: rowStarts[row], end: text.count, delimiter: delimiter, spans: spans, capacity: j + 1)
-            builder.appendSpan(spans[j])
-        }
-        return (builder.spanStarts, builder.spanLengths)
-    }
-
-    /// Interns a deferred column's spans into `dictionary`, in row order.
-    func internSpans(starts: [Int], lengths: [Int32], into table: inout CSVStringTable) -> [Int32] {
-        var codes = [Int32]()
-        codes.reserveCapacity(starts.count)
-        var scratch: [UInt8] = []
-        let p = text.base
-        for (k, (start, length)) in zip(starts, lengths).enumerated() {
-            if k & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // the reader then throws
-            if length >= 0 {
-                codes.append(table.intern(UnsafeRawPointer(p + start), Int(length)))
-            } else if length == Int32.min {
-                codes.append(0)
-            } else {
-                CSVRecordScanner.unescape(p, CSVFieldSpan(start: start, end: start + Int(-length - 1), form: .raw), into: &scratch)
-                codes.append(scratch.withUnsafeBytes { table.intern($0) })
-            }
-        }
-        return codes
-    }
-
-    /// Re-reads column `j` of the first `rows` records as strings (nulls get code 0).
-    /// Touches no chunk state, so columns can be re-read in parallel.
-    func readStrings(column j: Int, rows: Int, nullRows: [Int32], rowStarts: [Int], into table: inout CSVStringTable) -> [Int32] {
+    /// Re-reads column `j` of the chunk's first `rows` records as strings (nulls get code 0),
+    /// scanning from the chunk's start and skipping blank lines and malformed records exactly
+    /// as `run` did. Touches no chunk state, so columns can be re-read in parallel.
+    func readStrings(column j: Int, rows: Int, nullRows: [Int32], into table: inout CSVStringTable) -> [Int32] {
         var codes = [Int32]()
         codes.reserveCapacity(rows)
+        let columns = max(columnNames.count, j + 1)
         let spans = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: j + 1)
         defer { spans.deallocate() }
         var scratch: [UInt8] = []
         var nextNull = 0
         let p = text.base
-        for row in 0..<rows {
+        let textEnd = text.count
+        var pos = start
+        var row = 0
+        while row < rows && pos < textEnd {
+            pos = CSVRecordScanner.skipBlankLines(p, from: pos, end: textEnd)
+            if pos >= textEnd { break }
+            let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter, spans: spans, capacity: j + 1)
+            pos = scan.next
+            if scan.unterminatedQuote >= 0 || scan.fieldCount != columns { continue }
             if row & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // the reader then throws
+            defer { row += 1 }
             if nextNull < nullRows.count, Int(nullRows[nextNull]) == row {
                 codes.append(0)
                 nextNull += 1
                 continue
             }
-            _ = CSVRecordScanner.scan(p, from: rowStarts[row], end: text.count, delimiter: delimiter, spans: spans, capacity: j + 1)
             let span = spans[j]
             if span.form == .raw {
                 CSVRecordScanner.unescape(p, span, into: &scratch)

@@ -24,19 +24,8 @@ struct CSVColumnBuilder {
     var table = CSVStringTable()
     var nullRows: [Int32] = []
     var issue: CSVColumnIssue?
-    /// A string column whose chunk dictionary grew past `CSVColumnBuilder.maxChunkDictionary`
-    /// (an identifier, a name) keeps field spans instead of codes; the reader interns them
-    /// once, in file order, when it unifies the chunks (no dictionary merge for such columns).
-    var deferred = false
-    /// Per row: the field's start offset, and its length (negated minus one for a field that
-    /// needs unescaping; `Int32.min` for null). Only while `deferred`.
-    var spanStarts: [Int] = []
-    var spanLengths: [Int32] = []
     /// Rows expected in this chunk, to reserve storage once.
     var capacityHint = 0
-
-    /// Distinct strings per column per chunk before the column defers interning.
-    static let maxChunkDictionary = 1 << 14
 
     init(forced: DataType?, capacityHint: Int = 0) {
         self.forced = forced.map(CSVKind.init)
@@ -57,25 +46,6 @@ struct CSVColumnBuilder {
         }
     }
 
-    /// Appends a deferred string field.
-    @inline(__always)
-    mutating func appendSpan(_ span: CSVFieldSpan) {
-        spanStarts.append(span.start)
-        let n = Int32(truncatingIfNeeded: span.end - span.start)
-        spanLengths.append(span.form == .raw ? -n - 1 : n)
-    }
-
-    /// Switches a string column to spans, given the spans of the rows so far.
-    mutating func becomeDeferred(starts: [Int], lengths: [Int32]) {
-        codes = []
-        table = CSVStringTable()
-        spanStarts = starts
-        spanLengths = lengths
-        spanStarts.reserveCapacity(max(capacityHint, starts.count))
-        spanLengths.reserveCapacity(max(capacityHint, starts.count))
-        deferred = true
-    }
-
     @inline(__always)
     mutating func appendNull(row: Int) {
         switch kind {
@@ -84,8 +54,7 @@ struct CSVColumnBuilder {
         case .double: doubles.append(0)
         case .date: dates.append(0)
         case .bool: bools.append(false)
-        case .string:
-            if deferred { spanStarts.append(0); spanLengths.append(Int32.min) } else { codes.append(0) }
+        case .string: codes.append(0)
         }
         nullRows.append(Int32(truncatingIfNeeded: row))
     }
@@ -138,7 +107,7 @@ struct CSVColumnBuilder {
         case .double: return doubles.count
         case .date: return dates.count
         case .bool: return bools.count
-        case .string: return deferred ? spanStarts.count : codes.count
+        case .string: return codes.count
         }
     }
 }

@@ -68,17 +68,68 @@ public enum CSVReader {
 
     static func read(text raw: CSVText, name: String, options: CSVOptions,
                      progress: ((Double) -> Void)?) throws -> CSVLoadResult {
+        // Converted text (UTF-16, or GB18030 when asked) is valid UTF-8 by construction; the
+        // file's own bytes are checked for UTF-8 and NUL bytes by the chunks while they are
+        // parsed (one pass over the file instead of three). When a check fails, or any error
+        // stops the parse early, the whole text is checked first, as if up front, so that
+        // the outcome (a GB18030 guess, a NUL or UTF-8 error) is the same.
         var warnings: [String] = []
-        let trace = CSVTrace()
         let estimate = estimatedSize(raw, encoding: options.encoding)
         let fileName = name.split(separator: "/").last.map(String.init) ?? name
         try MemoryBudget.check(estimate.bytes, for: "loading '\(fileName)' (about \(MemoryBudget.grouped(estimate.rows)) rows)")
-        let text = try decode(raw, name: name, encoding: options.encoding, warnings: &warnings)
-        try Cancellation.check()
-        if let nul = text.firstNUL() {
-            throw error(text, name, nul, "NUL byte in the data", hints: ["is this a binary file, or UTF-16 without a byte order mark?"])
+        let checkLater: Bool
+        let text: CSVText
+        if let converted = try convertedUpFront(raw, name: name, encoding: options.encoding) {
+            text = converted
+            checkLater = false
+            if let nul = text.firstNUL() { throw nulError(text, name, nul) }
+        } else {
+            text = raw.droppingBOM()
+            checkLater = true
         }
-        trace.mark("decode+validate")
+        do {
+            return try parse(text: text, raw: raw, name: name, options: options, checked: !checkLater,
+                             warnings: warnings, progress: progress)
+        } catch CSVNeedsFullCheck.check {
+            // fall through to the full check below
+        } catch ColumnarError.cancelled {
+            throw ColumnarError.cancelled
+        } catch {
+            if checkLater, let redo = try fullCheck(raw, name: name, options: options, warnings: &warnings, progress: progress) {
+                return redo
+            }
+            throw error
+        }
+        if let redo = try fullCheck(raw, name: name, options: options, warnings: &warnings, progress: progress) { return redo }
+        // The parse stopped for a reason the full check does not confirm: parse once more
+        // with everything checked.
+        return try parse(text: text, raw: raw, name: name, options: options, checked: true, warnings: warnings, progress: progress)
+    }
+
+    private enum CSVNeedsFullCheck: Error { case check }
+
+    /// The checks a load makes before parsing, over the whole text: invalid UTF-8 (the text
+    /// is then converted from GB18030 and parsed again, or the error is thrown) and NUL
+    /// bytes (thrown). Nil when the text passes.
+    private static func fullCheck(_ raw: CSVText, name: String, options: CSVOptions, warnings: inout [String],
+                                  progress: ((Double) -> Void)?) throws -> CSVLoadResult? {
+        var notes: [String] = []
+        let decoded = try decode(raw, name: name, encoding: options.encoding, warnings: &notes)
+        if let nul = decoded.firstNUL() { throw nulError(decoded, name, nul) }
+        guard !notes.isEmpty || decoded.base != raw.droppingBOM().base else { return nil }
+        return try parse(text: decoded, raw: raw, name: name, options: options, checked: true,
+                         warnings: warnings + notes, progress: progress)
+    }
+
+    private static func nulError(_ text: CSVText, _ name: String, _ offset: Int) -> Diagnostic {
+        error(text, name, offset, "NUL byte in the data", hints: ["is this a binary file, or UTF-16 without a byte order mark?"])
+    }
+
+    /// Parses UTF-8 text (`checked`: known valid and NUL-free; else the chunks check it).
+    private static func parse(text: CSVText, raw: CSVText, name: String, options: CSVOptions, checked: Bool,
+                              warnings initialWarnings: [String], progress: ((Double) -> Void)?) throws -> CSVLoadResult {
+        var warnings = initialWarnings
+        let trace = CSVTrace()
         let p = text.base
         let start = CSVRecordScanner.skipBlankLines(p, from: 0, end: text.count)
         guard start < text.count else { throw Diagnostic("empty file", location: name) }
@@ -119,7 +170,16 @@ public enum CSVReader {
         var restTypes = options.header == false ? defaultTypes : headerTypes
         var chunks = parseRest(text: text, from: dataStart, delimiter: delimiter,
                                names: options.header == false ? defaultNames : candidateNames,
-                               types: restTypes, options: options, progress: progress)
+                               types: restTypes, options: options, validate: !checked, progress: progress)
+        if !checked {
+            if chunks.contains(where: { $0.cancelled }) { throw ColumnarError.cancelled }
+            let head = CSVText.firstInvalidUTF8(p, 0, dataStart) != nil || memchr(p, 0, dataStart) != nil
+            if head || chunks.contains(where: { $0.invalidUTF8 != nil || $0.nulByte != nil }) { throw CSVNeedsFullCheck.check }
+            // A chunk stopped by a data error did not check the rest of its bytes.
+            if chunks.contains(where: { !$0.validatedClean }), text.firstInvalidUTF8() != nil || text.firstNUL() != nil {
+                throw CSVNeedsFullCheck.check
+            }
+        }
 
         trace.mark("chunks")
         let firstRow = CSVChunk(text: text, start: start, end: dataStart, delimiter: delimiter, columnNames: defaultNames,
@@ -134,7 +194,7 @@ public enum CSVReader {
             if restTypes != defaultTypes {
                 restTypes = defaultTypes
                 chunks = parseRest(text: text, from: dataStart, delimiter: delimiter, names: names, types: restTypes,
-                                   options: options, progress: nil)
+                                   options: options, validate: false, progress: nil)
             }
             let firstData = CSVChunk(text: text, start: start, end: dataStart, delimiter: delimiter, columnNames: names,
                                      types: restTypes, options: options)
@@ -160,12 +220,14 @@ public enum CSVReader {
             warnings.append("\(bad) value\(bad == 1 ? "" : "s") read as null (first: \(name):\(loc.line):\(loc.column): \(first.message))")
         }
 
+        let issues = (0..<columnCount).map { j in
+            chunks.compactMap { $0.builders[j].issue }.min(by: { $0.offset < $1.offset })
+        }
         let columns = unify(chunks, columnCount: columnCount)
         try Cancellation.check()  // unify stops early when interrupted
         trace.mark("unify")
         for j in 0..<columnCount {
-            let issues = chunks.compactMap { $0.builders[j].issue }
-            guard let issue = issues.min(by: { $0.offset < $1.offset }), case .string = columns[j].type else { continue }
+            guard let issue = issues[j], case .string = columns[j].type else { continue }
             let line = text.location(of: issue.offset).line
             switch issue.kind {
             case .intOverflow:
@@ -211,6 +273,15 @@ public enum CSVReader {
     }
 
     // MARK: - Encoding
+
+    /// The text converted to UTF-8 before parsing: for a UTF-16 byte order mark, or when
+    /// GB18030/GBK is asked for. Nil for text to be parsed as UTF-8.
+    private static func convertedUpFront(_ raw: CSVText, name: String, encoding: String?) throws -> CSVText? {
+        let utf16 = raw.count >= 2 && ((raw.base[0] == 0xFF && raw.base[1] == 0xFE) || (raw.base[0] == 0xFE && raw.base[1] == 0xFF))
+        guard utf16 || encoding == "gb18030" || encoding == "gbk" else { return nil }
+        var unused: [String] = []
+        return try decode(raw, name: name, encoding: encoding, warnings: &unused)
+    }
 
     private static func decode(_ raw: CSVText, name: String, encoding: String?, warnings: inout [String]) throws -> CSVText {
         if raw.count >= 2, (raw.base[0] == 0xFF && raw.base[1] == 0xFE) || (raw.base[0] == 0xFE && raw.base[1] == 0xFF) {
@@ -295,14 +366,18 @@ public enum CSVReader {
     /// Parses `start..<end of text` in parallel chunks; falls back to one chunk when a split
     /// turned out not to be at a record boundary.
     private static func parseRest(text: CSVText, from start: Int, delimiter: UInt8, names: [String], types: [DataType?],
-                                  options: CSVOptions, progress: ((Double) -> Void)?) -> [CSVChunk] {
+                                  options: CSVOptions, validate: Bool, progress: ((Double) -> Void)?) -> [CSVChunk] {
         var chunks = makeChunks(text: text, from: start, delimiter: delimiter, names: names, types: types, options: options)
         chunks.first?.progress = progress
+        for c in chunks { c.validate = validate }
         runChunks(chunks)
+        // A chunk that found invalid bytes stopped early: the reader checks the whole text.
+        if validate && chunks.contains(where: { $0.invalidUTF8 != nil || $0.nulByte != nil }) { return chunks }
         if !boundariesConsistent(chunks, end: text.count) {
             chunks = [CSVChunk(text: text, start: start, end: text.count, delimiter: delimiter, columnNames: names,
                                types: types, options: options)]
             chunks[0].progress = progress
+            chunks[0].validate = validate
             chunks[0].run()
         }
         return chunks
@@ -360,87 +435,192 @@ public enum CSVReader {
     // MARK: - Unify
 
     /// Joins the chunks' builders into one column each: the column's type is the join of the
-    /// chunks' kinds; a chunk whose kind differs is widened or re-read as strings; string
-    /// dictionaries are merged into the largest one and codes remapped. Columns in parallel.
+    /// chunks' kinds; a chunk whose kind differs is widened or re-read as strings; the
+    /// chunks' string dictionaries are merged (`mergeStrings`). Columns in parallel; each
+    /// chunk's data is freed as soon as its column has taken it.
     private static func unify(_ chunks: [CSVChunk], columnCount: Int) -> [Column] {
+        // Column-major: parts[j][k] is column j of chunk k, owned by the worker of column j.
+        var parts: [[CSVColumnBuilder]] = {
+            let taken = chunks.map { $0.takeBuilders() }
+            return (0..<columnCount).map { j in taken.map { $0[j] } }
+        }()
         var columns = [Column?](repeating: nil, count: columnCount)
+        let rowCounts = chunks.map { $0.rowCount }
         columns.withUnsafeMutableBufferPointer { out in
-            DispatchQueue.concurrentPerform(iterations: columnCount) { j in
-                let t = CSVTrace.now()
-                out[j] = unifyColumn(j, chunks)
-                if getenv("SEGSH_CSV_TRACE") != nil { fputs("csv:   column \(j) \(Int((CSVTrace.now() - t) * 1000)) ms\n", stderr) }
+            parts.withUnsafeMutableBufferPointer { parts in
+                DispatchQueue.concurrentPerform(iterations: columnCount) { j in
+                    let t = CSVTrace.now()
+                    var mine = parts[j]
+                    parts[j] = []
+                    out[j] = unifyColumn(j, &mine, chunks, rowCounts)
+                    if getenv("SEGSH_CSV_TRACE") != nil { fputs("csv:   column \(j) \(Int((CSVTrace.now() - t) * 1000)) ms\n", stderr) }
+                }
             }
         }
         return columns.map { $0 ?? Column.nulls(.string, count: 0) }
     }
 
-    private static func unifyColumn(_ j: Int, _ chunks: [CSVChunk]) -> Column {
-        var kind = chunks.first?.builders[j].forced ?? .null
-        if kind == .null { for c in chunks { kind = kind.joined(c.builders[j].kind) } }
-        let total = chunks.reduce(0) { $0 + $1.rowCount }
+    private static func unifyColumn(_ j: Int, _ parts: inout [CSVColumnBuilder], _ chunks: [CSVChunk], _ rowCounts: [Int]) -> Column {
+        var kind = parts.first?.forced ?? .null
+        if kind == .null { for b in parts { kind = kind.joined(b.kind) } }
+        let total = rowCounts.reduce(0, +)
         var validity = Bitmap(count: total, allValid: true)
         var base = 0
         var anyNull = false
-        for c in chunks {
-            for r in c.builders[j].nullRows { validity[base + Int(r)] = false; anyNull = true }
-            base += c.rowCount
+        for (k, b) in parts.enumerated() {
+            for r in b.nullRows { validity[base + Int(r)] = false; anyNull = true }
+            base += rowCounts[k]
         }
         let mask: Bitmap? = anyNull ? validity : nil
+        /// Chunk k's builder, moved out of `parts` (so it is freed once used).
+        func take(_ k: Int) -> CSVColumnBuilder {
+            let b = parts[k]
+            parts[k] = CSVColumnBuilder(forced: nil)
+            return b
+        }
         switch kind {
         case .int:
             var v = [Int64](); v.reserveCapacity(total)
-            for c in chunks {
-                let b = c.builders[j]
-                if b.kind == .int { v.append(contentsOf: b.ints) } else { v.append(contentsOf: repeatElement(0, count: c.rowCount)) }
+            for k in parts.indices {
+                let b = take(k)
+                if b.kind == .int { v.append(contentsOf: b.ints) } else { v.append(contentsOf: repeatElement(0, count: rowCounts[k])) }
             }
             return Column(.int(v), validity: mask)
         case .double:
             var v = [Double](); v.reserveCapacity(total)
-            for c in chunks {
-                let b = c.builders[j]
+            for k in parts.indices {
+                let b = take(k)
                 switch b.kind {
                 case .double: v.append(contentsOf: b.doubles)
                 case .int: v.append(contentsOf: b.ints.lazy.map { Double($0) })
-                default: v.append(contentsOf: repeatElement(0, count: c.rowCount))
+                default: v.append(contentsOf: repeatElement(0, count: rowCounts[k]))
                 }
             }
             return Column(.double(v), validity: mask)
         case .date:
             var v = [Int32](); v.reserveCapacity(total)
-            for c in chunks {
-                let b = c.builders[j]
-                if b.kind == .date { v.append(contentsOf: b.dates) } else { v.append(contentsOf: repeatElement(0, count: c.rowCount)) }
+            for k in parts.indices {
+                let b = take(k)
+                if b.kind == .date { v.append(contentsOf: b.dates) } else { v.append(contentsOf: repeatElement(0, count: rowCounts[k])) }
             }
             return Column(.date(v), validity: mask)
         case .bool:
             var v = [Bool](); v.reserveCapacity(total)
-            for c in chunks {
-                let b = c.builders[j]
-                if b.kind == .bool { v.append(contentsOf: b.bools) } else { v.append(contentsOf: repeatElement(false, count: c.rowCount)) }
+            for k in parts.indices {
+                let b = take(k)
+                if b.kind == .bool { v.append(contentsOf: b.bools) } else { v.append(contentsOf: repeatElement(false, count: rowCounts[k])) }
             }
             return Column(.bool(v), validity: mask)
         case .string, .null:
-            // One table in file order: chunk tables are small (remapped), deferred columns are
-            // interned here from their spans, other kinds are re-read as text.
-            var table = CSVStringTable()
-            var codes = [Int32](); codes.reserveCapacity(total)
-            for c in chunks {
-                let b = c.builders[j]
+            // Each chunk's strings as a table and codes: string chunks as parsed, all-null
+            // chunks empty, chunks of another kind re-read as text.
+            var tables: [CSVStringTable] = []
+            var codes: [[Int32]] = []
+            for k in parts.indices {
+                let b = take(k)
                 switch b.kind {
-                case .string where b.deferred:
-                    codes.append(contentsOf: c.internSpans(starts: b.spanStarts, lengths: b.spanLengths, into: &table))
                 case .string:
-                    let remap = (0..<b.table.count).map { code in b.table.withBytes(code) { table.intern($0) } }
-                    remap.withUnsafeBufferPointer { r in codes.append(contentsOf: b.codes.lazy.map { r[Int($0)] }) }
+                    tables.append(b.table); codes.append(b.codes)
                 case .null:
-                    codes.append(contentsOf: repeatElement(0, count: c.rowCount))
+                    tables.append(CSVStringTable()); codes.append([Int32](repeating: 0, count: rowCounts[k]))
                 default:
-                    codes.append(contentsOf: c.readStrings(column: j, rows: c.rowCount, nullRows: b.nullRows, rowStarts: c.rowStarts, into: &table))
+                    var t = CSVStringTable()
+                    codes.append(chunks[k].readStrings(column: j, rows: rowCounts[k], nullRows: b.nullRows, into: &t))
+                    tables.append(t)
                 }
             }
-            if table.count == 0 { _ = table.intern(UnsafeRawBufferPointer(start: nil, count: 0)) }
-            return Column(.string(codes: codes, dictionary: table.makeDictionary()), validity: mask)
+            let (dictionary, merged) = mergeStrings(&tables, &codes)
+            return Column(.string(codes: merged, dictionary: dictionary), validity: mask)
         }
+    }
+
+    /// One dictionary and one code array from per-chunk string tables, the strings in order
+    /// of first appearance in the file. Chunk 0's table is the start; each string of a later
+    /// chunk is looked up in the earlier chunks' tables (in parallel halves for big tables)
+    /// and gets a new code when none holds it, so no table is grown or rehashed, and each
+    /// table's memory is released as soon as it is no longer needed.
+    static func mergeStrings(_ tables: inout [CSVStringTable], _ codes: inout [[Int32]]) -> (StringDictionary, [Int32]) {
+        let k = tables.count
+        var remaps = [[Int32]](repeating: [], count: k)
+        var total = tables.first?.count ?? 0
+        var firstNew = [Int](repeating: 0, count: k)
+        if k > 0 { tables[k - 1].releaseIndex() }
+        for c in 1..<max(k, 1) {
+            firstNew[c] = total
+            let n = tables[c].count
+            var remap = [Int32](repeating: -1, count: n)
+            tables.withUnsafeBufferPointer { tabs in
+                remaps.withUnsafeBufferPointer { maps in
+                    remap.withUnsafeMutableBufferPointer { buffer in
+                        let out = buffer
+                        let body: (Range<Int>) -> Void = { range in
+                            for e in range {
+                                tabs[c].withBytes(e) { bytes in
+                                    let p = bytes.baseAddress ?? emptyString
+                                    let h = CSVStringTable.hash(p, bytes.count)
+                                    for earlier in 0..<c {
+                                        if let hit = tabs[earlier].find(p, bytes.count, hash: h) {
+                                            out[e] = earlier == 0 ? hit : maps[earlier][Int(hit)]
+                                            return
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        if n >= 1 << 18 {
+                            DispatchQueue.concurrentPerform(iterations: 2) { half in body(half == 0 ? 0..<(n / 2) : (n / 2)..<n) }
+                        } else {
+                            body(0..<n)
+                        }
+                    }
+                }
+            }
+            for e in 0..<n where remap[e] < 0 {
+                remap[e] = Int32(truncatingIfNeeded: total)
+                total += 1
+            }
+            remaps[c] = remap
+        }
+        for c in 0..<k { tables[c].releaseIndex() }
+
+        // The strings in code order: chunk 0's, then each later chunk's new ones.
+        var (bytes, offsets) = k > 0 ? tables[0].takeStrings() : ([], [0])
+        if k > 1 {
+            var extraBytes = 0
+            for c in 1..<k {
+                let t = tables[c]
+                for e in 0..<t.count where Int(remaps[c][e]) >= firstNew[c] { extraBytes += t.offsets[e + 1] - t.offsets[e] }
+            }
+            bytes.reserveCapacity(bytes.count + extraBytes)
+            offsets.reserveCapacity(total + 1)
+            for c in 1..<k {
+                let (tb, to) = tables[c].takeStrings()
+                let remap = remaps[c]
+                tb.withUnsafeBufferPointer { all in
+                    for e in 0..<(to.count - 1) where Int(remap[e]) >= firstNew[c] {
+                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: all[to[e]..<to[e + 1]]))
+                        offsets.append(bytes.count)
+                    }
+                }
+            }
+        }
+        if offsets.count == 1 { offsets.append(0) }  // code 0 must exist for null placeholders
+
+        var out = k > 0 ? codes[0] : []
+        if k > 0 { codes[0] = [] }
+        let rows = codes.reduce(out.count) { $0 + $1.count }
+        out.reserveCapacity(rows)
+        for c in 1..<max(k, 1) {
+            let part = codes[c]
+            codes[c] = []
+            let remap = remaps[c]
+            if remap.isEmpty {
+                out.append(contentsOf: repeatElement(0, count: part.count))
+            } else {
+                remap.withUnsafeBufferPointer { r in out.append(contentsOf: part.lazy.map { r[Int($0)] }) }
+            }
+        }
+        return (StringDictionary(distinctBytes: bytes, offsets: offsets), out)
     }
 
     // MARK: - Messages
@@ -465,6 +645,8 @@ public enum CSVReader {
         hints.append("columns: " + names.joined(separator: ", "))
         return Diagnostic("types names an unknown column '\(key)'", hints: hints)
     }
+
+    private static let emptyString = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
     private static func memchrAny(_ p: UnsafePointer<UInt8>, _ byte: UInt8, _ n: Int) -> Bool {
         n > 0 && memchr(p, Int32(byte), n) != nil

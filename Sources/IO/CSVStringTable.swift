@@ -58,8 +58,42 @@ struct CSVStringTable {
         bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
         offsets.append(bytes.count)
         slots[s] = tag | UInt64(code + 1)
-        if (code + 1) * 2 > slots.count { grow() }
+        if (code + 1) * 10 > slots.count * 7 { grow() }
         return Int32(truncatingIfNeeded: code)
+    }
+
+    /// The code of these bytes if present (`hash` is `CSVStringTable.hash(p, n)`); nil also
+    /// after `releaseIndex()`.
+    @inline(__always)
+    func find(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64) -> Int32? {
+        let tag = hash & 0xFFFF_FFFF_0000_0000
+        let mask = slots.count - 1
+        guard mask > 0 else { return nil }
+        var s = Int(truncatingIfNeeded: tag >> 32) & mask
+        while true {
+            let e = slots[s]
+            if e == 0 { return nil }
+            if e & 0xFFFF_FFFF_0000_0000 == tag {
+                let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+                if equals(code, p, n) { return Int32(truncatingIfNeeded: code) }
+            }
+            s = (s + 1) & mask
+        }
+    }
+
+    /// Frees the hash index; the strings stay (`count`, `withBytes`, `bytes`, `offsets`).
+    /// Interning afterwards is not allowed.
+    mutating func releaseIndex() {
+        slots = []
+    }
+
+    /// Hands the strings over, leaving the table empty.
+    mutating func takeStrings() -> (bytes: [UInt8], offsets: [Int]) {
+        let out = (bytes, offsets)
+        bytes = []
+        offsets = [0]
+        slots = []
+        return out
     }
 
     @inline(__always)
@@ -105,8 +139,8 @@ struct CSVStringTable {
     mutating func reserveCapacity(_ n: Int, averageLength: Int) {
         offsets.reserveCapacity(n + 1)
         bytes.reserveCapacity(n * averageLength)
-        var size = slots.count
-        while size < n * 2 { size *= 2 }
+        var size = max(slots.count, 16)
+        while size * 7 < n * 10 { size *= 2 }
         if size > slots.count {
             let entries = slots
             slots = [UInt64](repeating: 0, count: size)

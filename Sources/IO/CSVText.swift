@@ -92,6 +92,28 @@ final class CSVText: @unchecked Sendable {
         self.parent = parent
     }
 
+    /// Whether the bytes are a read-only map of the file (not a buffer of our own).
+    var isFileMapping: Bool {
+        if case .mapped = owner { return true }
+        return parent?.isFileMapping ?? false
+    }
+
+    static let pageSize = max(Int(sysconf(Int32(_SC_PAGESIZE))), 4096)
+
+    /// Lets the kernel drop the mapped pages wholly inside `from..<to` from this process's
+    /// memory (they are read again from the file if touched later), so that a parsed file
+    /// does not stay resident next to the table built from it. Only for file mappings:
+    /// anything else is left alone.
+    func releasePages(from: Int, to: Int) {
+        guard isFileMapping else { return }
+        let page = CSVText.pageSize
+        let raw = UInt(bitPattern: UnsafeRawPointer(base))
+        let lo = (raw + UInt(max(from, 0)) + UInt(page - 1)) / UInt(page) * UInt(page)
+        let hi = (raw + UInt(min(to, count))) / UInt(page) * UInt(page)
+        guard hi > lo, let p = UnsafeMutableRawPointer(bitPattern: lo) else { return }
+        _ = madvise(p, Int(hi - lo), MADV_DONTNEED)
+    }
+
     /// Converts the whole buffer from `encoding` (an iconv name) to UTF-8; nil when the bytes
     /// are not valid in that encoding.
     func converted(from encoding: String) -> CSVText? {

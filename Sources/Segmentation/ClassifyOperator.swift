@@ -47,7 +47,10 @@ enum ClassifyOperator {
     /// The class column of `table` under `ruleSet`.
     static func classify(_ table: Table, with ruleSet: RuleSet, context: StepContext) throws -> Column {
         let n = table.rowCount
-        let ev = context.evaluator(for: table, file: ruleSet.file)
+        var ev = context.evaluator(for: table, file: ruleSet.file)
+        // What-ifs and sweeps classify the same table again with other parameter values:
+        // the conditions' parameter-free parts are kept from the last time.
+        ev.memo = context.session.classifyMemo(for: ruleSet.name, table: table)
         // choice[i]: the index of the first matching rule for row i (-1 while none matched).
         var choice = [Int32](repeating: -1, count: n)
         var unassigned = n
@@ -55,7 +58,9 @@ enum ClassifyOperator {
             let r = Int32(index)
             guard let condition = rule.condition else {
                 // otherwise
-                for i in 0..<n where choice[i] < 0 { choice[i] = r }
+                choice.withUnsafeMutableBufferPointer { ch in
+                    for i in 0..<n { let c = ch[i]; ch[i] = c < 0 ? r : c }
+                }
                 unassigned = 0
                 break
             }
@@ -65,10 +70,28 @@ enum ClassifyOperator {
             if unassigned == 0 { continue }  // still evaluated above, so its errors are reported
             let validity = mask.validity
             try Cancellation.check()
-            for i in 0..<n where choice[i] < 0 && bits[i] {
-                if let validity, !validity[i] { continue }
-                choice[i] = r
-                unassigned -= 1
+            if let validity {
+                for i in 0..<n where choice[i] < 0 && bits[i] {
+                    if !validity[i] { continue }
+                    choice[i] = r
+                    unassigned -= 1
+                }
+            } else {
+                // Branch-free: a row takes rule r when it has no rule yet (sign bit) and its
+                // condition holds (byte 1).
+                var taken = 0
+                choice.withUnsafeMutableBufferPointer { ch in
+                    bits.withUnsafeBytes { bb in
+                        guard let b = bb.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                        for i in 0..<n {
+                            let c = ch[i]
+                            let take = Int32(truncatingIfNeeded: UInt32(bitPattern: c) >> 31) & Int32(b[i])
+                            ch[i] = take != 0 ? r : c
+                            taken &+= Int(take)
+                        }
+                    }
+                }
+                unassigned -= taken
             }
         }
         return labelColumn(ruleSet, choice: choice)
@@ -90,7 +113,13 @@ enum ClassifyOperator {
         let dictionary = StringDictionary()
         let codes = ruleSet.labels.map { dictionary.intern($0) }
         var out = [Int32](repeating: 0, count: n)
-        for i in 0..<n where choice[i] >= 0 { out[i] = codes[Int(choice[i])] }
+        out.withUnsafeMutableBufferPointer { o in
+            choice.withUnsafeBufferPointer { ch in
+                codes.withUnsafeBufferPointer { codes in
+                    for i in 0..<n where ch[i] >= 0 { o[i] = codes[Int(ch[i])] }
+                }
+            }
+        }
         return Column(.string(codes: out, dictionary: dictionary), validity: nullMask(choice))
     }
 

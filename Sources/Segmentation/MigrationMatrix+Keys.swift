@@ -26,6 +26,7 @@ struct KeyAlignment {
     /// Matches `new` rows to `old` rows by key. `duplicate(side, row)` makes the error thrown
     /// when a key occurs twice on one side.
     static func align(old: Column, new: Column, duplicate: (Side, Int) -> Error) throws -> KeyAlignment {
+        if let same = try identical(old, new, duplicate: duplicate) { return same }
         let (oldIDs, newIDs, cardinality) = try denseIDs(old, new)
         var position = [Int32](repeating: -1, count: cardinality)
         var seen = [Bool](repeating: false, count: cardinality)
@@ -68,6 +69,40 @@ struct KeyAlignment {
         if let (side, row) = duplicateRow { throw duplicate(side, row) }
         return out
     }
+
+    /// The alignment of a key column with itself (a what-if's two evaluations of a view
+    /// whose rows do not depend on the changed parameters share the key column's storage):
+    /// row i matches row i, once the keys are checked unique. Nil when the columns differ.
+    static func identical(_ old: Column, _ new: Column, duplicate: (Side, Int) -> Error) throws -> KeyAlignment? {
+        guard old.count == new.count, old.validity == nil, new.validity == nil,
+              case .string(let oc, let od) = old.storage, case .string(let nc, let nd) = new.storage, od === nd,
+              oc.withUnsafeBufferPointer({ $0.baseAddress }) == nc.withUnsafeBufferPointer({ $0.baseAddress })
+        else { return nil }
+        if let known = KeyAlignment.lastUniqueKeys, known.codes.withUnsafeBufferPointer({ $0.baseAddress }) == oc.withUnsafeBufferPointer({ $0.baseAddress }),
+           known.codes.count == oc.count {
+            // The same key column as the last what-if (a sweep, what-ifs in a row): known unique.
+            return KeyAlignment(newToOld: known.identity, goneRows: [])
+        }
+        var seen = [Bool](repeating: false, count: od.count)
+        var duplicateRow: Int?
+        seen.withUnsafeMutableBufferPointer { seen in
+            oc.withUnsafeBufferPointer { codes in
+                for i in 0..<codes.count {
+                    let k = Int(codes[i])
+                    if seen[k] { duplicateRow = i; return }
+                    seen[k] = true
+                }
+            }
+        }
+        if let row = duplicateRow { throw duplicate(.old, row) }
+        let identity = (0..<Int32(truncatingIfNeeded: oc.count)).map { $0 }
+        // Kept with the codes array itself, so its address cannot be reused by another one.
+        KeyAlignment.lastUniqueKeys = (oc, identity)
+        return KeyAlignment(newToOld: identity, goneRows: [])
+    }
+
+    /// The key codes last found unique by `identical`, and their identity alignment.
+    nonisolated(unsafe) static var lastUniqueKeys: (codes: [Int32], identity: [Int32])?
 
     /// Dense ids `0..<cardinality` for the keys of both sides (-1 for a null key); equal keys
     /// get equal ids.

@@ -71,8 +71,8 @@ enum WhatIfCommand {
                              number: nil, elapsed: 0))
         report.append(.text(movedLine(migration, rows: before.rowCount, measureName: measureBefore?.name,
                                       before: measureBefore?.column, after: measureAfter?.column)))
-        let moved = try migration.movedTable(old: before, new: after, key: key.text, by: whatIf.by.text)
-        return WhatIfOutcome(report: report, moved: moved)
+        let by = whatIf.by.text
+        return WhatIfOutcome(report: report) { try migration.movedTable(old: before, new: after, key: key.text, by: by) }
     }
 
     /// Per class before/after: rows, their share, and the measure's sum and share.

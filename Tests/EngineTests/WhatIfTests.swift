@@ -252,4 +252,42 @@ final class WhatIfTests: XCTestCase {
         h.run("whatif s_recency = 60 on tiered by tier")
         XCTAssertEqual(h.session.viewEvaluations - evaluations, 1)
     }
+
+    func testWhatIfOnALateParameterDoesNotRedoTheRFMOfTheSameView() throws {
+        // One view: rfm (using $asof) | classify (using $s_recency). A what-if on s_recency
+        // restarts from the table kept before classify; one on asof redoes the rfm.
+        let h = WhatIfHarness()
+        var rfmRuns = 0
+        guard let rfm = h.session.stepHandlers["rfm"] else { return XCTFail("no rfm handler") }
+        h.session.stepHandlers["rfm"] = { step, table, context in
+            rfmRuns += 1
+            return try rfm(step, table, context)
+        }
+        h.session.setTable("orders", try Table(names: ["customer_id", "order_date", "amount"], columns: [
+            Column.from(["a", "a", "b", "c"].map { .string($0) }),
+            Column.from([(6, 1), (6, 20), (5, 1), (6, 25)].map { .date(CivilDate(year: 2025, month: $0.0, day: $0.1).daysSinceEpoch) }),
+            Column.from([100.0, 50, 400, 10].map { .double($0) }),
+        ]))
+        h.run("""
+            param asof = @2025-06-30
+            param s_recency = 30
+            rules tier {
+              "S" when recency <= $s_recency and monetary >= 100
+              "C" otherwise
+            }
+            let tiered = orders | rfm customer=customer_id, date=order_date, amount=amount, asof=$asof | classify tier
+            tiered | take 1
+            """)
+        XCTAssertEqual(rfmRuns, 1)
+        let out = h.run("whatif s_recency = 60 on tiered by tier")
+        XCTAssertEqual(rfmRuns, 1, "the rfm does not use s_recency")
+        XCTAssertEqual(WhatIfHarness.grid(out.tables.first), [
+            ["tier (before \\ after)", "S", "C", "total"],
+            ["S", "1", "0", "1"],
+            ["C", "1", "1", "2"],
+            ["total", "2", "1", "3"],
+        ])
+        h.run("whatif asof = @2025-07-31 on tiered by tier")
+        XCTAssertEqual(rfmRuns, 2, "the rfm uses asof")
+    }
 }

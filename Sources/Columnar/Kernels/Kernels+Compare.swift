@@ -33,6 +33,47 @@ extension Kernels {
     /// doubles compare numerically, dates by day, bools with false < true, strings by their
     /// UTF-8 bytes (= code point order), also across different dictionaries. NaN equals NaN
     /// and sorts above every number (as in `sortPermutation`).
+    /// Comparison of two int arrays with the operator chosen outside the loop (vectorizable).
+    @inline(__always)
+    private static func fast<T: Comparable>(_ x: [T], _ y: [T], _ op: ComparisonOp, _ out: inout [Bool]) {
+        let n = out.count
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                out.withUnsafeMutableBufferPointer { o in
+                    switch op {
+                    case .lt: for i in 0..<n { o[i] = x[i] < y[i] }
+                    case .le: for i in 0..<n { o[i] = x[i] <= y[i] }
+                    case .gt: for i in 0..<n { o[i] = x[i] > y[i] }
+                    case .ge: for i in 0..<n { o[i] = x[i] >= y[i] }
+                    case .eq: for i in 0..<n { o[i] = x[i] == y[i] }
+                    case .ne: for i in 0..<n { o[i] = x[i] != y[i] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `< <= > >=` of two double arrays, exactly as `compareDoubles` orders them (NaN above
+    /// every number, equal to NaN), with the operator chosen outside the loop.
+    private static func fastDoubles(_ x: [Double], _ y: [Double], _ op: ComparisonOp, _ out: inout [Bool]) {
+        let n = out.count
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                out.withUnsafeMutableBufferPointer { o in
+                    @inline(__always) func lt(_ a: Double, _ b: Double) -> Bool { (a < b) || ((a == a) && (b != b)) }
+                    @inline(__always) func gt(_ a: Double, _ b: Double) -> Bool { (a > b) || ((a != a) && (b == b)) }
+                    switch op {
+                    case .lt: for i in 0..<n { o[i] = lt(x[i], y[i]) }
+                    case .le: for i in 0..<n { o[i] = !gt(x[i], y[i]) }
+                    case .gt: for i in 0..<n { o[i] = gt(x[i], y[i]) }
+                    case .ge: for i in 0..<n { o[i] = !lt(x[i], y[i]) }
+                    case .eq, .ne: for i in 0..<n { o[i] = op.holds(compareDoubles(x[i], y[i])) }
+                    }
+                }
+            }
+        }
+    }
+
     public static func compare(_ a: Column, _ b: Column, op: ComparisonOp) throws -> Column {
         let n = try KernelSupport.checkSameLength([a, b], "comparison")
         let valid = bothValid(a.validity, b.validity)
@@ -49,7 +90,8 @@ extension Kernels {
             }
         }
         switch (a.storage, b.storage) {
-        case (.int(let x), .int(let y)): try run(x, y, cmp)
+        case (.int(let x), .int(let y)): fast(x, y, op, &out)
+        case (.double(let x), .double(let y)) where op != .eq && op != .ne: fastDoubles(x, y, op, &out)
         case (.double(let x), .double(let y)): try run(x, y, compareDoubles)
         case (.int(let x), .double(let y)): try run(x, y) { compareDoubles(Double($0), $1) }
         case (.double(let x), .int(let y)): try run(x, y) { compareDoubles($0, Double($1)) }

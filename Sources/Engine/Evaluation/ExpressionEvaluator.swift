@@ -15,6 +15,8 @@ public struct ExpressionEvaluator {
     var groups: GroupIndex?
     var groupKeys: [String] = []
     let groupCache = GroupCache()
+    /// Parameter-free subexpression results kept between evaluations (classify sets it).
+    public var memo: ExpressionMemo?
 
     public init(table: Table, file: SourceFile, parameters: @escaping (String) -> Scalar?, functions: FunctionRegistry) {
         self.table = table
@@ -47,6 +49,22 @@ public struct ExpressionEvaluator {
     }
 
     public func evaluate(_ e: Expr) throws -> Value {
+        if let memo, groups == nil {
+            switch e.kind {
+            case .literal, .column, .parameter: break
+            default:
+                if let v = memo.values[e.span] { return v }
+                if e.isParameterFree {
+                    let v = try evaluateNode(e)
+                    memo.values[e.span] = v
+                    return v
+                }
+            }
+        }
+        return try evaluateNode(e)
+    }
+
+    private func evaluateNode(_ e: Expr) throws -> Value {
         try Cancellation.check()
         switch e.kind {
         case .literal(let lit):
@@ -296,7 +314,17 @@ public struct ExpressionEvaluator {
         guard case .bool(let x) = lc.storage, case .bool(let y) = rc.storage else { return .scalar(.null) }
         var out = [Bool](repeating: false, count: n)
         if lc.validity == nil && rc.validity == nil {
-            if op == .and { for i in 0..<n { out[i] = x[i] && y[i] } } else { for i in 0..<n { out[i] = x[i] || y[i] } }
+            // Bools are bytes 0 or 1: combine them bytewise, without branches.
+            x.withUnsafeBytes { xb in
+                y.withUnsafeBytes { yb in
+                    out.withUnsafeMutableBytes { ob in
+                        guard let xp = xb.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                              let yp = yb.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                              let op8 = ob.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+                        if op == .and { for i in 0..<n { op8[i] = xp[i] & yp[i] } } else { for i in 0..<n { op8[i] = xp[i] | yp[i] } }
+                    }
+                }
+            }
             return .column(Column(.bool(out)))
         }
         var validity = Bitmap(count: n, allValid: true)
