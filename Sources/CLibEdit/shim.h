@@ -108,6 +108,11 @@ static inline void segsh_el_line_lengths(EditLine *el, int *before, int *total) 
     *total = (int)(li->lastchar - li->buffer);
 }
 
+/// Redraws the prompt and the line (from inside an editor command).
+static inline int segsh_el_refresh(EditLine *el) {
+    return el_set(el, EL_REFRESH);
+}
+
 // MARK: - History
 
 static inline int segsh_history_set_size(History *h, int size) {

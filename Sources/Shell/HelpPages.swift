@@ -90,7 +90,7 @@ enum HelpPages {
         Line editing (libedit; emacs keys by default, vi with .editor vi or `bind -v` in ~/.editrc):
           Tab            complete keywords, operators, functions, tables, columns, $params, "paths"
           Up / Down      previous / next statement in the history (~/.segsh_history, or $SEGSH_HISTORY)
-          Ctrl-R         search the history backwards
+          Ctrl-R         search the history backwards (again: older match; Enter runs it; Ctrl-G gives up)
           Ctrl-A Ctrl-E  start / end of the line       Ctrl-U  erase the line
           Ctrl-C         discard the line being typed, or stop the statement that is running
           Ctrl-D         leave the shell (on an empty line)

@@ -68,6 +68,12 @@ final class PseudoTerminalTests: XCTestCase {
         shell.type("where amount > 90\r")
         try shell.waitFor("[6] 2 rows × 3 columns")
 
+        // Ctrl-R searches the history backwards, Chinese text included; Enter runs the match.
+        shell.type("\u{12}")
+        shell.type("\"北京")
+        shell.type("\r")
+        try shell.waitFor("[7] 1 row × 1 column")
+
         // Ctrl-D on an empty line leaves with status 0 and saves the history.
         shell.type("\u{04}")
         XCTAssertEqual(try shell.waitForExit(), 0)
