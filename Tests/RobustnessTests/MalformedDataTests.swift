@@ -50,6 +50,13 @@ final class MalformedDataTests: XCTestCase {
         XCTAssertEqual(errorLine("unterminated-quote-eof.csv"), "unterminated-quote-eof.csv:3:3: error: unterminated quoted field")
     }
 
+    func testUnterminatedQuoteSkippedRunsToTheEndOfTheFile() throws {
+        // The open quote swallows the rest of the file: one malformed row, reported.
+        let (table, warnings) = try loaded("unterminated-quote-eof.csv", options: "on_error=\"skip\"")
+        XCTAssertEqual(Robust.rows(table), [[.int(1), .string("ok")]])
+        XCTAssertEqual(warnings, ["skipped 1 malformed row (first: unterminated-quote-eof.csv:3:3: unterminated quoted field)"])
+    }
+
     func testInvalidUTF8ThatIsNotGB18030Either() {
         let run = load("invalid-utf8.csv")
         let text = run.error.replacingOccurrences(of: Robust.corpus + "/", with: "")
