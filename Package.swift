@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "Language", dependencies: ["Diagnostics"]),
         .target(name: "IO", dependencies: ["Columnar", "Diagnostics"]),
         .target(name: "Engine", dependencies: ["Columnar", "Language", "Diagnostics", "IO"]),
-        .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics"]),
+        .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics", "IO"]),
         .systemLibrary(
             name: "CLibEdit",
             pkgConfig: "libedit",
@@ -33,6 +33,8 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine"]),
         .testTarget(name: "GoldenTests", dependencies: ["Shell", "Engine"], resources: [.copy("cases")]),
+        .testTarget(name: "RobustnessTests", dependencies: ["Shell", "Engine", "Segmentation", "IO", "Columnar", "Language", "Diagnostics"],
+                    exclude: ["corpus"]),
     ],
     swiftLanguageModes: [.v5]
 )

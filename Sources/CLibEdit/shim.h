@@ -100,6 +100,19 @@ static inline const char *segsh_el_line_before_cursor(EditLine *el, int *length)
     return li->buffer;
 }
 
+/// Bytes before the cursor and bytes in the whole line being edited.
+static inline void segsh_el_line_lengths(EditLine *el, int *before, int *total) {
+    const LineInfo *li = el_line(el);
+    if (li == NULL) { *before = 0; *total = 0; return; }
+    *before = (int)(li->cursor - li->buffer);
+    *total = (int)(li->lastchar - li->buffer);
+}
+
+/// Redraws the prompt and the line (from inside an editor command).
+static inline int segsh_el_refresh(EditLine *el) {
+    return el_set(el, EL_REFRESH);
+}
+
 // MARK: - History
 
 static inline int segsh_history_set_size(History *h, int size) {

@@ -40,14 +40,24 @@ public struct CivilDate: Equatable, Sendable, CustomStringConvertible {
         self.init(year: m <= 2 ? y + 1 : y, month: m, day: d)
     }
 
-    public var daysSinceEpoch: Int32 {
+    /// Days since 1970-01-01, clamped to the range of `Int32` (about ±5.8 million years);
+    /// see `checkedDaysSinceEpoch` for dates that may lie outside it.
+    public var daysSinceEpoch: Int32 { Int32(clamping: days) }
+
+    /// Days since 1970-01-01, or nil when the date lies outside the range of `Int32`.
+    public var checkedDaysSinceEpoch: Int32? { Int32(exactly: days) }
+
+    private var days: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
         let mp = (month + 9) % 12
         let doy = (153 * mp + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Int32(era * 146097 + doe - 719468)
+        let (a, o1) = era.multipliedReportingOverflow(by: 146097)
+        let (b, o2) = a.addingReportingOverflow(doe - 719468)
+        if o1 || o2 { return y < 0 ? Int.min : Int.max }
+        return b
     }
 
     /// ISO 8601: `2024-06-30`.
@@ -62,6 +72,8 @@ public struct CivilDate: Equatable, Sendable, CustomStringConvertible {
     /// Adds calendar months, clamping the day to the target month's length (Jan 31 + 1 month
     /// = Feb 29 in a leap year).
     public func addingMonths(_ n: Int) -> CivilDate {
+        // Beyond ±10^15 months every date is out of range anyway; keep the arithmetic finite.
+        let n = Swift.max(-1_000_000_000_000_000, Swift.min(1_000_000_000_000_000, n))
         let total = year * 12 + (month - 1) + n
         let y = total >= 0 ? total / 12 : (total - 11) / 12
         let m = total - y * 12 + 1

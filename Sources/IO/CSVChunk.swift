@@ -155,7 +155,7 @@ final class CSVChunk: @unchecked Sendable {
             if error != nil { stoppedAt = pos; return }
             pos = scan.next
             if row & (CSVChunk.batch - 1) == CSVChunk.batch - 1 { flushStrings(b) }
-            if row & 0xFFFF == 0xFFFF {
+            if row & 0xFFF == 0xFFF {
                 if Cancellation.isRequested { cancelled = true; stoppedAt = pos; return }
                 if row == 0xFFFF { presizeStringTables(b, rows: row + 1) }
                 if pos - released >= CSVChunk.releaseStep && text.isFileMapping {
@@ -296,6 +296,8 @@ final class CSVChunk: @unchecked Sendable {
         if b[j].issue == nil {
             if case .intOverflow = value {
                 b[j].issue = CSVColumnIssue(kind: .intOverflow, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
+            } else if case .floatOverflow = value {
+                b[j].issue = CSVColumnIssue(kind: .floatOverflow, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
             } else if case .invalidDate = value {
                 b[j].issue = CSVColumnIssue(kind: .invalidDate, offset: offset, text: String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
             }
@@ -339,6 +341,7 @@ final class CSVChunk: @unchecked Sendable {
             let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter, spans: spans, capacity: j + 1)
             pos = scan.next
             if scan.unterminatedQuote >= 0 || scan.fieldCount != columns { continue }
+            if row & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // the reader then throws
             defer { row += 1 }
             if nextNull < nullRows.count, Int(nullRows[nextNull]) == row {
                 codes.append(0)

@@ -2,7 +2,7 @@ import Columnar
 
 /// A value that made a column fall back to string, kept for the load's warnings.
 struct CSVColumnIssue {
-    enum Kind { case intOverflow, invalidDate }
+    enum Kind { case intOverflow, floatOverflow, invalidDate }
     var kind: Kind
     var offset: Int
     var text: String

@@ -31,20 +31,25 @@ public struct CSVLoadResult: Sendable {
 ///
 /// **Encoding.** UTF-8 with or without a byte order mark. With `encoding="gb18030"` or `"gbk"`,
 /// or when the bytes are not valid UTF-8, the whole buffer is converted from GB18030 first
-/// (a warning says so when it was guessed). A file with UTF-16 byte order mark is converted too.
+/// (a warning says so when it was guessed). A UTF-8 byte order mark in front of GB18030 text
+/// is dropped (with a warning when the encoding was guessed). A file with UTF-16 byte order
+/// mark is converted too. NUL bytes and bytes valid in neither encoding are errors naming
+/// line and column.
 ///
 /// **Header detection** (when `header` is not given). The first row is read as data only when
 /// one of its fields is a number, date or bool that fits the type inferred for the rest of its
 /// column (or the rest of the column is empty): `1,2,3` followed by numbers is data. In every
 /// other case the first row holds column names — CRM exports always have one, so when in doubt
 /// it is a header. A first-row value named in the `types` option also marks a header.
-/// Without a header the columns are `column1`, `column2`, …
+/// Without a header the columns are `column1`, `column2`, … An empty header name becomes
+/// `columnN` and a repeated one gets `_2`, `_3` (each with a warning).
 ///
 /// **Types** are inferred over the whole file, per column: int (Int64), double, date, bool
 /// (`true`/`false` in any case), else string. Empty fields, `NULL`, `null`, `NA`, `N/A` are
 /// null. Digit strings with a leading zero (`00123`) are identifiers: the column stays string.
-/// An integer too large for 64 bits, or an impossible date (`2024-02-30`), makes its column a
-/// string and adds a warning. Dates: `2024-06-30`, `2024-6-3`, `2024/6/30`, `2024年6月30日`,
+/// An integer too large for 64 bits, a number too large for a 64-bit float (`1e400`), or an
+/// impossible date (`2024-02-30`), makes its column a string and adds a warning; with the
+/// `types` option fixing the column's type, it is an error instead. Dates: `2024-06-30`, `2024-6-3`, `2024/6/30`, `2024年6月30日`,
 /// and the `dates` format when given. `¥1,200.50`, `$3,000`, `1,234` are numbers only with
 /// `numbers="currency"`.
 public enum CSVReader {
@@ -69,6 +74,9 @@ public enum CSVReader {
         // stops the parse early, the whole text is checked first, as if up front, so that
         // the outcome (a GB18030 guess, a NUL or UTF-8 error) is the same.
         var warnings: [String] = []
+        let estimate = estimatedSize(raw, encoding: options.encoding)
+        let fileName = name.split(separator: "/").last.map(String.init) ?? name
+        try MemoryBudget.check(estimate.bytes, for: "loading '\(fileName)' (about \(MemoryBudget.grouped(estimate.rows)) rows)")
         let checkLater: Bool
         let text: CSVText
         if let converted = try convertedUpFront(raw, name: name, encoding: options.encoding) {
@@ -216,6 +224,7 @@ public enum CSVReader {
             chunks.compactMap { $0.builders[j].issue }.min(by: { $0.offset < $1.offset })
         }
         let columns = unify(chunks, columnCount: columnCount)
+        try Cancellation.check()  // unify stops early when interrupted
         trace.mark("unify")
         for j in 0..<columnCount {
             guard let issue = issues[j], case .string = columns[j].type else { continue }
@@ -223,6 +232,8 @@ public enum CSVReader {
             switch issue.kind {
             case .intOverflow:
                 warnings.append("column '\(names[j])': \(issue.text) on line \(line) does not fit a 64-bit integer; the column is read as string")
+            case .floatOverflow:
+                warnings.append("column '\(names[j])': \(issue.text) on line \(line) is too large for a 64-bit float; the column is read as string")
             case .invalidDate:
                 warnings.append("column '\(names[j])': \(issue.text) on line \(line) is not a valid date; the column is read as string")
             }
@@ -232,6 +243,33 @@ public enum CSVReader {
         let table = Table(uncheckedNames: names, columns: columns, rowCount: rowCount)
         return CSVLoadResult(table: table, skippedRows: skipped, warnings: warnings, bytesRead: raw.count,
                              delimiter: delimiter, hasHeader: hasHeader)
+    }
+
+    // MARK: - Memory
+
+    /// What loading a file will take, estimated before parsing (for `MemoryBudget`): the
+    /// file's pages, a converted copy for GB18030, and per row 8 bytes for each column (the
+    /// widest type) plus the row's offset. Rows and columns come from the first 64 KB.
+    static func estimatedSize(_ raw: CSVText, encoding: String?) -> (bytes: Int, rows: Int) {
+        let sample = min(raw.count, 1 << 16)
+        guard sample > 0 else { return (0, 0) }
+        var lines = 0
+        var firstLineEnd = -1
+        for i in 0..<sample where raw.base[i] == csvLF {
+            lines += 1
+            if firstLineEnd < 0 { firstLineEnd = i }
+        }
+        if firstLineEnd < 0 { firstLineEnd = sample }
+        var best = 0
+        for d in [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")] {
+            var k = 0
+            for i in 0..<firstLineEnd where raw.base[i] == d { k += 1 }
+            best = max(best, k)
+        }
+        let rows = Int(Double(raw.count) * Double(max(lines, 1)) / Double(sample))
+        var bytes = raw.count + rows * ((best + 1) * 8 + 8)
+        if encoding == "gb18030" || encoding == "gbk" { bytes += raw.count / 2 * 3 }
+        return (bytes, rows)
     }
 
     // MARK: - Encoding
@@ -254,7 +292,8 @@ public enum CSVReader {
         }
         switch encoding {
         case "gb18030", "gbk":
-            guard let utf8 = raw.converted(from: "GB18030") else {
+            // A UTF-8 byte order mark before GBK text (some tools add one blindly) is not part of the data.
+            guard let utf8 = raw.droppingBOM().converted(from: "GB18030") else {
                 throw Diagnostic("the file is not valid \(encoding == "gbk" ? "GBK" : "GB18030") text",
                                  hints: ["try encoding=\"utf-8\""], location: name)
             }
@@ -262,8 +301,9 @@ public enum CSVReader {
         default:
             let text = raw.droppingBOM()
             guard let bad = text.firstInvalidUTF8() else { return text }
-            if encoding == nil, let utf8 = raw.converted(from: "GB18030") {
-                warnings.append("\(name) is not valid UTF-8; it was read as GB18030 (say encoding=\"gb18030\" to skip this guess)")
+            if encoding == nil, let utf8 = text.converted(from: "GB18030") {
+                let bom = text.count != raw.count ? " although it starts with a UTF-8 byte order mark" : ""
+                warnings.append("\(name) is not valid UTF-8\(bom); it was read as GB18030 (say encoding=\"gb18030\" to skip this guess)")
                 return utf8
             }
             throw error(text, name, bad, "invalid UTF-8 byte 0x\(String(text.base[bad], radix: 16, uppercase: true))",
@@ -386,7 +426,10 @@ public enum CSVReader {
         var taken = Set<String>()
         for (j, raw) in values.enumerated() {
             var name = raw.csvTrimmingSpaces
-            if name.isEmpty { name = "column\(j + 1)" }
+            if name.isEmpty {
+                name = "column\(j + 1)"
+                if !taken.contains(name) { warnings.append("column \(j + 1) has no name in the header; it is called '\(name)'") }
+            }
             if taken.contains(name) {
                 var k = 2
                 while taken.contains("\(name)_\(k)") { k += 1 }

@@ -1,3 +1,4 @@
+import Columnar
 import Diagnostics
 import Dispatch
 #if canImport(Glibc)
@@ -167,10 +168,16 @@ final class CSVText: @unchecked Sendable {
         return results[0] ?? results[1]
     }
 
+    /// Stops early (nil) when the user interrupts; the caller checks `Cancellation`.
     static func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         var i = start
         let raw = UnsafeRawPointer(p)
+        var nextCheck = start + (1 << 20)
         while i < end {
+            if i >= nextCheck {
+                if Cancellation.isRequested { return nil }
+                nextCheck = i + (1 << 20)
+            }
             if i + 8 <= end, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                 i += 8
                 continue

@@ -50,6 +50,8 @@ enum CSVValue {
     case intOverflow
     /// Shaped like a date that does not exist (2024-02-30): read as string, and the load warns.
     case invalidDate
+    /// A decimal number beyond the range of a 64-bit float (`1e400`): read as string, and the load warns.
+    case floatOverflow
 
     var kind: CSVKind {
         switch self {
@@ -58,7 +60,7 @@ enum CSVValue {
         case .double: return .double
         case .date: return .date
         case .bool: return .bool
-        case .string, .intOverflow, .invalidDate: return .string
+        case .string, .intOverflow, .invalidDate, .floatOverflow: return .string
         }
     }
 }
@@ -232,6 +234,31 @@ struct CSVValueParser {
         return v.isFinite ? v : nil
     }
 
+    /// Whether a field is a plain decimal number (digits, one `.`, an exponent) whose value
+    /// is beyond ±Double.greatestFiniteMagnitude, such as `1e400`.
+    static func isOverflowingDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n > 0, n < 4096 else { return false }
+        var i = 0
+        if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { i = 1 }
+        var digits = 0
+        while i < n {
+            let b = p[i]
+            if isDigit(b) { digits += 1 } else if b != UInt8(ascii: ".") && b != UInt8(ascii: "e") && b != UInt8(ascii: "E")
+                && b != UInt8(ascii: "-") && b != UInt8(ascii: "+") { return false }
+            i += 1
+        }
+        guard digits > 0 else { return false }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Bool in
+            guard let base = buf.baseAddress else { return false }
+            UnsafeMutableRawPointer(base).copyMemory(from: p, byteCount: n)
+            base[n] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let v = strtod(base, &end)
+            guard let end, end - base == n else { return false }
+            return v.isInfinite
+        }
+    }
+
     private static let powersOfTen: [Double] = (0...22).map { k in
         var v = 1.0
         for _ in 0..<k { v *= 10 }
@@ -362,6 +389,7 @@ struct CSVValueParser {
         case .none: break
         }
         if let d = parseDouble(p, n) { return .double(d) }
+        if CSVValueParser.isOverflowingDouble(p, n) { return .floatOverflow }
         switch parseDate(p, n) {
         case .value(let d): return .date(d)
         case .invalid: return .invalidDate

@@ -4,6 +4,8 @@ import Diagnostics
 /// The display text of one column's cells for people (table and markdown mode, charts):
 /// ints with thousands separators, doubles with one number of decimals for the whole column
 /// (`NumberFormat.decimals(for:)` over the rows shown), ISO dates, `true`/`false`.
+/// Thousands separators are used in a column only when one of its shown values reaches
+/// 10,000, so years (`2024`) and small amounts (`1200.50`) stay as written.
 struct CellText {
     let column: Column
     let decimals: Int
@@ -12,12 +14,18 @@ struct CellText {
     /// `rows`: the rows that will be shown, which fix the column's number of decimals.
     init(_ column: Column, rows: Range<Int>, grouping: Bool) {
         self.column = column
-        self.grouping = grouping
-        if case .double(let v) = column.storage {
-            let validity = column.validity
-            decimals = NumberFormat.decimals(for: rows.lazy.filter { validity?[$0] ?? true }.map { v[$0] })
-        } else {
+        let validity = column.validity
+        let shown = rows.lazy.filter { validity?[$0] ?? true }
+        switch column.storage {
+        case .double(let v):
+            decimals = NumberFormat.decimals(for: shown.map { v[$0] })
+            self.grouping = grouping && shown.contains { abs(v[$0]) >= CellText.groupingThreshold }
+        case .int(let v):
             decimals = 0
+            self.grouping = grouping && shown.contains { v[$0] >= 10_000 || v[$0] <= -10_000 }
+        default:
+            decimals = 0
+            self.grouping = false
         }
     }
 
@@ -34,6 +42,9 @@ struct CellText {
     }
 
     var isNumeric: Bool { column.type.isNumeric }
+
+    /// The smallest magnitude that turns thousands separators on for a column.
+    static let groupingThreshold = 10_000.0
 }
 
 extension String {

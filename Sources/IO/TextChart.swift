@@ -97,7 +97,8 @@ public enum TextChart {
     /// The marker is the series name's first character when that is an ASCII letter or
     /// digit not taken by an earlier series, else the next of `* + o x @ % ~ =`; two series
     /// on one cell show `#`. The y axis runs from min(0, smallest value) to the largest value,
-    /// labelled at the top and bottom. A legend line follows (`marker = name`). Non-finite
+    /// labelled at the top and bottom. A legend line follows (`marker = name`) for the markers that
+    /// are not their series' whole name, and for `#` when it was used. Non-finite
     /// values are not drawn.
     public static func lines(series: [(name: String, values: [Double])], xLabels: [String],
                              width: Int, height: Int) -> String {
@@ -134,11 +135,17 @@ public enum TextChart {
         let gridWidth = (positions.last ?? 0) + 2
 
         var grid = [[Character]](repeating: [Character](repeating: " ", count: gridWidth), count: rows)
+        var overlaps = false
         for (s, (_, values)) in series.enumerated() {
             for (i, v) in values.prefix(xLabels.count).enumerated() where v.isFinite {
                 let r = Int(((yMax - v) / (yMax - yMin) * Double(rows - 1)).rounded())
                 let row = min(max(r, 0), rows - 1), col = positions[i]
-                grid[row][col] = grid[row][col] == " " ? markers[s] : "#"
+                if grid[row][col] == " " || grid[row][col] == markers[s] {
+                    grid[row][col] = markers[s]
+                } else {
+                    grid[row][col] = "#"
+                    overlaps = true
+                }
             }
         }
 
@@ -165,7 +172,10 @@ public enum TextChart {
             }
         }
         out += String(repeating: " ", count: axisWidth + 1) + labelLine + "\n"
-        out += zip(markers, series).map { "\($0.0) = \($0.1.name)" }.joined(separator: "  ") + "\n"
+        // The legend names the markers that are not the series' own names, and '#'.
+        var legend = zip(markers, series).filter { String($0.0) != $0.1.name }.map { "\($0.0) = \($0.1.name)" }
+        if overlaps { legend.append("# = several series") }
+        if !legend.isEmpty { out += legend.joined(separator: "  ") + "\n" }
         return out
     }
 }

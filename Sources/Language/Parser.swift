@@ -56,6 +56,19 @@ public struct Parser {
     }
 
     @discardableResult
+    /// The text of an operator token that needs an operand after it (`>`, `+`, `and`,
+    /// `not`, `between`, ...), nil for any other token.
+    static func operatorText(_ t: Token) -> String? {
+        switch t.kind {
+        case .symbol(let s) where ["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "=", "=>"].contains(s):
+            return s
+        case .identifier(let w) where ["and", "or", "not", "between", "like", "in"].contains(w):
+            return w
+        default:
+            return nil
+        }
+    }
+
     mutating func advance() -> Token {
         let t = current
         if p < tokens.count - 1 { p += 1 }
@@ -431,6 +444,12 @@ public struct Parser {
             }
             throw fail("'bar' or 'hist' after 'chart'")
         case "moved": return done(.moved)
+        case "export":
+            throw fail(message: "'export' starts a statement, it is not a pipeline operator", at: start,
+                       hints: ["write: export PIPELINE to \"PATH\", e.g. export orders | where amount > 0 to \"big.csv\""])
+        case let word where Keywords.statements.contains(word):
+            throw fail(message: "'\(word)' starts a statement, it is not a pipeline operator", at: start,
+                       hints: ["operators: " + Keywords.operators.joined(separator: ", ")])
         default:
             let hint = closestMatch(to: op, in: Keywords.operators).map { "did you mean '\($0)'?" }
             throw fail(message: "unknown pipeline operator '\(op)'", at: start,
@@ -638,9 +657,12 @@ public struct Parser {
                 return Expr(.call(Name(s, t.span), args, over: nil), t.span.to(end))
             }
             return Expr(.column(s), t.span)
-        case .symbol("|"), .newline, .eof, .symbol(")"), .symbol(","):
-            throw fail("an expression")
         default:
+            // After an operator, say which one is missing its operand: "expected an
+            // expression after '>', but found '|'".
+            if p > 0, let op = Self.operatorText(tokens[p - 1]) {
+                throw fail("an expression after '\(op)'")
+            }
             throw fail("an expression")
         }
     }

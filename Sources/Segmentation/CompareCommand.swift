@@ -42,9 +42,7 @@ enum CompareCommand {
         let changed = m.movedNewRows.count - m.newCount
         var line = "\(NumberFormat.grouped(m.matched)) keys in both, \(NumberFormat.grouped(m.newCount)) new, "
             + "\(NumberFormat.grouped(m.goneCount)) gone; \(NumberFormat.grouped(changed)) of \(NumberFormat.grouped(m.matched)) changed class"
-        if case .double(let p) = percent(Double(changed), of: Double(m.matched)) {
-            line += " (\(NumberFormat.fixed(p, decimals: 1, grouping: false))%)"
-        }
+        if let p = percentText(Double(changed), of: Double(m.matched)) { line += " (\(p)%)" }
         items.append(.text(line))
         items.append(.text(migration.orderSource.explanation(column: by.text,
                                                               order: migration.order.map { migration.classes.name($0) })))

@@ -20,6 +20,7 @@ struct Migration {
     /// and `newName` describe the sides in errors ("view 'tiered' before the what-if").
     init(old: Table, new: Table, key: Name, by: Name, oldName: String, newName: String,
          context: StepContext) throws {
+        try Cancellation.check()  // matching a view against itself may need no loop that checks
         let oldKey = try WhatIfInputs.column(key, in: old, context, of: oldName)
         let newKey = try WhatIfInputs.column(key, in: new, context, of: newName)
         let oldClass = try WhatIfInputs.column(by, in: old, context, of: oldName)

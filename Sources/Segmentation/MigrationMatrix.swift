@@ -1,4 +1,5 @@
 import Columnar
+import IO
 
 /// How the rows of one class column moved between two sides matched by key: a what-if's
 /// before/after, or a compare's old/new table.
@@ -104,29 +105,29 @@ struct MigrationMatrix {
 /// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id. Nulls add
 /// nothing.
 func classSums(_ column: Column?, classes: [Int32], classCount: Int) -> [Double] {
-    var sums = [Double](repeating: 0, count: classCount)
-    guard let column else { return sums }
+    var sums = [CompensatedSum](repeating: CompensatedSum(), count: classCount)
+    guard let column else { return sums.map(\.value) }
     sums.withUnsafeMutableBufferPointer { s in
         classes.withUnsafeBufferPointer { c in
             switch column.storage {
             case .double(let v):
                 v.withUnsafeBufferPointer { v in
                     if column.validity == nil {
-                        for i in 0..<c.count { s[Int(c[i])] += v[i] }
+                        for i in 0..<c.count { s[Int(c[i])].add(v[i]) }
                     } else {
-                        for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])] += v[i] }
+                        for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])].add(v[i]) }
                     }
                 }
             case .int(let v):
                 v.withUnsafeBufferPointer { v in
-                    for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])] += Double(v[i]) }
+                    for i in 0..<c.count where !column.isNull(i) { s[Int(c[i])].add(Double(v[i])) }
                 }
             default:
                 break
             }
         }
     }
-    return sums
+    return sums.map(\.value)
 }
 
 /// Per-class row counts by class id.
@@ -138,7 +139,13 @@ func classCounts(_ classes: [Int32], classCount: Int) -> [Int] {
     return counts
 }
 
-/// A percentage rounded to one decimal, null when the whole is 0.
+/// A percentage rounded to two decimals, null when the whole is 0.
 func percent(_ part: Double, of whole: Double) -> Scalar {
-    whole == 0 ? .null : .double((part / whole * 1000).rounded() / 10)
+    whole == 0 ? .null : .double((part / whole * 10_000).rounded() / 100)
+}
+
+/// A percentage for report text, one decimal (`17.2`), rounded once from the exact ratio;
+/// nil when the whole is 0.
+func percentText(_ part: Double, of whole: Double) -> String? {
+    whole == 0 ? nil : NumberFormat.fixed(part / whole * 100, decimals: 1, grouping: false)
 }

@@ -2,6 +2,7 @@ import Columnar
 import Diagnostics
 import Engine
 import Foundation
+import IO
 import Language
 
 /// `| pareto EXPR [classes 0.8, 0.95]` (SPEC 5.5): Pareto / ABC analysis.
@@ -132,7 +133,7 @@ enum ParetoOperator {
         var s = "top \(percent(Double(reaching) / Double(r.count))) of customers give \(percent(r.shareAtReaching)) of \(measure)\n"
         for c in 0..<r.classCounts.count {
             let bound = c < boundaries.count ? "up to \(percent(boundaries[c])) of the total" : "the rest"
-            s += "  \(classLabel(c)): \(r.classCounts[c]) customers (\(percent(Double(r.classCounts[c]) / Double(r.count)))), "
+            s += "  \(classLabel(c)): \(NumberFormat.grouped(r.classCounts[c])) customers (\(percent(Double(r.classCounts[c]) / Double(r.count)))), "
                 + "\(percent(r.classSums[c] / r.total)) of \(measure) — \(bound)\n"
         }
         return s

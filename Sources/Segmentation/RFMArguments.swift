@@ -109,9 +109,10 @@ struct RFMArguments {
             case .duration(let n, let unit):
                 switch unit {
                 case .days: w = .days(n)
-                case .weeks: w = .days(7 * n)
+                // Saturating: a window longer than 64 bits can count covers all history anyway.
+                case .weeks: w = .days(n.multipliedReportingOverflow(by: 7).overflow ? Int.max : 7 * n)
                 case .months: w = .months(n)
-                case .years: w = .months(12 * n)
+                case .years: w = .months(n.multipliedReportingOverflow(by: 12).overflow ? Int.max : 12 * n)
                 }
             case .scalar(.int(let n)):
                 // A parameter holding a duration stores its day count.

@@ -74,9 +74,9 @@ enum RFMOperator {
         var last = [Int32](repeating: Int32.min, count: g)
         var first = [Int32](repeating: Int32.max, count: g)
         var frequency = [Int64](repeating: 0, count: g)
-        var monetary = [Double](repeating: 0, count: g)
+        var monetarySums = [CompensatedSum](repeating: CompensatedSum(), count: g)
         var ordersTotal = [Int64](repeating: 0, count: g)
-        var amountTotal = [Double](repeating: 0, count: g)
+        var amountSums = [CompensatedSum](repeating: CompensatedSum(), count: g)
 
         let chunk = 1 << 16
         try groups.ids.withUnsafeBufferPointer { ids in
@@ -85,9 +85,9 @@ enum RFMOperator {
                     try last.withUnsafeMutableBufferPointer { last in
                         try first.withUnsafeMutableBufferPointer { first in
                             try frequency.withUnsafeMutableBufferPointer { freq in
-                                try monetary.withUnsafeMutableBufferPointer { mon in
+                                try monetarySums.withUnsafeMutableBufferPointer { mon in
                                     try ordersTotal.withUnsafeMutableBufferPointer { total in
-                                        try amountTotal.withUnsafeMutableBufferPointer { amt in
+                                        try amountSums.withUnsafeMutableBufferPointer { amt in
                                             var lo = 0
                                             while lo < n {
                                                 try Cancellation.check()
@@ -101,10 +101,10 @@ enum RFMOperator {
                                                     if d > last[k] { last[k] = d }
                                                     if d < first[k] { first[k] = d }
                                                     total[k] &+= 1
-                                                    amt[k] += x
+                                                    amt[k].add(x)
                                                     if d > windowStart {
                                                         freq[k] &+= 1
-                                                        mon[k] += x
+                                                        mon[k].add(x)
                                                     }
                                                 }
                                                 lo = hi
@@ -118,6 +118,9 @@ enum RFMOperator {
                 }
             }
         }
+
+        let monetary = monetarySums.map(\.value)
+        let amountTotal = amountSums.map(\.value)
 
         // Customers with at least one order up to asof, sorted by the customer key.
         var kept: [Int32] = []

@@ -107,13 +107,13 @@ enum WhatIfCommand {
     static func movedLine(_ m: Migration, rows: Int, measureName: String?, before: Column?, after: Column?) -> String {
         let moved = m.matrix.movedCount
         var line = "\(NumberFormat.grouped(moved)) of \(NumberFormat.grouped(rows)) rows moved"
-        if case .double(let p) = percent(Double(moved), of: Double(rows)) { line += " (\(NumberFormat.fixed(p, decimals: 1, grouping: false))%)" }
+        if let p = percentText(Double(moved), of: Double(rows)) { line += " (\(p)%)" }
         if let measureName {
             // The moved rows' measure: after values, before values for rows that are gone.
             let total = sum(after, rows: nil)
             let movedSum = sum(after, rows: m.matrix.movedNewRows) + sum(before, rows: m.matrix.goneRows)
             line += "; \(measureName) of the moved rows: \(NumberFormat.fixed(movedSum, decimals: 2, grouping: true))"
-            if case .double(let p) = percent(movedSum, of: total) { line += " (\(NumberFormat.fixed(p, decimals: 1, grouping: false))% of the total)" }
+            if let p = percentText(movedSum, of: total) { line += " (\(p)% of the total)" }
         }
         return line
     }
@@ -122,15 +122,15 @@ enum WhatIfCommand {
     static func sum(_ column: Column?, rows: [Int32]?) -> Double {
         guard let column else { return 0 }
         func total(_ v: UnsafeBufferPointer<Double>) -> Double {
-            var s = 0.0
+            var s = CompensatedSum()
             if let rows {
-                for r in rows where !column.isNull(Int(r)) { s += v[Int(r)] }
+                for r in rows where !column.isNull(Int(r)) { s.add(v[Int(r)]) }
             } else if column.validity == nil {
-                for x in v { s += x }
+                for x in v { s.add(x) }
             } else {
-                for i in 0..<v.count where !column.isNull(i) { s += v[i] }
+                for i in 0..<v.count where !column.isNull(i) { s.add(v[i]) }
             }
-            return s
+            return s.value
         }
         switch column.storage {
         case .double(let v): return v.withUnsafeBufferPointer(total)

@@ -36,6 +36,9 @@ public struct Completion: Equatable {
     /// folder already ends in `/`).
     public var insertion: String
 
+    /// Candidates listed before the others (the columns in scope, in table order).
+    public var listedFirst: [String] = []
+
     public init(word: String, candidates: [String], insertion: String) {
         self.word = word
         self.candidates = candidates
@@ -46,7 +49,9 @@ public struct Completion: Equatable {
 
     /// Candidates as a listing shows them: file paths without their folder.
     public var displayCandidates: [String] {
-        candidates.map { candidate in
+        let first = listedFirst.filter { candidates.contains($0) }
+        let ordered = first + candidates.filter { !first.contains($0) }
+        return ordered.map { candidate in
             guard candidate.contains("/") else { return candidate }
             let trimmed = candidate.hasSuffix("/") ? String(candidate.dropLast()) : candidate
             let name = trimmed.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? trimmed
@@ -88,10 +93,19 @@ public struct Completer {
         if let first = word.first, first.isNumber { return .none }
 
         let tokens = Token.split(String(beforeWord))
-        return finish(word: word, candidates: candidates(after: tokens))
+        var completion = finish(word: word, candidates: candidates(after: tokens))
+        // Columns first in a listing: they are what one is usually looking for.
+        var seen = Set<String>()
+        completion.listedFirst = sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] }
+            .filter { seen.insert($0).inserted }
+        return completion
     }
 
     // MARK: - Contexts
+
+    /// Words of the expression language offered with columns and functions.
+    static let expressionKeywords = ["and", "or", "not", "in", "between", "like", "case", "else", "true", "false",
+                                     "null", "over"]
 
     private func candidates(after tokens: [Token]) -> [String] {
         guard let previous = tokens.last else { return Keywords.statements + source.tableNames }
@@ -99,22 +113,82 @@ public struct Completer {
         switch previous.text {
         case "|": return Keywords.operators
         case ";": return Keywords.statements + source.tableNames
-        case "join", "from", "profile", "export", "compare": return source.tableNames
+        case "join", "from", "profile", "export": return source.tableNames
         case "inner", "left", "anti":
             if tokens.dropLast().last?.text == "join" { return source.tableNames }
         case "classify": return source.ruleSetNames
-        case "param": return source.parameterNames
+        case "param", "whatif", "sweep": return source.parameterNames
+        case "chart": return ["bar", "hist"]
         case "let", "load", "rules", "run", "to", "as": return []
         case "=":
             if tokens.count == 3 && first == "let" { return source.tableNames }
         case "on":
-            if first == "whatif" || first == "sweep" || first == "compare" { return source.tableNames }
+            // `whatif ... on VIEW`, `sweep ... on VIEW`; `compare OLD NEW on KEY` and
+            // `join T on KEY` take a column.
+            if first == "whatif" || first == "sweep" { return source.tableNames }
         default:
-            // `compare OLD NEW`: the second table.
-            if first == "compare" && tokens.count == 2 { return source.tableNames }
+            // `compare OLD NEW`: the tables.
+            if first == "compare" && tokens.count <= 2 { return source.tableNames }
         }
         let columns = sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] }
-        return columns + source.functionNames + Keywords.other
+        let expression = columns + source.functionNames + Completer.expressionKeywords
+        if previous.kind == .string, first == "load" || first == "from" { return ["with"] }
+        if previous.text == "by" || previous.text == "key" { return columnsOrExpression(tokens, columns, expression) }
+        guard let operatorWord = currentOperator(of: tokens) else {
+            // A statement without `|`: `compare ... on KEY by COL`, `whatif ... by COL`.
+            if first == "whatif" && previous.text == "," && !tokens.contains(where: { $0.text == "on" }) {
+                return source.parameterNames
+            }
+            if ["compare", "whatif", "sweep"].contains(first) {
+                return tokens.contains(where: { $0.text == "on" }) ? columns : []
+            }
+            return expression
+        }
+        let afterOperand = (previous.kind != .symbol || previous.text == ")") && previous.text != operatorWord
+            && !Completer.expressionKeywords.contains(previous.text)
+        switch operatorWord {
+        case "drop", "distinct", "rename": return columns
+        case "join":
+            // `on KEY` or `on LEFT == RIGHT` (`==` is two `=` tokens).
+            if previous.text == "on" || previous.text == "=" { return columns }
+            return afterOperand ? ["on"] : []
+        case "sort": return afterOperand ? expression + ["desc", "asc"] : expression
+        case "top": return afterOperand ? expression + ["by", "asc"] : expression
+        case "summarize":
+            if tokensAfterLastPipe(tokens).contains(where: { $0.text == "by" }) { return columns }
+            return afterOperand ? expression + ["by"] : expression
+        case "classify": return ["as"]
+        case "pareto": return afterOperand ? expression + ["classes"] : expression
+        case "chart": return afterOperand ? expression + ["bins"] : expression
+        default: return expression
+        }
+    }
+
+    /// After `by`: `top N by EXPR` takes an expression; `summarize ... by`, `whatif ... by`,
+    /// `compare ... by` and `key` take columns.
+    private func columnsOrExpression(_ tokens: [Token], _ columns: [String], _ expression: [String]) -> [String] {
+        currentOperator(of: tokens) == "top" ? expression : columns
+    }
+
+    private func tokensAfterLastPipe(_ tokens: [Token]) -> ArraySlice<Token> {
+        guard let pipe = tokens.lastIndex(where: { $0.kind == .symbol && $0.text == "|" }) else { return tokens[...] }
+        return tokens[(pipe + 1)...]
+    }
+
+    /// The operator word after the last `|` of the statement (outside brackets), if any.
+    func currentOperator(of tokens: [Token]) -> String? {
+        var depth = 0
+        var result: String?
+        for (i, token) in tokens.enumerated() where token.kind == .symbol {
+            switch token.text {
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth = max(0, depth - 1)
+            case "|" where depth == 0:
+                result = i + 1 < tokens.count ? tokens[i + 1].text : nil
+            default: break
+            }
+        }
+        return result
     }
 
     /// The tables whose columns are in scope: the pipeline's first table (after `let X =` or
@@ -161,6 +235,7 @@ public struct Completer {
         switch command {
         case ".schema": choices = source.tableNames
         case ".help": choices = Keywords.statements + Keywords.operators + source.functionNames + source.dotCommandNames
+            + HelpPages.topicNames
         case ".mode": choices = OutputFormat.allCases.map(\.rawValue)
         case ".timer": choices = ["on", "off"]
         case ".editor": choices = ["vi", "emacs"]

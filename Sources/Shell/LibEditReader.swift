@@ -47,8 +47,121 @@ public final class LibEditReader: LineReader {
             guard let el, let data = segsh_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
             return Unmanaged<LibEditReader>.fromOpaque(data).takeUnretainedValue().complete(el)
         }
-        _ = segsh_el_bind(editor, "^I", "segsh-complete")
+        _ = segsh_el_add_function(editor, "segsh-eof-or-delete",
+                                  "End of input on an empty line, else delete the character under the cursor") { el, _ in
+            guard let el else { return UInt8(CC_ERROR) }
+            return LibEditReader.endOfFileOrDelete(el)
+        }
+        _ = segsh_el_add_function(editor, "segsh-search-history", "Search the history backwards") { el, _ in
+            guard let el, let data = segsh_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
+            return Unmanaged<LibEditReader>.fromOpaque(data).takeUnretainedValue().searchHistory(el)
+        }
+        bindKeys()
         _ = segsh_el_source(editor, nil)
+        // `bind -v` (or `bind -e`) in ~/.editrc resets the key maps: bind the shell's keys again.
+        bindKeys()
+    }
+
+    /// Tab completes; Ctrl-D leaves on an empty line. Called again whenever the key maps are
+    /// reset (`~/.editrc` switching to vi mode, `.editor`), since that drops these bindings.
+    private func bindKeys() {
+        _ = segsh_el_bind(editor, "^I", "segsh-complete")
+        _ = segsh_el_bind(editor, "^D", "segsh-eof-or-delete")
+        _ = segsh_el_bind(editor, "^R", "segsh-search-history")
+    }
+
+    private func setPrompt(_ text: String) {
+        free(promptStorage)
+        promptStorage = strdup(text) ?? UnsafeMutablePointer<CChar>.allocate(capacity: 1)
+    }
+
+    /// The whole line being edited.
+    private static func line(of el: OpaquePointer) -> String {
+        var before: Int32 = 0, total: Int32 = 0
+        segsh_el_line_lengths(el, &before, &total)
+        var length: Int32 = 0
+        guard let buffer = segsh_el_line_before_cursor(el, &length) else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: buffer, count: Int(max(0, total))), as: UTF8.self)
+    }
+
+    /// Replaces the line being edited with `text`, the cursor at its end.
+    private static func replaceLine(of el: OpaquePointer, with text: String) {
+        let current = line(of: el)
+        let characters = Int32(clamping: current.unicodeScalars.count)
+        el_cursor(el, characters)
+        if characters > 0 { el_deletestr(el, characters) }
+        if !text.isEmpty { _ = el_insertstr(el, text) }
+    }
+
+    /// Ctrl-R (see `HistorySearch`): type to search, Ctrl-R for older matches, Backspace,
+    /// Enter runs the match, Ctrl-G gives the line back, any other key keeps the match and
+    /// is then handled as usual (an arrow key to edit it, for example).
+    private func searchHistory(_ el: OpaquePointer) -> UInt8 {
+        let savedPrompt = String(cString: promptStorage)
+        let original = LibEditReader.line(of: el)
+        var before: Int32 = 0, total: Int32 = 0
+        segsh_el_line_lengths(el, &before, &total)
+        var length: Int32 = 0
+        let beforeCursor = segsh_el_line_before_cursor(el, &length).map {
+            String(decoding: UnsafeRawBufferPointer(start: $0, count: Int(max(0, length))), as: UTF8.self)
+        } ?? ""
+        // What is on the screen up to the cursor, to go back to its start when redrawing.
+        var drawn = savedPrompt + beforeCursor
+        var search = HistorySearch(entries: history)
+
+        func draw(prompt: String, line: String) {
+            // libedit redraws from where it believes the cursor is once its display is reset
+            // (EL_REFRESH): put the cursor at the start of the prompt and clear below first.
+            let columns = max(1, Int(segsh_terminal_width(1)))
+            let rowsUp = displayWidth(drawn) / columns
+            Output.standard.out("\r" + (rowsUp > 0 ? "\u{1B}[\(rowsUp)A" : "") + "\u{1B}[J")
+            setPrompt(prompt)
+            LibEditReader.replaceLine(of: el, with: line)
+            _ = segsh_el_refresh(el)
+            drawn = prompt + line
+        }
+
+        while true {
+            draw(prompt: search.prompt, line: search.match ?? original)
+            var key: wchar_t = 0
+            if el_wgetc(el, &key) <= 0 {
+                // Ctrl-C (the handler set the flag) or the end of input: give up the line.
+                draw(prompt: savedPrompt, line: original)
+                return UInt8(CC_EOF)
+            }
+            switch key {
+            case 0x12:  // Ctrl-R
+                search.older()
+            case 0x7F, 0x08:  // Backspace
+                search.deleteLast()
+            case 0x07:  // Ctrl-G
+                draw(prompt: savedPrompt, line: original)
+                return UInt8(CC_REFRESH)
+            default:
+                // Enter and other keys end the search; libedit then handles the key as usual
+                // (Enter runs the match, an arrow key starts editing it).
+                if key < 0x20 || key == 0x7F || key == 0x1B {
+                    draw(prompt: savedPrompt, line: search.match ?? original)
+                    var pushed: [wchar_t] = [key, 0]
+                    el_wpush(el, &pushed)
+                    return UInt8(CC_REFRESH)
+                }
+                if let scalar = Unicode.Scalar(UInt32(bitPattern: key)) { search.append(Character(scalar)) }
+            }
+        }
+    }
+
+    /// libedit's own Ctrl-D (`em-delete-or-list`, `vi-list-or-eof`) echoes `^D` before ending
+    /// the input, which leaves `segsh> ^D` on the screen. This one ends it silently on an empty
+    /// line, deletes the character under the cursor otherwise.
+    private static func endOfFileOrDelete(_ el: OpaquePointer) -> UInt8 {
+        var before: Int32 = 0, total: Int32 = 0
+        segsh_el_line_lengths(el, &before, &total)
+        if total == 0 { return UInt8(CC_EOF) }
+        if before >= total { return UInt8(CC_ERROR) }
+        el_cursor(el, 1)
+        el_deletestr(el, 1)
+        return UInt8(CC_REFRESH)
     }
 
     deinit {
@@ -96,7 +209,9 @@ public final class LibEditReader: LineReader {
 
     public func setEditor(_ mode: String) -> Bool {
         guard mode == "vi" || mode == "emacs" else { return false }
-        return segsh_el_set_editor(editor, mode) == 0
+        guard segsh_el_set_editor(editor, mode) == 0 else { return false }
+        bindKeys()
+        return true
     }
 
     // MARK: - Completion

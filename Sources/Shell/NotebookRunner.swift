@@ -96,6 +96,10 @@ public struct NotebookRunner {
     public var collectsFigures: Bool
     /// When set, results are also printed as they come, as a script run prints them.
     public var live: ResultPrinter?
+    /// Whether diagnostics name lines of the notebook as `--update` would write it (for
+    /// `--update` and `--check`, so that an updated notebook checks clean) rather than lines
+    /// of the notebook as it is (a plain run, where the user looks the line up in the file).
+    public var linesAsUpdated = true
 
     public init(options: NotebookOptions = NotebookOptions(), collectsFigures: Bool = false, live: ResultPrinter? = nil) {
         self.options = options
@@ -112,8 +116,10 @@ public struct NotebookRunner {
         var cells: [CellRun] = []
         for cell in notebook.cells {
             let result = run(cell, name: name, firstLine: cell.codeLine + shift, in: session)
-            shift += NotebookRunner.lineCount(NotebookWriter.text(of: cell, output: result.output))
-                - NotebookRunner.lineCount(cell.text)
+            if linesAsUpdated {
+                shift += NotebookRunner.lineCount(NotebookWriter.text(of: cell, output: result.output))
+                    - NotebookRunner.lineCount(cell.text)
+            }
             cells.append(result)
         }
         return NotebookRun(notebook: notebook, cells: cells)

@@ -23,8 +23,9 @@ extension Repl {
                 guard args.count == 1 else { return repl.usageError(".read FILE") }
                 repl.runScript(path: args[0])
             },
-            DotCommand(".save", usage: ".save FILE.md", summary: "write the session so far as a notebook") { repl, args in
-                guard args.count == 1 else { return repl.usageError(".save FILE.md") }
+            DotCommand(".save", usage: ".save FILE.md|FILE.html",
+                       summary: "write the session so far as a notebook (.md) or an HTML report (.html)") { repl, args in
+                guard args.count == 1 else { return repl.usageError(".save FILE.md|FILE.html") }
                 if repl.session.isSafe { return repl.printer.error("safe mode: .save cannot write files") }
                 repl.saveNotebook(to: args[0])
             },
@@ -63,7 +64,7 @@ extension Repl {
             return output.out(list)
         }
         let topics = Keywords.statements + Keywords.operators + session.functionNames + commands.map(\.name)
-            + ["functions", "statements", "operators", "commands"]
+            + HelpPages.topicNames
         let hints = closestMatch(to: topic, in: topics).map { ["did you mean '\($0)'?"] } ?? []
         printer.error("no help for '\(topic)'", hints: hints)
     }
@@ -93,7 +94,7 @@ extension Repl {
 
     func helpIndex() -> String {
         let width = min(settings.terminalWidth() ?? 80, 100)
-        var text = "segsh: pipelines over in-memory tables. Type .help TOPIC for a page, e.g. .help rfm\n\n"
+        var text = "segsh: pipelines over in-memory tables. Type .help TOPIC for a page, e.g. .help rfm,\n.help expressions (the expression language) or .help keys (line editing).\n\n"
         text += "Statements:\n" + Repl.wrap(Keywords.statements, width: width)
         text += "Pipeline operators (after |):\n" + Repl.wrap(Keywords.operators, width: width)
         let functions = session.functionNames
@@ -220,7 +221,8 @@ extension Repl {
 
     func showLast() {
         guard let table = lastTable else { return printer.error("no result yet") }
-        let text = TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: nil, elapsed: nil)
+        let text = TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: lastTableNumber,
+                                                       elapsed: nil)
             + "\n" + TableRenderer.render(table, format: settings.format,
                                           options: RenderOptions(maxRows: 0, terminalWidth: nil, color: settings.color))
         guard usePager else { return output.out(text) }
@@ -234,6 +236,7 @@ extension Repl {
     }
 
     func editLastStatement() {
+        if session.isSafe { return printer.error("safe mode: .edit cannot write files") }
         let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
         let path = NSTemporaryDirectory() + "segsh-edit-\(getpid()).seg"
         let original = lastStatement ?? ""
@@ -254,23 +257,59 @@ extension Repl {
 }
 
 /// Runs a shell command line (`$PAGER`, `$EDITOR`) attached to the terminal.
+///
+/// The child is spawned with `posix_spawn` in segsh's own process group, so it is in the
+/// terminal's foreground group and can read the keyboard (Foundation's `Process` puts the child
+/// in a new group, where a pager or an editor is stopped or fails with "Error reading input").
+/// SIGINT and SIGPIPE are reset to their defaults in the child.
 enum ExternalCommand {
     /// Runs `/bin/sh -c COMMAND sh ARGUMENTS...`, optionally feeding `input` to its stdin.
     /// Returns false when it could not start or exited with a failure.
     static func run(_ command: String, arguments: [String] = [], input: String?, environment: [String: String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command, "sh"] + arguments
-        process.environment = environment
-        let pipe = input.map { _ in Pipe() }
-        if let pipe { process.standardInput = pipe }
-        signal(SIGPIPE, SIG_IGN)
-        do { try process.run() } catch { return false }
-        if let pipe, let input {
-            try? pipe.fileHandleForWriting.write(contentsOf: Data(input.utf8))
-            try? pipe.fileHandleForWriting.close()
+        var pipeEnds: [Int32] = [-1, -1]
+        if input != nil {
+            guard pipe(&pipeEnds) == 0 else { return false }
         }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if input != nil {
+            posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+            posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGPIPE)
+        sigaddset(&defaults, SIGQUIT)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = (["/bin/sh", "-c", command, "sh"] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.sorted { $0.key < $1.key }
+            .map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp)
+        if input != nil { close(pipeEnds[0]) }
+        guard rc == 0 else {
+            if input != nil { close(pipeEnds[1]) }
+            return false
+        }
+        if let input {
+            // A pager that quits early closes the pipe: EPIPE (SIGPIPE is ignored in the shell).
+            StandardOutput.write(input, to: pipeEnds[1])
+            close(pipeEnds[1])
+        }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) < 0 {
+            if errno != EINTR { return false }
+        }
+        // Exited normally with status 0.
+        return status & 0x7F == 0 && (status >> 8) & 0xFF == 0
     }
 }

@@ -37,16 +37,25 @@ public final class Repl {
     public private(set) var lastStatement: String?
     /// The last table printed (for `.last`); a failed statement does not replace it.
     public private(set) var lastTable: Table?
+    /// Its result number (`[3]`), when it has one.
+    public private(set) var lastTableNumber: Int?
     /// Whether `.last` pipes through `$PAGER` (stdout is a terminal).
     public var usePager = false
     public var environment: [String: String]
     /// Source name of typed statements in diagnostics.
     public var inputName = "<shell>"
+    /// The bar long loads draw on stderr (nil: none, e.g. stderr is not a terminal).
+    public var progressBar: ProgressBar? {
+        didSet {
+            let bar = progressBar
+            session.progress = bar.map { bar in { label, fraction in bar.update(label: label, fraction: fraction) } }
+        }
+    }
 
     public static let prompt = "segsh> "
     public static let continuationPrompt = "   ...> "
 
-    var quitRequested = false
+    public internal(set) var quitRequested = false
 
     public init(session: Session, reader: LineReader, settings: ShellSettings = ShellSettings(),
                 output: ShellOutput = StandardOutput(),
@@ -107,30 +116,83 @@ public final class Repl {
     /// Runs a source through the session: results are printed as they come, diagnostics after.
     @discardableResult
     func runSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
+        var entry = evaluate(source)
+        if let statement {
+            entry.statement = statement
+            transcript.append(entry)
+        }
+        return !entry.isError
+    }
+
+    /// Runs a script's text: statements and dot-commands (`ScriptSegment`), stopping at the
+    /// first failure or `.quit`. Recorded as one transcript entry when `statement` is given.
+    /// Returns false when a statement or a dot-command failed.
+    @discardableResult
+    public func runScriptSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
+        var combined = TranscriptEntry(statement: statement ?? "", output: "", isError: false, items: [])
+        segments: for segment in ScriptSegment.split(source) {
+            switch segment {
+            case .statements(let file):
+                let entry = evaluate(file)
+                combined.output += entry.output
+                combined.items += entry.items
+                combined.diagnostics += entry.diagnostics
+                if entry.isError {
+                    combined.isError = true
+                    break segments
+                }
+            case .command(let line, let location):
+                let errorsBefore = printer.commandErrors.count
+                printer.commandErrors.location = location
+                runDotCommand(line)
+                printer.commandErrors.location = nil
+                if printer.commandErrors.count > errorsBefore {
+                    combined.isError = true
+                    break segments
+                }
+                if quitRequested { break segments }
+            }
+        }
+        if statement != nil { transcript.append(combined) }
+        return !combined.isError
+    }
+
+    /// Runs a source and returns what it printed, as a transcript entry without its statement.
+    private func evaluate(_ source: SourceFile) -> TranscriptEntry {
         Cancellation.reset()
         var items: [ResultItem] = []
         var plain = ""
         let maxRows = settings.maxRows
-        let diagnostics = session.run(source) { item in
+        let diagnostics = StatementRunner.run(source, in: session, progress: progressBar) { item in
             printer.print(item)
             items.append(item)
             plain += ResultPrinter.plainText(item, maxRows: maxRows)
-            if case .table(let table, _, _) = item { lastTable = table }
+            if case .table(let table, let number, _) = item {
+                lastTable = table
+                lastTableNumber = number
+            }
         }
+        let interrupted = Cancellation.isRequested
         Cancellation.reset()
         var failed = false
         var located: [Diagnostic] = []
         for diagnostic in diagnostics {
-            located.append(diagnostic.with(source: source))
-            printer.print(located[located.count - 1])
+            if interrupted && diagnostic.message == "interrupted" {
+                // Ctrl-C: the terminal echoed `^C`; a caret under the whole statement says nothing.
+                output.err("\n")
+                located.append(Diagnostic("interrupted", hints: ["the statement was stopped; tables and results are as they were"]))
+            } else {
+                located.append(diagnostic.with(source: source))
+            }
+            if source.name == inputName {
+                printer.printTyped(located[located.count - 1])
+            } else {
+                printer.print(located[located.count - 1])
+            }
             plain += located[located.count - 1].render(color: false)
             if diagnostic.severity == .error { failed = true }
         }
-        if let statement {
-            transcript.append(TranscriptEntry(statement: statement, output: plain, isError: failed, items: items,
-                                              diagnostics: located))
-        }
-        return !failed
+        return TranscriptEntry(statement: "", output: plain, isError: failed, items: items, diagnostics: located)
     }
 
     /// Runs a script file in this session (`.read`, `segsh -i`). Its statements are not added
@@ -145,7 +207,7 @@ public final class Repl {
             printer.error("cannot read '\(path)'")
             return false
         }
-        return runSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
+        return runScriptSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
     }
 
     /// Runs a line starting with `.`.

@@ -10,6 +10,16 @@ import IO
 public struct ResultPrinter {
     public var settings: ShellSettings
     public let output: ShellOutput
+    /// Errors reported through `error` (dot-commands), shared by copies of this printer: a
+    /// script stops at a failed dot-command as at a failed statement.
+    public let commandErrors = CommandErrors()
+
+    /// How many shell errors were printed, and where the command being run stands in a script.
+    public final class CommandErrors {
+        public var count = 0
+        /// `FILE:LINE:COL` of the dot-command running in a script; nil at the prompt.
+        public var location: String?
+    }
 
     public init(settings: ShellSettings, output: ShellOutput) {
         self.settings = settings
@@ -39,9 +49,27 @@ public struct ResultPrinter {
         output.err(diagnostic.render(color: settings.errorColor))
     }
 
+    /// A diagnostic about a statement typed at the prompt: the statement is right above it,
+    /// so the `<shell>:1:16:` location is left out (the quoted line and the caret stay).
+    public func printTyped(_ diagnostic: Diagnostic) {
+        output.err(ResultPrinter.withoutLocation(diagnostic, color: settings.errorColor))
+    }
+
+    static func withoutLocation(_ diagnostic: Diagnostic, color: Bool) -> String {
+        let text = diagnostic.render(color: color)
+        guard let source = diagnostic.source, let span = diagnostic.span else { return text }
+        let (line, column) = source.location(of: span.start)
+        let prefix = "\(source.name):\(line):\(column): "
+        guard let range = text.range(of: prefix), text.distance(from: text.startIndex, to: range.lowerBound) < 16 else {
+            return text
+        }
+        return text.replacingCharacters(in: range, with: "")
+    }
+
     /// A one-off message on stderr (`error: ...` for shell errors).
     public func error(_ message: String, hints: [String] = []) {
-        output.err(Diagnostic(message, hints: hints).render(color: settings.errorColor))
+        commandErrors.count += 1
+        output.err(Diagnostic(message, hints: hints, location: commandErrors.location).render(color: settings.errorColor))
     }
 
     /// Plain text of an item as a notebook keeps it: table mode, no colour, no timing.

@@ -41,7 +41,7 @@ public struct SegshCommand: ParsableCommand {
                                valueName: "NAME=VALUE"))
     public var parameters: [String] = []
 
-    @Flag(help: "Show how long each statement took.")
+    @Flag(help: "Show how long each statement took (always on in the interactive shell; .timer off hides it).")
     public var timer = false
 
     @Flag(name: .customLong("no-color"), help: "No ANSI colours.")
@@ -49,6 +49,11 @@ public struct SegshCommand: ParsableCommand {
 
     @Flag(help: "Safe mode: no file writes, no reads outside the current directory.")
     public var safe = false
+
+    @Option(name: .customLong("memory-limit"),
+            help: ArgumentHelp("Refuse loads and joins that would take segsh past SIZE (4GB, 500MB, 50%, none; default 80% of memory).",
+                               valueName: "SIZE"))
+    public var memoryLimit: String?
 
     @Flag(help: "Notebooks: rewrite the output blocks.")
     public var update = false
@@ -67,6 +72,9 @@ public struct SegshCommand: ParsableCommand {
             throw ValidationError("--param expects NAME=VALUE, got '\(text)'")
         }
         if update && check { throw ValidationError("--update and --check cannot be used together") }
+        if let memoryLimit, MemoryBudget.parse(memoryLimit) == nil {
+            throw ValidationError("--memory-limit expects a size such as 4GB, 500MB or 50%, got '\(memoryLimit)'")
+        }
     }
 }
 
@@ -83,6 +91,7 @@ public enum SegshCLI {
                 return 0
             }
             options = command
+            if let text = command.memoryLimit, let bytes = MemoryBudget.parse(text) { MemoryBudget.setLimit(bytes) }
         } catch {
             let code = SegshCommand.exitCode(for: error)
             let message = SegshCommand.fullMessage(for: error)
@@ -140,17 +149,23 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
-        let printer = ResultPrinter(settings: settings, output: output)
+        let progressBar = ProgressBar.forStandardError(environment: environment)
+        // Scripts run through a shell without a line editor, so dot-commands work in them too.
+        let scripts = Repl(session: session, reader: PlainReader(), settings: settings, output: output,
+                           environment: environment)
+        scripts.progressBar = progressBar
 
         for path in options.files {
             guard let text = ScriptFile.read(path) else {
                 output.err("segsh: cannot read '\(path)'\n")
                 return 2
             }
-            if !runScript(SourceFile(name: path, text: text), session: session, printer: printer) { return 1 }
+            if !scripts.runScriptSource(SourceFile(name: path, text: text), recordAs: nil) { return 1 }
+            if scripts.quitRequested { return 0 }
         }
         if let command = options.command {
-            if !runScript(SourceFile(name: "<command>", text: command), session: session, printer: printer) { return 1 }
+            if !scripts.runScriptSource(SourceFile(name: "<command>", text: command), recordAs: nil) { return 1 }
+            if scripts.quitRequested { return 0 }
         }
 
         let stdinIsTerminal = Terminal.isTerminal(0)
@@ -158,21 +173,16 @@ struct Driver {
             if !options.files.isEmpty || options.command != nil { return 0 }
             if !stdinIsTerminal {
                 let data = FileHandle.standardInput.readDataToEndOfFile()
-                let text = String(decoding: data, as: UTF8.self)
-                return runScript(SourceFile(name: "<stdin>", text: text), session: session, printer: printer) ? 0 : 1
+                var text = String(decoding: data, as: UTF8.self)
+                if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+                return scripts.runScriptSource(SourceFile(name: "<stdin>", text: text), recordAs: nil) ? 0 : 1
             }
         }
-        return interactive(session: session, settings: settings)
+        // Settings changed by the scripts' dot-commands (`.mode`, `.maxrows`) carry over.
+        return interactive(session: session, settings: scripts.settings, progressBar: progressBar)
     }
 
-    /// Runs a script; prints results and diagnostics. False when a statement failed.
-    func runScript(_ source: SourceFile, session: Session, printer: ResultPrinter) -> Bool {
-        let diagnostics = session.run(source) { printer.print($0) }
-        for diagnostic in diagnostics { printer.print(diagnostic.with(source: source)) }
-        return !diagnostics.contains { $0.severity == .error }
-    }
-
-    func interactive(session: Session, settings: ShellSettings) -> Int32 {
+    func interactive(session: Session, settings: ShellSettings, progressBar: ProgressBar?) -> Int32 {
         let useEditor = Terminal.isTerminal(0) && Terminal.isTerminal(1)
         let reader: LineReader
         if useEditor {
@@ -187,8 +197,14 @@ struct Driver {
         } else {
             reader = PlainReader()
         }
+        var settings = settings
+        // At the terminal every result header says how long it took (`[3] 1,204 rows × 7 columns
+        // (12 ms)`); `.timer off` hides it. Scripts and notebooks time only with --timer, so
+        // their output stays the same from run to run.
+        if useEditor { settings.timer = true }
         let repl = Repl(session: session, reader: reader, settings: settings, output: output, environment: environment)
         repl.usePager = useEditor
+        repl.progressBar = progressBar
         if useEditor {
             output.out("segsh \(SegshCommand.version): type .help for help, .quit or Ctrl-D to leave\n")
         }

@@ -41,7 +41,8 @@ final class SegmentationExampleTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.repository.appendingPathComponent("scripts/examples").path)
             .filter { $0.hasSuffix(".seg") }.sorted()
         XCTAssertEqual(names, ["01-segmentation-table.seg", "02-rfm-quintiles.seg", "03-rfm-class8.seg", "04-composite-score.seg",
-                               "05-value-potential-matrix.seg", "06-pareto-abc.seg", "07-group-accounts.seg"])
+                               "05-value-potential-matrix.seg", "06-pareto-abc.seg", "07-group-accounts.seg",
+                               "08-quarterly-review.seg", "09-whatif-thresholds.seg"])
     }
 
     func testSegmentationTable() throws {
@@ -88,5 +89,77 @@ final class SegmentationExampleTests: XCTestCase {
     func testGroupAccounts() throws {
         let (out, _) = try runExample("07-group-accounts.seg")
         XCTAssertEqual(out.tables.first?.row(0), [.int(65), .int(178), .int(8)])
+    }
+
+    /// The first table whose first column is named `name`.
+    func table(_ out: SegmentationHarness.Output, firstColumn name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Table {
+        try XCTUnwrap(out.tables.first { $0.names.first == name }, "no table starting with '\(name)'", file: file, line: line)
+    }
+
+    /// The row of `table` whose first column is `label`.
+    func row(_ table: Table, _ label: Scalar, file: StaticString = #filePath, line: UInt = #line) throws -> [Scalar] {
+        let index = try XCTUnwrap((0..<table.rowCount).first { table.columns[0][$0] == label }, "no row \(label)", file: file, line: line)
+        return table.row(index)
+    }
+
+    func testQuarterlyReview() throws {
+        let (out, _) = try runExample("08-quarterly-review.seg")
+        // Tiers as of 2025-03-31 (rows) against 2025-06-30 (columns): S, A, B, C, total.
+        let matrix = try table(out, firstColumn: "tier (old \\ new)")
+        XCTAssertEqual(try row(matrix, .string("S")), [.string("S"), .int(106), .int(23), .int(11), .int(16), .int(156)])
+        XCTAssertEqual(try row(matrix, .string("B")), [.string("B"), .int(12), .int(59), .int(413), .int(178), .int(662)])
+        XCTAssertEqual(try row(matrix, .string("(new)")), [.string("(new)"), .int(49), .int(46), .int(118), .int(0), .int(213)])
+        XCTAssertEqual(try row(matrix, .string("total")), [.string("total"), .int(199), .int(229), .int(733), .int(608), .int(1769)])
+        XCTAssertTrue(out.texts.contains { $0.hasPrefix("1,556 keys in both, 213 new, 0 gone; 562 of 1,556 changed class (36.1%)") },
+                      out.texts.joined())
+        // S churn: 50 of last quarter's 156 S customers are no longer S; B upgrade: 71 of 662 B are now A or S.
+        let churn = try XCTUnwrap(out.tables.first { $0.names == ["s_last_quarter", "no_longer_s", "s_churn_rate"] })
+        XCTAssertEqual(churn.row(0), [.int(156), .int(50), .double(0.321)])
+        let upgrade = try XCTUnwrap(out.tables.first { $0.names == ["b_last_quarter", "now_a_or_s", "b_upgrade_rate"] })
+        XCTAssertEqual(upgrade.row(0), [.int(662), .int(71), .double(0.107)])
+        // The per-tier summary of compare agrees with them.
+        let summary = try table(out, firstColumn: "tier")
+        let s = try row(summary, .string("S")), b = try row(summary, .string("B"))
+        XCTAssertEqual(s[summary.names.firstIndex(of: "downgraded") ?? 0], .int(50))
+        XCTAssertEqual(b[summary.names.firstIndex(of: "upgraded") ?? 0], .int(71))
+        // The owners with the most dropped S customers.
+        let owners = try XCTUnwrap(out.tables.last)
+        XCTAssertEqual(owners.names, ["owner", "dropped", "to_c"])
+        XCTAssertEqual(owners.row(0), [.string("徐志强"), .int(6), .int(3)])
+        XCTAssertEqual((0..<owners.rowCount).map { owners.columns[1][$0].intValue ?? 0 }.reduce(0, +), 38)
+    }
+
+    func testWhatIfThresholds() throws {
+        let (out, _) = try runExample("09-whatif-thresholds.seg")
+        // s_recency 30 → 45: ten A customers become S, with 808,290.34 of revenue.
+        let matrices = out.tables.filter { $0.names.first == "tier (before \\ after)" }
+        XCTAssertEqual(matrices.count, 2)
+        XCTAssertEqual(try row(matrices[0], .string("A")), [.string("A"), .int(10), .int(219), .int(0), .int(0), .int(229)])
+        // ... and with a_mult 0.8 → 0.7 as well, 51 B customers become A.
+        XCTAssertEqual(try row(matrices[1], .string("B")), [.string("B"), .int(0), .int(51), .int(682), .int(0), .int(733)])
+        XCTAssertTrue(out.texts.contains { $0.hasPrefix("10 of 1,769 rows moved (0.6%); monetary of the moved rows: 808,290.34 (1.6% of the total)") },
+                      out.texts.joined())
+        XCTAssertTrue(out.texts.contains { $0.hasPrefix("61 of 1,769 rows moved (3.4%); monetary of the moved rows: 1,939,865.54 (3.7% of the total)") },
+                      out.texts.joined())
+        // The biggest mover, and the moved revenue per move.
+        let moved = try XCTUnwrap(out.tables.first { $0.names.first == "customer_id" && $0.names.contains("before") })
+        XCTAssertEqual(moved.rowCount, 10)
+        XCTAssertEqual(Array(moved.row(0).prefix(5)), [.string("C001964"), .string("呼和浩特鼎盛网络有限责任公司"), .string("信息技术"), .string("A"), .string("S")])
+        let flows = try XCTUnwrap(out.tables.first { $0.names == ["before", "after", "customers", "revenue"] })
+        XCTAssertEqual(flows.rowCount, 2)
+        XCTAssertEqual(Array(flows.row(0).prefix(3)), [.string("B"), .string("A"), .int(51)])
+        XCTAssertEqual(flows.columns[3][0].doubleValue ?? 0, 1_131_575.20, accuracy: 0.005)
+        XCTAssertEqual(flows.columns[3][1].doubleValue ?? 0, 808_290.34, accuracy: 0.005)
+        // The sweeps: S, A, B, C counts per value.
+        let recency = try table(out, firstColumn: "s_recency")
+        XCTAssertEqual(recency.rowCount, 6)
+        XCTAssertEqual(Array(try row(recency, .int(15)).prefix(5)), [.int(15), .int(161), .int(267), .int(733), .int(608)])
+        XCTAssertEqual(Array(try row(recency, .int(90)).prefix(5)), [.int(90), .int(227), .int(210), .int(724), .int(608)])
+        let mult = try table(out, firstColumn: "a_mult")
+        XCTAssertEqual(mult.rowCount, 8)
+        let counts = (0..<mult.rowCount).map { r in (1...4).map { mult.columns[$0][r].intValue ?? -1 } }
+        XCTAssertEqual(counts[2], [199, 280, 682, 608])  // a_mult 0.7
+        XCTAssertEqual(counts[7], [199, 85, 877, 608])   // a_mult 1.2
+        XCTAssertEqual(mult.columns[0][2].doubleValue ?? 0, 0.7, accuracy: 1e-9)
     }
 }

@@ -138,6 +138,7 @@ final class CSVReaderTests: XCTestCase {
         let r = try csvLoad("name,name,,name\na,b,c,d\n")
         XCTAssertEqual(r.table.names, ["name", "name_2", "column3", "name_3"])
         XCTAssertEqual(r.warnings, ["duplicate column name 'name': column 2 renamed to 'name_2'",
+                                    "column 3 has no name in the header; it is called 'column3'",
                                     "duplicate column name 'name': column 4 renamed to 'name_3'"])
     }
 

@@ -65,8 +65,12 @@ final class ChartTests: XCTestCase {
          0 ┤ *  *  *  *
            └─┴──┴──┴──┴─
             15 30 45 60
-        S = S  A = A  * = 重要
+        * = 重要
 
         """)
+        // Two series on one cell show '#', and the legend says so.
+        let overlap = TextChart.lines(series: [("S", [1, 2]), ("A", [1, 3])], xLabels: ["a", "b"], width: 20, height: 3)
+        XCTAssertTrue(overlap.contains(" # "), overlap)
+        XCTAssertTrue(overlap.hasSuffix("# = several series\n"), overlap)
     }
 }

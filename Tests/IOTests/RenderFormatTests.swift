@@ -76,11 +76,11 @@ final class RenderFormatTests: XCTestCase {
 
     func testMarkdown() throws {
         assertGolden(TableRenderer.render(try sampleCustomers(), format: .markdown, options: RenderOptions(maxRows: 3)), """
-        | 客户编号  | name                 | amount   | share  | since      | vip   |
-        | --------: | -------------------- | -------: | -----: | ---------- | ----- |
-        |         1 | 上海机械             | 1,200.50 | 0.0123 | 2022-01-08 | true  |
-        |         2 | Acme, "Inc"<br>line2 |    -3.00 | 0.5000 |            | false |
-        | 1,234,567 |                      |     0.00 |        | 1970-01-01 |       |
+        | 客户编号  | name                 | amount  | share  | since      | vip   |
+        | --------: | -------------------- | ------: | -----: | ---------- | ----- |
+        |         1 | 上海机械             | 1200.50 | 0.0123 | 2022-01-08 | true  |
+        |         2 | Acme, "Inc"<br>line2 |   -3.00 | 0.5000 |            | false |
+        | 1,234,567 |                      |    0.00 |        | 1970-01-01 |       |
 
         … 1 more row
 

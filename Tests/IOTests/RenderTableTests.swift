@@ -35,14 +35,14 @@ final class RenderTableTests: XCTestCase {
     func testChineseNullsAndMoreRows() throws {
         let out = TableRenderer.render(try sampleCustomers(), format: .table, options: RenderOptions(maxRows: 3))
         assertGolden(out, """
-        ┌───────────┬────────────────────┬──────────┬────────┬────────────┬───────┐
-        │ 客户编号  │        name        │  amount  │ share  │   since    │  vip  │
-        │    int    │       string       │  double  │ double │    date    │ bool  │
-        ├───────────┼────────────────────┼──────────┼────────┼────────────┼───────┤
-        │         1 │ 上海机械           │ 1,200.50 │ 0.0123 │ 2022-01-08 │ true  │
-        │         2 │ Acme, "Inc"\\nline2 │    -3.00 │ 0.5000 │ ∅          │ false │
-        │ 1,234,567 │ ∅                  │     0.00 │      ∅ │ 1970-01-01 │ ∅     │
-        └───────────┴────────────────────┴──────────┴────────┴────────────┴───────┘
+        ┌───────────┬────────────────────┬─────────┬────────┬────────────┬───────┐
+        │ 客户编号  │        name        │ amount  │ share  │   since    │  vip  │
+        │    int    │       string       │ double  │ double │    date    │ bool  │
+        ├───────────┼────────────────────┼─────────┼────────┼────────────┼───────┤
+        │         1 │ 上海机械           │ 1200.50 │ 0.0123 │ 2022-01-08 │ true  │
+        │         2 │ Acme, "Inc"\\nline2 │   -3.00 │ 0.5000 │ ∅          │ false │
+        │ 1,234,567 │ ∅                  │    0.00 │      ∅ │ 1970-01-01 │ ∅     │
+        └───────────┴────────────────────┴─────────┴────────┴────────────┴───────┘
         … 1 more row
 
         """)
@@ -84,14 +84,14 @@ final class RenderTableTests: XCTestCase {
     func testHiddenColumnsToFitTerminal() throws {
         let out = TableRenderer.render(try sampleCustomers(), format: .table, options: RenderOptions(maxRows: 3, terminalWidth: 50))
         assertGolden(out, """
-        ┌───────────┬────────────────────┬──────────┐
-        │ 客户编号  │        name        │  amount  │
-        │    int    │       string       │  double  │
-        ├───────────┼────────────────────┼──────────┤
-        │         1 │ 上海机械           │ 1,200.50 │
-        │         2 │ Acme, "Inc"\\nline2 │    -3.00 │
-        │ 1,234,567 │ ∅                  │     0.00 │
-        └───────────┴────────────────────┴──────────┘
+        ┌───────────┬────────────────────┬─────────┐
+        │ 客户编号  │        name        │ amount  │
+        │    int    │       string       │ double  │
+        ├───────────┼────────────────────┼─────────┤
+        │         1 │ 上海机械           │ 1200.50 │
+        │         2 │ Acme, "Inc"\\nline2 │   -3.00 │
+        │ 1,234,567 │ ∅                  │    0.00 │
+        └───────────┴────────────────────┴─────────┘
         … 1 more row
         (3 columns hidden: share, since, vip)
 

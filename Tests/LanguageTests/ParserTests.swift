@@ -55,7 +55,7 @@ final class ParserTests: XCTestCase {
         let (stmts, diags) = parse("a | where x ==\nb | take 2\nc | wher y\n")
         XCTAssertEqual(stmts.count, 1)
         XCTAssertEqual(diags.count, 2)
-        XCTAssertTrue(diags[0].hasPrefix("t.seg:1:15: error: expected an expression, but found end of line"), diags[0])
+        XCTAssertTrue(diags[0].hasPrefix("t.seg:1:15: error: expected an expression after '==', but found end of line"), diags[0])
         XCTAssertTrue(diags[1].contains("t.seg:3:5: error: unknown pipeline operator 'wher'"), diags[1])
         XCTAssertTrue(diags[1].contains("help: did you mean 'where'?"))
     }

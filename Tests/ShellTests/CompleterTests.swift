@@ -71,6 +71,49 @@ final class CompleterTests: XCTestCase {
         check("customers | classify t", candidates: ["tags", "tier"], insertion: "")
     }
 
+    // Found in tmux: `join customers on cu<Tab>` offered `cumsum` beside `customer_id`, and
+    // `where <Tab>` listed operator words such as `bins`, `classes` and `measure`.
+    func testJoinKeysAndByListsAreColumnsOnly() {
+        check("orders | join customers on cu", candidates: ["customer_id"], insertion: "stomer_id ")
+        check("orders | join customers on customer_id == cu", candidates: ["customer_id"], insertion: "stomer_id ")
+        check("orders | summarize n = count() by cu", candidates: ["customer_id"], insertion: "stomer_id ")
+        check("orders | summarize n = count() by customer_id, ord", candidates: ["order_date", "order_id"], insertion: "er_")
+        check("customers | drop ind", candidates: ["industry"], insertion: "ustry ")
+        check("compare customers orders on cu", candidates: ["customer_id"], insertion: "stomer_id ")
+        check("whatif s_recency = 45 on customers by ind", candidates: ["industry"], insertion: "ustry ")
+        // `top N by EXPR` takes an expression: functions too.
+        check("orders | top 5 by su", candidates: ["substr", "sum"], insertion: "")
+    }
+
+    func testExpressionContextOffersExpressionWordsOnly() {
+        let words = completer.complete("orders | where ").candidates
+        XCTAssertTrue(words.contains("amount") && words.contains("sum") && words.contains("between"), "\(words)")
+        for operatorWord in ["bins", "classes", "measure", "step", "otherwise", "inner", "where"] {
+            XCTAssertFalse(words.contains(operatorWord), "\(operatorWord) offered after where: \(words)")
+        }
+        // The listing shows the columns first, in table order, then the rest sorted.
+        XCTAssertEqual(Array(completer.complete("orders | where ").displayCandidates.prefix(6)),
+                       ["order_id", "customer_id", "amount", "order_date", "and", "avg"])
+        check("orders | sort amount de", candidates: ["desc"], insertion: "sc ")
+        check("orders | summarize n = count() b", candidates: ["between", "by"], insertion: "")
+        check("orders | summarize n = count() by", candidates: ["by"], insertion: " ")
+        check("orders | chart ", candidates: ["bar", "hist"], insertion: "")
+        check("customers | classify tier a", candidates: ["as"], insertion: "s ")
+        check("load x from \"a.csv\" w", candidates: ["with"], insertion: "ith ")
+    }
+
+    func testParametersOfWhatIfAndSweep() {
+        check("whatif s_", candidates: ["s_recency"], insertion: "recency ")
+        check("whatif s_recency = 45, a_", candidates: ["a_mult"], insertion: "mult ")
+        check("sweep a", candidates: ["a_mult"], insertion: "_mult ")
+        check("whatif s_recency = 45 on cu", candidates: ["customers"], insertion: "stomers ")
+    }
+
+    func testHelpTopics() {
+        check(".help ke", candidates: ["keys"], insertion: "ys ")
+        check(".help expr", candidates: ["expressions"], insertion: "essions ")
+    }
+
     func testChineseIdentifiers() {
         check("客", candidates: ["客户表"], insertion: "户表 ")
         check("客户表 | where 客户", candidates: ["客户名称", "客户编号"], insertion: "")

@@ -30,6 +30,45 @@ final class ScriptModeTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("loaded people"), r.stderr)
     }
 
+    // Found trying `segsh -c '.help rank'` and `echo .tables | segsh`: dot-commands were
+    // parse errors ("expected a table name or a statement, but found '.'") outside the prompt.
+    func testDotCommandsWorkInScripts() throws {
+        let help = try Segsh.run(["-c", ".help rank"], directory: directory)
+        XCTAssertEqual(help.status, 0, help.stderr)
+        XCTAssertTrue(help.stdout.hasPrefix("rank(x) [over COL]"), help.stdout)
+
+        try "load people from \"people.csv\"\n.mode csv\npeople | sort amount | select 客户编号\n.tables\n"
+            .write(toFile: directory + "/dots.seg", atomically: true, encoding: .utf8)
+        let script = try Segsh.run(["dots.seg"], directory: directory)
+        XCTAssertEqual(script.status, 0, script.stderr)
+        XCTAssertTrue(script.stdout.hasPrefix("客户编号\nA3\nA1\nA2\n"), script.stdout)
+        XCTAssertTrue(script.stdout.contains("│ people │ table  │    3 │       3 │"), script.stdout)
+
+        let piped = try Segsh.run([], stdin: "load people from \"people.csv\"\n.mode json\npeople | take 1 | select city\n",
+                                  directory: directory)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(piped.stdout, "[\n{\"city\":\"上海\"}\n]\n")
+    }
+
+    func testFailedDotCommandStopsTheScriptWithItsLocation() throws {
+        try "load people from \"people.csv\"\n  .schema peeple\npeople | take 1\n"
+            .write(toFile: directory + "/baddot.seg", atomically: true, encoding: .utf8)
+        let r = try Segsh.run(["baddot.seg"], directory: directory)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("baddot.seg:2:3: error: unknown table 'peeple'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("did you mean 'people'?"), r.stderr)
+        XCTAssertEqual(r.stdout, "")
+        // Line numbers after a dot-command stay those of the file.
+        try "load people from \"people.csv\"\n.timer off\n\npeople | where amout > 1\n"
+            .write(toFile: directory + "/after.seg", atomically: true, encoding: .utf8)
+        let after = try Segsh.run(["after.seg"], directory: directory)
+        XCTAssertEqual(after.status, 1)
+        XCTAssertTrue(after.stderr.contains("after.seg:4:16: error: unknown column 'amout'"), after.stderr)
+        // `.quit` ends a script with status 0.
+        let quit = try Segsh.run(["-c", "load people from \"people.csv\"\n.quit\npeople | where nope > 1"], directory: directory)
+        XCTAssertEqual(quit.status, 0, quit.stderr)
+    }
+
     func testFirstErrorExitsOneWithFileLineAndColumn() throws {
         let r = try Segsh.run(["bad.seg"], directory: directory)
         XCTAssertEqual(r.status, 1)

@@ -197,7 +197,7 @@ extension Kernels {
         }
     }
 
-    private struct DoubleSum { var sum = 0.0; var count: Int64 = 0 }
+    private struct DoubleSum { var sum = CompensatedSum(); var count: Int64 = 0 }
 
     private static func doubleSums(_ column: Column, _ groups: GroupIndex) throws -> ([Double], [Int64]) {
         let v = try numericDoubles(column, "this aggregate")
@@ -208,14 +208,14 @@ extension Kernels {
                         for i in r {
                             if let valid, !validBit(valid, i) { continue }
                             let gi = Int(ids[i])
-                            a[gi].sum += v[i]
+                            a[gi].sum.add(v[i])
                             a[gi].count += 1
                         }
-                    }, merge: { x, y in x.sum += y.sum; x.count += y.count })
+                    }, merge: { x, y in x.sum.add(y.sum); x.count += y.count })
                 }
             }
         }
-        return (acc.map { $0.sum }, acc.map { $0.count })
+        return (acc.map { $0.sum.value }, acc.map { $0.count })
     }
 
     private static func stddev(_ column: Column, _ groups: GroupIndex) throws -> Column {

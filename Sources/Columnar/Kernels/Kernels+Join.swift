@@ -10,7 +10,12 @@ extension Kernels {
     /// the left rows without a match (and an empty right array). Null keys never match.
     /// Keys compare as in `compare`: ints and doubles numerically, strings by bytes (the
     /// two sides may have different dictionaries), dates by day, bools.
-    public static func hashJoin(left: [Column], right: [Column], kind: JoinKind) throws -> (left: [Int32], right: [Int32]) {
+    ///
+    /// Before the pairs are allocated, the output size is checked against `MemoryBudget`:
+    /// `outputRowBytes` is what the caller will spend per output row on top of the 8 bytes of
+    /// the pair (its gathered columns). More than `Int32.max` output rows is an error too.
+    public static func hashJoin(left: [Column], right: [Column], kind: JoinKind,
+                                outputRowBytes: Int = 0) throws -> (left: [Int32], right: [Int32]) {
         guard left.count == right.count, !left.isEmpty else {
             throw KernelError.invalidArgument("a join needs the same number (at least one) of key columns on both sides")
         }
@@ -56,8 +61,8 @@ extension Kernels {
         try Cancellation.check()
         let g = groups.groupCount
         var outLeft: [Int32] = [], outRight: [Int32] = []
-        groups.ids.withUnsafeBufferPointer { ids in
-            hasNull.withUnsafeBufferPointer { hasNull in
+        try groups.ids.withUnsafeBufferPointer { ids in
+            try hasNull.withUnsafeBufferPointer { hasNull in
                 // Right rows per group, in row order (CSR).
                 var start = [Int32](repeating: 0, count: g + 1)
                 var rightRows = [Int32]()
@@ -82,7 +87,7 @@ extension Kernels {
                     let lo = Int(start[gi])
                     return (lo, hasNull[i] ? lo : Int(start[gi + 1]))
                 }
-                start.withUnsafeBufferPointer { start in
+                try start.withUnsafeBufferPointer { start in
                     var size = 0
                     for i in 0..<nl {
                         let (lo, hi) = matches(i, start)
@@ -92,6 +97,12 @@ extension Kernels {
                         case .inner: size += hi - lo
                         }
                     }
+                    if size > Int(Int32.max) {
+                        throw ColumnarError.memoryLimit("the join would make \(MemoryBudget.grouped(size)) rows, more than the "
+                                                        + "\(MemoryBudget.grouped(Int(Int32.max))) rows a table can hold")
+                    }
+                    try MemoryBudget.check(size * (8 + max(0, outputRowBytes)),
+                                           for: "the join would make \(MemoryBudget.grouped(size)) rows")
                     outLeft = [Int32](repeating: 0, count: size)
                     if kind != .anti { outRight = [Int32](repeating: -1, count: size) }
                     rightRows.withUnsafeBufferPointer { rows in
@@ -99,6 +110,7 @@ extension Kernels {
                             outRight.withUnsafeMutableBufferPointer { or in
                                 var k = 0
                                 for i in 0..<nl {
+                                    if i & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // checked below
                                     let (lo, hi) = matches(i, start)
                                     let row = Int32(truncatingIfNeeded: i)
                                     switch kind {

@@ -130,6 +130,7 @@ extension Kernels {
             let s = UInt64(shift)
             let mask = UInt64(buckets - 1)
             for i in 0..<n { counts[Int((src.0[i] &>> s) & mask)] += 1 }
+            if Cancellation.isRequested { break }
             shift += digitBits
             if counts.contains(n) { continue }  // this digit is the same everywhere
             let (sk, sv, dk, dv) = (src.0, src.1, dst.0, dst.1)

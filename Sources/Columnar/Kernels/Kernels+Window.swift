@@ -192,13 +192,13 @@ extension Kernels {
             if !overflow { return Column(.int(out), validity: x.validity) }
         }
         let v = try numericDoubles(x, "cumsum")
-        var running = [Double](repeating: 0, count: groups.groupCount)
+        var running = [CompensatedSum](repeating: CompensatedSum(), count: groups.groupCount)
         var out = [Double](repeating: 0, count: n)
         try KernelSupport.chunked(0..<n) { r in
             for i in r where !x.isNull(i) {
                 let gi = Int(ids[i])
-                running[gi] += v[i]
-                out[i] = running[gi]
+                running[gi].add(v[i])
+                out[i] = running[gi].value
             }
         }
         return Column(.double(out), validity: x.validity)

@@ -130,10 +130,10 @@ public struct ExpressionEvaluator {
             return try not(v)
         case .neg:
             switch v {
-            case .scalar(.int(let i)): return .scalar(.int(0 &- i))
+            case .scalar(.int(let i)): return .scalar(i == .min ? .double(-Double(i)) : .int(-i))  // overflow: double, as in arithmetic
             case .scalar(.double(let d)): return .scalar(.double(-d))
             case .scalar(.null): return v
-            case .duration(let n, let u): return .duration(-n, u)
+            case .duration(let n, let u): return .duration(n == .min ? .max : -n, u)
             case .column(let c) where c.type.isNumeric:
                 return .column(try Kernels.arithmetic(Column.constant(.int(0), count: c.count), c, op: .sub))
             default:
@@ -232,7 +232,7 @@ public struct ExpressionEvaluator {
     func arithmetic(_ op: BinaryOp, _ l: Value, _ r: Value, _ a: Expr, _ b: Expr, _ span: Span) throws -> Value {
         // Date arithmetic.
         if case .duration(let n, let u) = r, l.type == .date || l.isNullScalar, op == .add || op == .sub {
-            return mapDates(l) { Duration.shift($0, by: op == .add ? n : -n, u) }
+            return mapDates(l) { Duration.shift($0, by: op == .add ? n : (n == .min ? .max : -n), u) }
         }
         if case .duration(let n, let u) = l, r.type == .date, op == .add {
             return mapDates(r) { Duration.shift($0, by: n, u) }
@@ -253,8 +253,12 @@ public struct ExpressionEvaluator {
             let rc = r.column(count: n)
             guard case .int(let ds) = rc.storage else { return .scalar(.null) }
             var idx = 0
-            let sign: Int32 = op == .add ? 1 : -1
-            return mapDates(l) { d in defer { idx += 1 }; return d &+ sign &* Int32(clamping: ds[min(idx, ds.count - 1)]) }
+            return mapDates(l) { d -> Int32? in
+                defer { idx += 1 }
+                let k = ds[min(idx, ds.count - 1)]
+                let (v, overflow) = op == .add ? Int64(d).addingReportingOverflow(k) : Int64(d).subtractingReportingOverflow(k)
+                return overflow ? nil : Int32(exactly: v)  // beyond the dates segsh can hold: null
+            }
         }
         if case .duration = l { throw error("a duration can only be added to or subtracted from a date", a.span) }
         if case .duration = r { throw error("a duration can only be added to or subtracted from a date", b.span) }
@@ -278,14 +282,23 @@ public struct ExpressionEvaluator {
         return .column(try Kernels.arithmetic(l.column(count: n), r.column(count: n), op: kop))
     }
 
-    func mapDates(_ v: Value, _ f: (Int32) -> Int32) -> Value {
+    /// Applies `f` to every date; a nil result (a date out of range) is null.
+    func mapDates(_ v: Value, _ f: (Int32) -> Int32?) -> Value {
         switch v {
-        case .scalar(.date(let d)): return .scalar(.date(f(d)))
+        case .scalar(.date(let d)): return .scalar(f(d).map { .date($0) } ?? .null)
         case .column(let c):
             guard case .date(let ds) = c.storage else { return v }
             var out = [Int32](repeating: 0, count: ds.count)
-            for i in 0..<ds.count { out[i] = f(ds[i]) }
-            return .column(Column(.date(out), validity: c.validity))
+            var validity = c.validity
+            for i in 0..<ds.count {
+                if let d = f(ds[i]) {
+                    out[i] = d
+                } else {
+                    if validity == nil { validity = Bitmap(count: ds.count, allValid: true) }
+                    validity?[i] = false
+                }
+            }
+            return .column(Column(.date(out), validity: validity))
         default: return v
         }
     }

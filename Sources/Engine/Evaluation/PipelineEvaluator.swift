@@ -144,7 +144,7 @@ struct PipelineEvaluator {
             guard let (vs, _) = ValueMapping.doubles(values) else {
                 throw error("chart hist needs numbers, but this is \(values.type.rawValue)", e.span)
             }
-            guard bins >= 1 else { throw error("bins must be at least 1", step.span) }
+            guard bins >= 1, bins <= 1000 else { throw error("bins must be between 1 and 1000, not \(bins)", step.span) }
             let present = (0..<vs.count).filter { !values.isNull($0) && vs[$0].isFinite }.map { vs[$0] }
             context.texts.append(TextChart.histogram(values: present, bins: bins, width: context.session.chartWidth))
             return table
@@ -215,9 +215,15 @@ struct PipelineEvaluator {
             throw error("cannot join \(lcol.type.rawValue) key '\(lk.text)' with \(rcol.type.rawValue) key '\(rk.text)'", lk.span.to(rk.span),
                         hints: ["load one side with types=\"\(rk.text):\(lcol.type.rawValue)\" so the key types match"])
         }
-        let (li, ri) = try Kernels.hashJoin(left: [lcol], right: [rcol], kind: jk)
+        let gathered = left.columns + (kind == .anti ? [] : right.columns)
+        let rowBytes = gathered.reduce(0) { $0 + $1.type.bytesPerRow }
+        let (li, ri) = try Kernels.hashJoin(left: [lcol], right: [rcol], kind: jk, outputRowBytes: rowBytes)
         var names = left.names
-        var cols = left.columns.map { $0.gather(li) }
+        var cols: [Column] = []
+        for c in left.columns {
+            try Cancellation.check()
+            cols.append(c.gather(li))
+        }
         if kind != .anti {
             for (name, c) in zip(right.names, right.columns) {
                 if name == rk.text && lk.text == rk.text { continue }
@@ -226,6 +232,7 @@ struct PipelineEvaluator {
                 var k = 2
                 while names.contains(n) { n = "\(name)_\(rightName)\(k)"; k += 1 }
                 names.append(n)
+                try Cancellation.check()
                 cols.append(c.gather(ri))
             }
         }

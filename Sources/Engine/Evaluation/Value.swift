@@ -41,23 +41,31 @@ public enum Value {
 enum Duration {
     /// Days in a duration; months and years count as 30 and 365 days where a fixed length is
     /// needed (windows use calendar arithmetic instead, see `shift`).
+    /// (Saturating: a duration too long for 64 bits counts as the largest one.)
     static func days(_ n: Int, _ unit: DurationUnit) -> Int {
+        let factor: Int
         switch unit {
-        case .days: return n
-        case .weeks: return 7 * n
-        case .months: return 30 * n
-        case .years: return 365 * n
+        case .days: factor = 1
+        case .weeks: factor = 7
+        case .months: factor = 30
+        case .years: factor = 365
         }
+        let (v, overflow) = n.multipliedReportingOverflow(by: factor)
+        return overflow ? (n < 0 ? Int.min : Int.max) : v
     }
 
     /// A date moved by a duration with calendar arithmetic (months and years keep the day,
-    /// clamped to the month's length).
-    static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32 {
+    /// clamped to the month's length); nil when the result is beyond the dates segsh can
+    /// hold (about ±5.8 million years), which makes the value null.
+    static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32? {
         switch unit {
-        case .days: return day &+ Int32(clamping: n)
-        case .weeks: return day &+ Int32(clamping: 7 * n)
-        case .months: return CivilDate(daysSinceEpoch: day).addingMonths(n).daysSinceEpoch
-        case .years: return CivilDate(daysSinceEpoch: day).addingMonths(12 * n).daysSinceEpoch
+        case .days, .weeks:
+            let (d, overflow) = Int(day).addingReportingOverflow(days(n, unit))
+            return overflow ? nil : Int32(exactly: d)
+        case .months, .years:
+            let (months, overflow) = n.multipliedReportingOverflow(by: unit == .years ? 12 : 1)
+            if overflow { return nil }
+            return CivilDate(daysSinceEpoch: day).addingMonths(months).checkedDaysSinceEpoch
         }
     }
 }
@@ -70,7 +78,8 @@ extension Literal {
         case .string(let s): return .scalar(.string(s))
         case .bool(let b): return .scalar(.bool(b))
         case .null: return .scalar(.null)
-        case .date(let y, let m, let d): return .scalar(.date(CivilDate(year: y, month: m, day: d).daysSinceEpoch))
+        case .date(let y, let m, let d):
+            return .scalar(CivilDate(year: y, month: m, day: d).checkedDaysSinceEpoch.map { .date($0) } ?? .null)
         case .duration(let n, let u): return .duration(n, u)
         }
     }

@@ -24,12 +24,12 @@ enum BuiltinFunctions {
 
     static var math: [FunctionDef] {
         [
-            FunctionDef(name: "abs", signature: "abs(x)", summary: "Absolute value (int stays int).",
+            FunctionDef(name: "abs", signature: "abs(x)", summary: "Absolute value (int stays int unless it overflows, as in arithmetic).",
                         example: "abs(balance)", kind: .scalar, arity: 1...1, scalar: { call in
-                            if case .column(let c) = call.arguments[0], case .int(let xs) = c.storage {
-                                return .column(Column(.int(xs.map { $0 == .min ? .max : Swift.abs($0) }), validity: c.validity))
+                            if case .column(let c) = call.arguments[0], case .int(let xs) = c.storage, !xs.contains(.min) {
+                                return .column(Column(.int(xs.map { Swift.abs($0) }), validity: c.validity))
                             }
-                            if case .scalar(.int(let x)) = call.arguments[0] { return .scalar(.int(x == .min ? .max : Swift.abs(x))) }
+                            if case .scalar(.int(let x)) = call.arguments[0], x != .min { return .scalar(.int(Swift.abs(x))) }
                             guard let v = ValueMapping.mapDouble(call.arguments[0], count: call.rowCount, { Swift.abs($0) }) else {
                                 throw typeError(call, 0, expected: "a number")
                             }

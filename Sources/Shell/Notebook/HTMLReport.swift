@@ -157,7 +157,7 @@ public enum HTMLReport {
         code, pre { font-family: ui-monospace, "SF Mono", Menlo, Consolas, "Noto Sans Mono CJK SC", monospace; font-size: 13px; }
         p code, li code, td code { background: var(--code-bg); padding: 0.1em 0.35em; border-radius: 4px; }
         pre { margin: 0.5em 0; padding: 10px 14px; overflow-x: auto; border-radius: 6px; }
-        pre.code { background: var(--code-bg); border: 1px solid var(--line); }
+        pre.code { background: var(--code-bg); border: 1px solid var(--line); white-space: pre-wrap; overflow-wrap: anywhere; }
         section.cell { margin: 1em 0 1.6em; }
         section.cell > pre.code { border-left: 4px solid var(--accent); }
         section.cell.failed > pre.code { border-left-color: #cf222e; }

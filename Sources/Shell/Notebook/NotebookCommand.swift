@@ -57,7 +57,10 @@ struct NotebookCommand {
         let plain = !invocation.update && !invocation.check
         var runner = NotebookRunner(options: NotebookOptions(format: invocation.format, maxRows: invocation.maxRows))
         runner.collectsFigures = invocation.htmlOutput != nil
-        if plain { runner.live = ResultPrinter(settings: invocation.settings, output: output) }
+        if plain {
+            runner.live = ResultPrinter(settings: invocation.settings, output: output)
+            runner.linesAsUpdated = false
+        }
         let notebook = Notebook(parsing: text)
         let result = runner.run(notebook, name: name, in: session)
 

@@ -28,6 +28,17 @@ public enum ReportFigure: Equatable {
         public var y: Double
     }
 
+    /// Whether there is nothing to draw (a chart of no rows).
+    public var isEmpty: Bool {
+        switch self {
+        case .bar(let labels, _, _): return labels.isEmpty
+        case .histogram(_, let counts, _): return counts.isEmpty
+        case .lines(_, let xLabels, let series): return xLabels.isEmpty || series.isEmpty
+        case .heatmap(let rows, let columns, _): return rows.isEmpty || columns.isEmpty
+        case .pareto(let points, _, _): return points.count < 2
+        }
+    }
+
     /// Whether the figure replaces the statement's report text (a text chart drawn again as
     /// SVG) rather than being shown after its tables.
     public var replacesText: Bool {
@@ -90,16 +101,22 @@ public enum ReportFigure: Equatable {
         data.steps = Array(pipeline.steps[...index])
         let table = try session.evaluate(data, file: file, parameters: parameters).table
         guard let x = table.column("customer_share"), let y = table.column("cum_share") else { return nil }
-        var points = [Point(x: 0, y: 0)]
+        let boundaries = classes.isEmpty ? [0.8, 0.95] : classes
+        // At most about 400 points, plus the last row and, exactly, the first row reaching each
+        // boundary (where the report text's "top 26.6% of customers give 80.0%" comes from).
         let n = table.rowCount
-        let stride = max(1, n / 400)
-        for row in Swift.stride(from: 0, to: n, by: stride) {
+        var rows = Set(Swift.stride(from: 0, to: n, by: max(1, n / 400)))
+        if n > 0 { rows.insert(n - 1) }
+        var next = 0
+        for b in boundaries.sorted() {
+            while next < n && (y[next].doubleValue ?? -1) < b { next += 1 }
+            if next < n { rows.insert(next) }
+        }
+        var points = [Point(x: 0, y: 0)]
+        for row in rows.sorted() {
             if let px = x[row].doubleValue, let py = y[row].doubleValue { points.append(Point(x: px, y: py)) }
         }
-        if n > 0, (n - 1) % stride != 0, let px = x[n - 1].doubleValue, let py = y[n - 1].doubleValue {
-            points.append(Point(x: px, y: py))
-        }
-        return .pareto(points: points, boundaries: classes.isEmpty ? [0.8, 0.95] : classes, measure: file.slice(expr.span))
+        return .pareto(points: points, boundaries: boundaries, measure: file.slice(expr.span))
     }
 
     /// The bins of `chart hist`, as `TextChart.histogram` makes them: `bins` equal-width bins

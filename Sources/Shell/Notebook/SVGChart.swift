@@ -12,6 +12,10 @@ public enum SVGChart {
 
     /// The `<svg>` element of a figure.
     public static func render(_ figure: ReportFigure) -> String {
+        if figure.isEmpty {
+            return svg(width: 320, height: 40, label: "empty chart",
+                       body: text("(no values)", x: 10, y: 24, anchor: "start", cssClass: "axis-title"))
+        }
         switch figure {
         case .bar(let labels, let values, let valueName): return bar(labels: labels, values: values, valueName: valueName)
         case .histogram(let edges, let counts, let valueName): return histogram(edges: edges, counts: counts, valueName: valueName)
@@ -49,11 +53,14 @@ public enum SVGChart {
         let left = 60.0, right = 20.0, top = 14.0, bottom = 46.0, plotHeight = 220.0
         let height = top + plotHeight + bottom
         let plotWidth = width - left - right
-        let maxCount = Double(counts.max() ?? 0)
-        var body = axes(left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, yMax: maxCount, yMin: 0)
+        let scale = niceScale(Double(counts.max() ?? 0))
+        let maxCount = scale.top
+        var body = axes(left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, scale: scale)
         let n = max(1, counts.count)
         let binWidth = plotWidth / Double(n)
         let edgeTexts = numberTexts(edges)
+        let edgeStep = edges.count > 1 ? (edges[edges.count - 1] - edges[0]) / Double(edges.count - 1) : 0
+        let edgeAxisTexts = axisTexts(edges, step: edgeStep)
         for (i, count) in counts.enumerated() {
             let h = maxCount > 0 ? plotHeight * Double(count) / maxCount : 0
             let x = left + binWidth * Double(i)
@@ -61,10 +68,11 @@ public enum SVGChart {
             body += rect(x: x + 1, y: top + plotHeight - h, width: max(1, binWidth - 2), height: h, fill: palette[0], title: label)
         }
         let step = max(1, Int((Double(edges.count) / (plotWidth / 70)).rounded(.up)))
-        for (i, edge) in edgeTexts.enumerated() where i % step == 0 || i == edgeTexts.count - 1 {
+        for (i, edge) in edgeAxisTexts.enumerated() where i % step == 0 || i == edgeAxisTexts.count - 1 {
             body += text(edge, x: left + binWidth * Double(i), y: top + plotHeight + 16, anchor: "middle")
         }
         body += text(valueName, x: left + plotWidth / 2, y: height - 8, anchor: "middle", cssClass: "axis-title")
+        body += verticalTitle("rows", x: 14, y: top + plotHeight / 2)
         return svg(height: height, label: "histogram of \(valueName)", body: body)
     }
 
@@ -74,8 +82,9 @@ public enum SVGChart {
         let height = top + plotHeight + bottom
         let plotWidth = width - left - right
         let all = series.flatMap(\.values).filter(\.isFinite)
-        let yMax = max(all.max() ?? 1, 1)
-        var body = axes(left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, yMax: yMax, yMin: 0)
+        let scale = niceScale(max(all.max() ?? 1, 1))
+        let yMax = scale.top
+        var body = axes(left: left, top: top, plotWidth: plotWidth, plotHeight: plotHeight, scale: scale)
         let n = xLabels.count
         func x(_ i: Int) -> Double { n <= 1 ? left + plotWidth / 2 : left + 12 + (plotWidth - 24) * Double(i) / Double(n - 1) }
         func y(_ v: Double) -> Double { top + plotHeight - plotHeight * v / yMax }
@@ -84,6 +93,7 @@ public enum SVGChart {
             body += text(label, x: x(i), y: top + plotHeight + 16, anchor: "middle")
         }
         body += text(xName, x: left + plotWidth / 2, y: height - 8, anchor: "middle", cssClass: "axis-title")
+        body += verticalTitle("rows per class", x: 14, y: top + plotHeight / 2)
         for (k, s) in series.enumerated() {
             let colour = palette[k % palette.count]
             let points = s.values.prefix(n).enumerated().filter { $0.element.isFinite }
@@ -152,7 +162,7 @@ public enum SVGChart {
             let colour = palette[(k + 1) % palette.count]
             body += "<line x1=\"\(number(left))\" y1=\"\(number(y(b)))\" x2=\"\(number(left + plotWidth))\" y2=\"\(number(y(b)))\" "
                 + "stroke=\"\(colour)\" stroke-dasharray=\"5 3\"/>"
-            if let reach = points.first(where: { $0.y >= b - 1e-12 }) {
+            if let reach = points.first(where: { $0.y >= b }) {
                 body += "<line x1=\"\(number(x(reach.x)))\" y1=\"\(number(y(b)))\" x2=\"\(number(x(reach.x)))\" "
                     + "y2=\"\(number(top + plotHeight))\" stroke=\"\(colour)\" stroke-dasharray=\"5 3\"/>"
                 body += text("\(percent(reach.x, decimals: 1)) → \(percent(b))", x: x(reach.x) + 6, y: y(b) + 16,
@@ -175,13 +185,14 @@ public enum SVGChart {
             + body + "</svg>"
     }
 
-    /// Axes with three horizontal grid lines labelled with y values.
-    static func axes(left: Double, top: Double, plotWidth: Double, plotHeight: Double, yMax: Double, yMin: Double) -> String {
+    /// Axes with horizontal grid lines at the ticks of `scale`, labelled with their values.
+    static func axes(left: Double, top: Double, plotWidth: Double, plotHeight: Double, scale: (top: Double, step: Double)) -> String {
         var body = ""
-        let ticks = [yMin, (yMin + yMax) / 2, yMax]
-        let texts = numberTexts(ticks)
+        let count = scale.step > 0 ? Int((scale.top / scale.step).rounded()) : 0
+        let ticks = (0...count).map { Double($0) * scale.step }
+        let texts = axisTexts(ticks, step: scale.step)
         for (i, tick) in ticks.enumerated() {
-            let y = top + plotHeight - (yMax > yMin ? plotHeight * (tick - yMin) / (yMax - yMin) : 0)
+            let y = top + plotHeight - (scale.top > 0 ? plotHeight * tick / scale.top : 0)
             body += line(x1: left, y1: y, x2: left + plotWidth, y2: y, stroke: "#e4e4e4")
             body += text(texts[i], x: left - 6, y: y + 4, anchor: "end")
         }
@@ -190,9 +201,34 @@ public enum SVGChart {
         return body
     }
 
+    /// A y axis from 0 for values up to `maxValue`: a round step (1, 2 or 5 times a power of
+    /// ten) giving about four intervals, and the first multiple of it at or above `maxValue`.
+    static func niceScale(_ maxValue: Double) -> (top: Double, step: Double) {
+        guard maxValue.isFinite, maxValue > 0 else { return (1, 1) }
+        let rough = maxValue / 4
+        let power = pow(10, (log10(rough)).rounded(.down))
+        let fraction = rough / power
+        let step = (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power
+        return ((maxValue / step - 1e-9).rounded(.up) * step, step)
+    }
+
+    /// Axis labels: as many decimals as `step` needs (none for whole steps), thousands separators.
+    static func axisTexts(_ values: [Double], step: Double) -> [String] {
+        var decimals = 0
+        if step.isFinite, step > 0, step < 1 { decimals = min(6, Int(-log10(step).rounded(.up))) }
+        if step >= 1, step.isFinite, step != step.rounded(), step < 10 { decimals = 1 }
+        return values.map { $0.isFinite ? NumberFormat.fixed($0, decimals: decimals, grouping: true) : "∅" }
+    }
+
     static func text(_ s: String, x: Double, y: Double, anchor: String, cssClass: String? = nil) -> String {
         let cls = cssClass.map { " class=\"\($0)\"" } ?? ""
         return "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"\(anchor)\"\(cls)>\(escape(s))</text>"
+    }
+
+    /// An axis title written bottom to top, centred on (x, y).
+    static func verticalTitle(_ s: String, x: Double, y: Double) -> String {
+        "<text x=\"\(number(x))\" y=\"\(number(y))\" text-anchor=\"middle\" class=\"axis-title\" "
+            + "transform=\"rotate(-90 \(number(x)) \(number(y)))\">\(escape(s))</text>"
     }
 
     static func rect(x: Double, y: Double, width: Double, height: Double, fill: String, title: String?) -> String {
