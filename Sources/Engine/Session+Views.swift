@@ -70,7 +70,13 @@ extension Session {
             throw Diagnostic("unknown view '\(name)'", severity: .error)
         }
         let fp = fingerprint(view.pipeline, parameters: parameters, visiting: [name])
-        if let hit = view.cache.first(where: { $0.fingerprint == fp }) { return hit.table }
+        if let i = view.cache.firstIndex(where: { $0.fingerprint == fp }) {
+            // Least recently used goes first: the result with the parameters in force stays
+            // cached through any number of what-ifs.
+            let hit = view.cache[i]
+            if i > 0 { views[name]?.cache.remove(at: i); views[name]?.cache.insert(hit, at: 0) }
+            return hit.table
+        }
         viewEvaluations += 1
         let context = StepContext(session: self, file: view.file, parameters: parameters)
         // Steps are run in segments split where a step uses a parameter that no earlier step

@@ -58,6 +58,13 @@ final class CSVChunk: @unchecked Sendable {
 
     private var scratch: [UInt8] = []
     private var expectedRows = 0
+    /// String fields of the current block of rows, per column, interned together
+    /// (`flushStrings`): `pending[j * CSVChunk.batch + k]`, `pendingCount[j]` of them.
+    /// (`let` pointers: no exclusivity check per field.)
+    private let pending: UnsafeMutablePointer<CSVPendingString>
+    private let pendingCount: UnsafeMutablePointer<Int>
+    private let columnCount: Int
+    static let batch = 64
 
     init(text: CSVText, start: Int, end: Int, delimiter: UInt8, columnNames: [String],
          types: [DataType?], options: CSVOptions) {
@@ -70,6 +77,15 @@ final class CSVChunk: @unchecked Sendable {
         self.skipBadRows = options.skipBadRows
         self.builders = types.map { CSVColumnBuilder(forced: $0) }
         self.validatedTo = start
+        self.columnCount = types.count
+        self.pending = .allocate(capacity: max(types.count, 1) * CSVChunk.batch)
+        self.pendingCount = .allocate(capacity: max(types.count, 1))
+        self.pendingCount.initialize(repeating: 0, count: max(types.count, 1))
+    }
+
+    deinit {
+        pending.deallocate()
+        pendingCount.deallocate()
     }
 
     /// Moves the builders out (the chunk keeps empty ones), so that the reader can free each
@@ -102,6 +118,7 @@ final class CSVChunk: @unchecked Sendable {
         var columnBuilders = builders
         builders = []
         defer {
+            columnBuilders.withUnsafeMutableBufferPointer { flushStrings($0) }
             builders = columnBuilders
             rowCount = rows
             if text.isFileMapping { text.releasePages(from: released, to: stoppedAt) }
@@ -137,6 +154,7 @@ final class CSVChunk: @unchecked Sendable {
             for j in 0..<columns { add(b, column: j, span: spans[j], row: row) }
             if error != nil { stoppedAt = pos; return }
             pos = scan.next
+            if row & (CSVChunk.batch - 1) == CSVChunk.batch - 1 { flushStrings(b) }
             if row & 0xFFF == 0xFFF {
                 if Cancellation.isRequested { cancelled = true; stoppedAt = pos; return }
                 if row == 0xFFFF { presizeStringTables(b, rows: row + 1) }
@@ -185,6 +203,7 @@ final class CSVChunk: @unchecked Sendable {
     /// growing it by doubling (each growth rehashes every entry).
     private func presizeStringTables(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, rows: Int) {
         guard expectedRows > rows else { return }
+        flushStrings(b)
         for j in 0..<b.count where b[j].kind == .string {
             let distinct = b[j].table.count
             guard distinct * 4 > rows else { continue }
@@ -217,7 +236,16 @@ final class CSVChunk: @unchecked Sendable {
         if CSVValueParser.isNull(t, tn) { b[j].appendNull(row: row); return }
         switch b[j].kind {
         case .string:
-            b[j].codes.append(b[j].table.intern(UnsafeRawPointer(p), n))
+            if span.form == .raw {
+                // The bytes are in the scratch buffer: intern now, after the fields before it.
+                flushStrings(b, column: j)
+                b[j].codes.append(b[j].table.intern(UnsafeRawPointer(p), n))
+            } else {
+                let k = pendingCount[j]
+                pending[j * CSVChunk.batch + k] = CSVPendingString(p: UnsafeRawPointer(p), n: n, hash: 0, index: b[j].codes.count)
+                pendingCount[j] = k + 1
+                b[j].codes.append(0)
+            }
             return
         case .int:
             if case .value(let v) = parser.parseInt(t, tn) { b[j].ints.append(v); return }
@@ -233,8 +261,23 @@ final class CSVChunk: @unchecked Sendable {
         addSlow(b, column: j, raw: p, count: n, value: parser.classify(t, tn), span: span, row: row)
     }
 
+    /// Interns the pending string fields of every column (or of one).
+    private func flushStrings(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column only: Int? = nil) {
+        for j in only.map({ $0..<($0 + 1) }) ?? 0..<columnCount {
+            let m = pendingCount[j]
+            guard m > 0 else { continue }
+            pendingCount[j] = 0
+            let fields = pending + j * CSVChunk.batch
+            b[j].codes.withUnsafeMutableBufferPointer { codes in
+                guard let base = codes.baseAddress else { return }
+                b[j].table.internBatch(fields, count: m, codes: base)
+            }
+        }
+    }
+
     /// The value does not fit the column's current kind: widen, demote or report.
     private func addSlow(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, raw p: UnsafePointer<UInt8>, count n: Int, value: CSVValue, span: CSVFieldSpan, row: Int) {
+        flushStrings(b)
         let offset = span.start
         if let forced = b[j].forced {
             if forced == .double, case .int(let v) = value { b[j].doubles.append(Double(v)); return }

@@ -321,6 +321,9 @@ public enum CSVReader {
         var bounds = [start]
         if n > 1 {
             let hasQuotes = memchrAny(text.base + start, csvQuote, size)
+            // That scan mapped the whole file into memory: let it go (the chunks read the
+            // pages again as they parse, and release them behind them).
+            text.releasePages(from: start, to: text.count)
             for k in 1..<n {
                 let target = start + size * k / n
                 guard let b = recordBoundary(text, from: max(target, bounds[bounds.count - 1]), scanStart: start, quotes: hasQuotes),
@@ -385,7 +388,14 @@ public enum CSVReader {
 
     private static func runChunks(_ chunks: [CSVChunk]) {
         if chunks.count == 1 { chunks[0].run(); return }
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { chunks[$0].run() }
+        let t0 = CSVTrace.now()
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { k in
+            let t = CSVTrace.now()
+            chunks[k].run()
+            if getenv("SEGSH_CSV_TRACE") != nil {
+                fputs("csv:   chunk \(k) \(chunks[k].end - chunks[k].start) bytes: started \(Int((t - t0) * 1000)) ms, took \(Int((CSVTrace.now() - t) * 1000)) ms\n", stderr)
+            }
+        }
     }
 
     /// Each chunk must have stopped exactly where the next one starts; a stray quote can fool

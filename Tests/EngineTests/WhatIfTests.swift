@@ -290,4 +290,15 @@ final class WhatIfTests: XCTestCase {
         h.run("whatif asof = @2025-07-31 on tiered by tier")
         XCTAssertEqual(rfmRuns, 2, "the rfm uses asof")
     }
+
+    func testTheCurrentResultStaysCachedThroughManyWhatIfs() throws {
+        // Each what-if evaluates only its "after" side: the view with the parameters in force
+        // is the most recently used cache entry, never evicted by the what-ifs' results.
+        let h = WhatIfHarness()
+        try h.loadTiers()
+        h.run("tiered | take 1")
+        let evaluations = h.session.viewEvaluations
+        for k in 0..<8 { h.run("whatif s_recency = \(31 + k) on tiered by tier") }
+        XCTAssertEqual(h.session.viewEvaluations - evaluations, 8)
+    }
 }
