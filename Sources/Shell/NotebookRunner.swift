@@ -127,15 +127,31 @@ public struct NotebookRunner {
 
     static func lineCount(_ text: String) -> Int { text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
 
-    /// Runs one cell whose code starts at line `firstLine` of the notebook.
+    /// Runs one cell whose code starts at line `firstLine` of the notebook. A line starting
+    /// with `.` where a statement could start is a dot-command (`.tables`, `.schema T`,
+    /// `.params`, `.rules`, `.help TOPIC`), as in scripts; its text goes to the cell's output.
     public func run(_ cell: NotebookCell, name: String, firstLine: Int, in session: Session) -> CellRun {
         let file = SourceFile(name: name, text: cell.code, firstLine: firstLine)
         var result = CellRun(cell: cell, output: "", failed: false, statements: [], diagnostics: [])
+        for segment in ScriptSegment.split(file) {
+            switch segment {
+            case .statements(let piece):
+                runStatements(piece, in: session, into: &result)
+            case .command(let line, let location):
+                runCommand(line, location: location, in: session, into: &result)
+            }
+            if result.failed { break }
+        }
+        return result
+    }
+
+    /// Parses and runs statements; all parse errors are reported and then nothing runs.
+    private func runStatements(_ file: SourceFile, in session: Session, into result: inout CellRun) {
         let (statements, parseErrors) = Parser.parse(file)
         if !parseErrors.isEmpty {
             for diagnostic in parseErrors { report(diagnostic.with(source: file), into: &result) }
             result.failed = parseErrors.contains { $0.severity == .error }
-            return result
+            return
         }
         for statement in statements {
             Cancellation.reset()
@@ -153,10 +169,23 @@ public struct NotebookRunner {
             if let diagnostic {
                 report(diagnostic, into: &result)
                 result.failed = true
-                break
+                return
             }
         }
-        return result
+    }
+
+    /// Runs a dot-command in a shell without a terminal whose output (both streams, in
+    /// order, no colour) becomes part of the cell's output.
+    private func runCommand(_ line: String, location: String, in session: Session, into result: inout CellRun) {
+        let output = CellOutput()
+        var settings = ShellSettings()
+        settings.maxRows = options.maxRows
+        let shell = Repl(session: session, reader: PlainReader(), settings: settings, output: output)
+        shell.printer.commandErrors.location = location
+        shell.runDotCommand(line)
+        result.output += output.text
+        live?.output.out(output.text)
+        if shell.printer.commandErrors.count > 0 { result.failed = true }
     }
 
     private func report(_ diagnostic: Diagnostic, into result: inout CellRun) {
@@ -192,4 +221,11 @@ extension NotebookRunner {
     public static func run(_ invocation: NotebookInvocation) -> Int32 {
         NotebookCommand(invocation: invocation, output: StandardOutput()).run()
     }
+}
+
+/// What a dot-command printed in a notebook cell: stdout and stderr in the order written.
+final class CellOutput: ShellOutput {
+    private(set) var text = ""
+    func out(_ text: String) { self.text += text }
+    func err(_ text: String) { self.text += text }
 }

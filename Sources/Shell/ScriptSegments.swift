@@ -34,7 +34,7 @@ public enum ScriptSegment: Equatable {
         func flush(upTo end: Int) {
             if pending.contains(where: { !$0.allSatisfy(\.isWhitespace) }) {
                 let text = String(repeating: "\n", count: pendingStart) + pending.joined(separator: "\n")
-                segments.append(.statements(SourceFile(name: source.name, text: text)))
+                segments.append(.statements(SourceFile(name: source.name, text: text, firstLine: source.firstLine)))
             }
             pending = []
             pendingStart = end
@@ -48,7 +48,7 @@ public enum ScriptSegment: Equatable {
                 var command = String(trimmed)
                 if command.hasSuffix("\r") { command.removeLast() }
                 let column = line.count - trimmed.count + 1
-                segments.append(.command(command, location: "\(source.name):\(index + 1):\(column)"))
+                segments.append(.command(command, location: "\(source.name):\(source.firstLine + index):\(column)"))
                 sawCommand = true
                 pendingStart = index + 1
                 continue
