@@ -1,0 +1,90 @@
+import Columnar
+
+/// The "before" side of what-ifs (and the base of sweeps) against one view result, kept
+/// between statements: its class ids, per-class row counts and per-class sums of the measure.
+///
+/// Every what-if against the same cached view result has the same "before" side (the view
+/// cache returns the same table, whose columns share their buffers), so it is encoded and
+/// summed once. The "after" side is then derived from the rows that moved: a class's after
+/// count and sum are its before count and sum, minus the rows that left it, plus the rows
+/// that entered it — no pass over every row's measure per what-if.
+///
+/// Keyed on the identity of the class column's buffers (and the measure column's, for the
+/// sums); the baseline keeps the columns alive, so an address is never reused while cached.
+final class ClassBaseline {
+    let classColumn: Column
+    /// Class ids after encoding `classColumn` (a what-if encodes the after side on top).
+    let classes: ClassCodes
+    let ids: [Int32]
+    /// Rows per class id.
+    let counts: [Int]
+    private var measure: (column: Column, sums: [CompensatedSum], total: CompensatedSum)?
+
+    private init(classColumn: Column) throws {
+        self.classColumn = classColumn
+        var classes = ClassCodes()
+        ids = try classes.encode(classColumn)
+        self.classes = classes
+        counts = classCounts(ids, classCount: classes.count)
+    }
+
+    /// The last baseline built (what-ifs and sweeps in a row share it).
+    nonisolated(unsafe) private static var last: ClassBaseline?
+
+    /// The baseline of a class column: the kept one when the column is the same.
+    static func of(_ classColumn: Column) throws -> ClassBaseline {
+        if let b = last, b.classColumn.sharesBuffers(with: classColumn) { return b }
+        let b = try ClassBaseline(classColumn: classColumn)
+        last = b
+        return b
+    }
+
+    /// Per-class compensated sums of `column` over the baseline's rows (nulls add nothing),
+    /// and its sum over all rows; computed once per measure column.
+    func sums(of column: Column) -> (sums: [CompensatedSum], total: CompensatedSum) {
+        if let m = measure, m.column.sharesBuffers(with: column) { return (m.sums, m.total) }
+        let sums = classSumStates(column, classes: ids, classCount: classes.count)
+        // The total over all rows in row order, as `WhatIfCommand.sum` adds it.
+        var total = CompensatedSum()
+        if let v = column.doubleBuffer {
+            if column.validity == nil {
+                for x in v { total.add(x) }
+            } else {
+                for i in 0..<v.count where !column.isNull(i) { total.add(v[i]) }
+            }
+        }
+        measure = (column, sums, total)
+        return (sums, total)
+    }
+}
+
+extension Column {
+    /// Whether two columns are the same values: same type, length, storage buffer (and
+    /// dictionary) and validity buffer. A cheap identity test, never a comparison of values.
+    func sharesBuffers(with other: Column) -> Bool {
+        guard count == other.count, type == other.type else { return false }
+        func address<T>(_ v: [T]) -> UnsafeRawPointer? { v.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        switch (validity, other.validity) {
+        case (nil, nil): break
+        case (let a?, let b?): if address(a.words) != address(b.words) { return false }
+        default: return false
+        }
+        switch (storage, other.storage) {
+        case (.int(let a), .int(let b)): return address(a) == address(b)
+        case (.double(let a), .double(let b)): return address(a) == address(b)
+        case (.date(let a), .date(let b)): return address(a) == address(b)
+        case (.bool(let a), .bool(let b)): return address(a) == address(b)
+        case (.string(let a, let da), .string(let b, let db)): return da === db && address(a) == address(b)
+        default: return false
+        }
+    }
+
+    /// A numeric column's values as doubles (ints converted), nil for other types.
+    var doubleBuffer: [Double]? {
+        switch storage {
+        case .double(let v): return v
+        case .int(let v): return v.map(Double.init)
+        default: return nil
+        }
+    }
+}
