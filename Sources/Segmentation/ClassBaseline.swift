@@ -28,15 +28,63 @@ final class ClassBaseline {
         counts = classCounts(ids, classCount: classes.count)
     }
 
-    /// The last baseline built (what-ifs and sweeps in a row share it).
-    nonisolated(unsafe) private static var last: ClassBaseline?
+    /// The last baselines built, most recent first (what-ifs in a row share one; a sweep
+    /// keeps its own next to it).
+    nonisolated(unsafe) private static var kept: [ClassBaseline] = []
 
-    /// The baseline of a class column: the kept one when the column is the same.
+    /// The baseline of a class column: a kept one when the column is the same.
     static func of(_ classColumn: Column) throws -> ClassBaseline {
-        if let b = last, b.classColumn.sharesBuffers(with: classColumn) { return b }
+        if let i = kept.firstIndex(where: { $0.classColumn.sharesBuffers(with: classColumn) }) {
+            let b = kept.remove(at: i)
+            kept.insert(b, at: 0)
+            return b
+        }
         let b = try ClassBaseline(classColumn: classColumn)
-        last = b
+        kept.insert(b, at: 0)
+        if kept.count > 2 { kept.removeLast() }
         return b
+    }
+
+    /// The rows whose class id in `newIDs` (ids of `classes` extended, one per baseline row)
+    /// differs from the baseline's, in row order.
+    func movedRows(to newIDs: [Int32]) -> [Int32] {
+        var moved: [Int32] = []
+        ids.withUnsafeBufferPointer { old in
+            newIDs.withUnsafeBufferPointer { new in
+                for j in 0..<min(old.count, new.count) where old[j] != new[j] {
+                    moved.append(Int32(truncatingIfNeeded: j))
+                }
+            }
+        }
+        return moved
+    }
+
+    /// Per-class counts and measure sums (`classCount` classes) of the same rows classed by
+    /// `newIDs`, from the baseline's and the rows that `moved`. `measure` must share its
+    /// buffers with the column the sums are taken of (the same values row for row).
+    func shifted(to newIDs: [Int32], moved: [Int32], classCount k: Int, measure: Column?)
+        -> (counts: [Int], sums: [CompensatedSum]) {
+        var counts = self.counts + [Int](repeating: 0, count: max(0, k - self.counts.count))
+        for j in moved {
+            counts[Int(ids[Int(j)])] -= 1
+            counts[Int(newIDs[Int(j)])] += 1
+        }
+        guard let measure else { return (counts, [CompensatedSum](repeating: CompensatedSum(), count: k)) }
+        let base = sums(of: measure).sums
+        var sums = base + [CompensatedSum](repeating: CompensatedSum(), count: max(0, k - base.count))
+        func adjust<T>(_ v: [T], _ value: (T) -> Double) {
+            for j in moved where !measure.isNull(Int(j)) {
+                let x = value(v[Int(j)])
+                sums[Int(ids[Int(j)])].add(-x)
+                sums[Int(newIDs[Int(j)])].add(x)
+            }
+        }
+        switch measure.storage {
+        case .double(let v): adjust(v) { $0 }
+        case .int(let v): adjust(v) { Double($0) }
+        default: break
+        }
+        return (counts, sums)
     }
 
     /// Per-class compensated sums of `column` over the baseline's rows (nulls add nothing),

@@ -178,37 +178,17 @@ struct ClassTotals {
         // The same rows on both sides (row i is row i) with the same measure values: the after
         // side is the before side with the moved rows taken out of their old class and put
         // into their new one.
-        let moved = m.matrix.movedNewRows
         nBefore = padded(baseline.counts, 0)
-        var nAfter = nBefore
-        for j in moved {
-            nAfter[Int(m.oldClasses[Int(j)])] -= 1
-            nAfter[Int(m.newClasses[Int(j)])] += 1
-        }
-        self.nAfter = nAfter
-        guard let measure = before else {
+        let shifted = baseline.shifted(to: m.newClasses, moved: m.matrix.movedNewRows, classCount: k, measure: before)
+        nAfter = shifted.counts
+        sAfter = shifted.sums.map(\.value)
+        if let before {
+            let (states, total) = baseline.sums(of: before)
+            sBefore = padded(states.map(\.value), 0)
+            afterTotal = total.value
+        } else {
             sBefore = [Double](repeating: 0, count: k)
-            sAfter = sBefore
             afterTotal = 0
-            return
         }
-        let (states, total) = baseline.sums(of: measure)
-        let before = padded(states, CompensatedSum())
-        var after = before
-        func adjust<T>(_ v: [T], _ value: (T) -> Double) {
-            for j in moved where !measure.isNull(Int(j)) {
-                let x = value(v[Int(j)])
-                after[Int(m.oldClasses[Int(j)])].add(-x)
-                after[Int(m.newClasses[Int(j)])].add(x)
-            }
-        }
-        switch measure.storage {
-        case .double(let v): adjust(v) { $0 }
-        case .int(let v): adjust(v) { Double($0) }
-        default: break
-        }
-        sBefore = before.map(\.value)
-        sAfter = after.map(\.value)
-        afterTotal = total.value
     }
 }
