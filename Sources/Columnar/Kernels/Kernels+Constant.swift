@@ -19,7 +19,8 @@ extension Kernels {
     /// for any other combination (the caller repeats the constant and uses `compare`).
     public static func compare(_ a: Column, constant value: Scalar, op: ComparisonOp) throws -> Column? {
         let n = a.count
-        var out = [Bool](repeating: false, count: n)
+        // Every element is written below (or the array is dropped when cancelled).
+        var out = [Bool](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
         func ints(_ x: UnsafeBufferPointer<Int64>, _ c: Int64, _ o: UnsafeMutableBufferPointer<Bool>) throws {
             try KernelSupport.chunked(0..<n) { r in
                 switch op {
@@ -33,17 +34,16 @@ extension Kernels {
             }
         }
         // As `compareDoubles` orders them: NaN above every number, equal to NaN.
-        func doubles<T>(_ x: UnsafeBufferPointer<T>, _ c: Double, _ o: UnsafeMutableBufferPointer<Bool>,
+        func doubles<T>(_ x: UnsafeBufferPointer<T>, _ c: Double, _ out: UnsafeMutableBufferPointer<Bool>,
                         _ d: (T) -> Double) throws {
-            @inline(__always) func lt(_ a: Double, _ b: Double) -> Bool { (a < b) || ((a == a) && (b != b)) }
-            @inline(__always) func gt(_ a: Double, _ b: Double) -> Bool { (a > b) || ((a != a) && (b == b)) }
+            let o = UnsafeMutableRawBufferPointer(out).bindMemory(to: UInt8.self)
             try KernelSupport.chunked(0..<n) { r in
                 switch op {
-                case .lt: for i in r { o[i] = lt(d(x[i]), c) }
-                case .le: for i in r { o[i] = !gt(d(x[i]), c) }
-                case .gt: for i in r { o[i] = gt(d(x[i]), c) }
-                case .ge: for i in r { o[i] = !lt(d(x[i]), c) }
-                case .eq, .ne: for i in r { o[i] = op.holds(compareDoubles(d(x[i]), c)) }
+                case .lt: for i in r { o[i] = DoubleOrder.lt(d(x[i]), c) }
+                case .le: for i in r { o[i] = DoubleOrder.gt(d(x[i]), c) ^ 1 }
+                case .gt: for i in r { o[i] = DoubleOrder.gt(d(x[i]), c) }
+                case .ge: for i in r { o[i] = DoubleOrder.lt(d(x[i]), c) ^ 1 }
+                case .eq, .ne: for i in r { o[i] = op.holds(compareDoubles(d(x[i]), c)) ? 1 : 0 }
                 }
             }
         }
@@ -75,7 +75,7 @@ extension Kernels {
         default: return nil
         }
         let n = a.count
-        var out = [Double](repeating: 0, count: n)
+        var out = [Double](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
         func run<T>(_ x: [T], _ d: (T) -> Double) throws {
             try x.withUnsafeBufferPointer { x in
                 try out.withUnsafeMutableBufferPointer { o in
