@@ -54,11 +54,20 @@ public struct ExpressionEvaluator {
             case .literal, .column, .parameter: break
             default:
                 if let v = memo.values[e.span] { return v }
-                if e.isParameterFree {
+                var names = Set<String>()
+                e.collectParameters(into: &names)
+                if names.isEmpty {
                     let v = try evaluateNode(e)
                     memo.values[e.span] = v
                     return v
                 }
+                // Uses parameters: kept with the values they had (a sweep changes one of
+                // them; the subexpressions that use only the others are not redone).
+                let values = names.sorted().map { parameters($0) ?? .null }
+                if let kept = memo.withParameters[e.span], ExpressionMemo.same(kept.parameters, values) { return kept.value }
+                let v = try evaluateNode(e)
+                memo.withParameters[e.span] = (values, v)
+                return v
             }
         }
         return try evaluateNode(e)
