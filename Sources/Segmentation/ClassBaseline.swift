@@ -1,4 +1,5 @@
 import Columnar
+import Foundation
 
 /// The "before" side of what-ifs (and the base of sweeps) against one view result, kept
 /// between statements: its class ids, per-class row counts and per-class sums of the measure.
@@ -31,9 +32,13 @@ final class ClassBaseline {
     /// The last baselines built, most recent first (what-ifs in a row share one; a sweep
     /// keeps its own next to it).
     nonisolated(unsafe) private static var kept: [ClassBaseline] = []
+    /// Guards `kept` and each baseline's measure sums (sessions may run on several threads).
+    private static let lock = NSLock()
 
     /// The baseline of a class column: a kept one when the column is the same.
     static func of(_ classColumn: Column) throws -> ClassBaseline {
+        lock.lock()
+        defer { lock.unlock() }
         if let i = kept.firstIndex(where: { $0.classColumn.sharesBuffers(with: classColumn) }) {
             let b = kept.remove(at: i)
             kept.insert(b, at: 0)
@@ -90,6 +95,8 @@ final class ClassBaseline {
     /// Per-class compensated sums of `column` over the baseline's rows (nulls add nothing),
     /// and its sum over all rows; computed once per measure column.
     func sums(of column: Column) -> (sums: [CompensatedSum], total: CompensatedSum) {
+        ClassBaseline.lock.lock()
+        defer { ClassBaseline.lock.unlock() }
         if let m = measure, m.column.sharesBuffers(with: column) { return (m.sums, m.total) }
         let sums = classSumStates(column, classes: ids, classCount: classes.count)
         // The total over all rows in row order, as `WhatIfCommand.sum` adds it.
