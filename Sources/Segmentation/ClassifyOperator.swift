@@ -71,11 +71,16 @@ enum ClassifyOperator {
             let validity = mask.validity
             try Cancellation.check()
             if let validity {
-                for i in 0..<n where choice[i] < 0 && bits[i] {
-                    if !validity[i] { continue }
-                    choice[i] = r
-                    unassigned -= 1
+                var taken = 0
+                choice.withUnsafeMutableBufferPointer { ch in
+                    bits.withUnsafeBufferPointer { b in
+                        for i in 0..<n where ch[i] < 0 && b[i] && validity[i] {
+                            ch[i] = r
+                            taken += 1
+                        }
+                    }
                 }
+                unassigned -= taken
             } else {
                 // Branch-free: a row takes rule r when it has no rule yet (sign bit) and its
                 // condition holds (byte 1).
@@ -94,11 +99,12 @@ enum ClassifyOperator {
                 unassigned -= taken
             }
         }
-        return labelColumn(ruleSet, choice: choice)
+        return labelColumn(ruleSet, choice: choice, complete: unassigned == 0)
     }
 
     /// The labels as an int column (all labels integer literals) or a string column.
-    static func labelColumn(_ ruleSet: RuleSet, choice: [Int32]) -> Column {
+    /// `complete`: every row has a rule (no null label to mark).
+    static func labelColumn(_ ruleSet: RuleSet, choice: [Int32], complete: Bool = false) -> Column {
         let n = choice.count
         var ints: [Int64] = []
         for rule in ruleSet.rules {
@@ -108,7 +114,7 @@ enum ClassifyOperator {
         if ints.count == ruleSet.rules.count {
             var out = [Int64](repeating: 0, count: n)
             for i in 0..<n where choice[i] >= 0 { out[i] = ints[Int(choice[i])] }
-            return Column(.int(out), validity: nullMask(choice))
+            return Column(.int(out), validity: complete ? nil : nullMask(choice))
         }
         let dictionary = StringDictionary()
         let codes = ruleSet.labels.map { dictionary.intern($0) }
@@ -120,7 +126,7 @@ enum ClassifyOperator {
                 }
             }
         }
-        return Column(.string(codes: out, dictionary: dictionary), validity: nullMask(choice))
+        return Column(.string(codes: out, dictionary: dictionary), validity: complete ? nil : nullMask(choice))
     }
 
     /// Rows that no rule matched (only possible without `otherwise`, which the parser requires).

@@ -35,21 +35,21 @@ struct ClassCodes {
         case .string(let codes, let dictionary):
             var byCode = [Int32](repeating: -1, count: dictionary.count)
             let nullID: Int32 = column.validity == nil ? -1 : id(of: .null)
-            var out = [Int32](repeating: 0, count: n)
             if column.validity == nil && dictionary.count <= 4096 {
                 // A class column's dictionary is small: map every code first, then one
                 // branch-free pass over the rows. Ids in order of first appearance, as below.
                 var used = [Bool](repeating: false, count: dictionary.count)
                 for c in codes where !used[Int(c)] { used[Int(c)] = true; byCode[Int(c)] = id(of: .string(dictionary.string(c))) }
-                byCode.withUnsafeBufferPointer { map in
+                return byCode.withUnsafeBufferPointer { map in
                     codes.withUnsafeBufferPointer { c in
-                        out.withUnsafeMutableBufferPointer { o in
+                        [Int32](unsafeUninitializedCapacity: n) { o, initialized in
                             for i in 0..<n { o[i] = map[Int(c[i])] }
+                            initialized = n
                         }
                     }
                 }
-                return out
             }
+            var out = [Int32](repeating: 0, count: n)
             codes.withUnsafeBufferPointer { c in
                 out.withUnsafeMutableBufferPointer { o in
                     for i in 0..<n {

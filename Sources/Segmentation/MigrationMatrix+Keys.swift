@@ -17,6 +17,9 @@ struct KeyAlignment {
     /// Rows left out because their key is null, per side.
     var nullKeysOld = 0
     var nullKeysNew = 0
+    /// Row i of the new side matches row i of the old side, for every row (no null, new or
+    /// gone keys): set by `identical`.
+    var isIdentity = false
 
     static let nullKey: Int32 = -2
 
@@ -81,7 +84,7 @@ struct KeyAlignment {
         if let known = KeyAlignment.lastUniqueKeys, known.codes.withUnsafeBufferPointer({ $0.baseAddress }) == oc.withUnsafeBufferPointer({ $0.baseAddress }),
            known.codes.count == oc.count {
             // The same key column as the last what-if (a sweep, what-ifs in a row): known unique.
-            return KeyAlignment(newToOld: known.identity, goneRows: [])
+            return KeyAlignment(newToOld: known.identity, goneRows: [], isIdentity: true)
         }
         var seen = [Bool](repeating: false, count: od.count)
         var duplicateRow: Int?
@@ -98,7 +101,7 @@ struct KeyAlignment {
         let identity = (0..<Int32(truncatingIfNeeded: oc.count)).map { $0 }
         // Kept with the codes array itself, so its address cannot be reused by another one.
         KeyAlignment.lastUniqueKeys = (oc, identity)
-        return KeyAlignment(newToOld: identity, goneRows: [])
+        return KeyAlignment(newToOld: identity, goneRows: [], isIdentity: true)
     }
 
     /// The key codes last found unique by `identical`, and their identity alignment.

@@ -15,11 +15,14 @@ struct Migration {
     /// Class ids in display order, and where that order comes from.
     let order: [Int32]
     let orderSource: ClassCodes.OrderSource
+    /// The kept encoding of the old side (`useBaseline`: a what-if's "before" side, the same
+    /// cached view result every time).
+    let baseline: ClassBaseline?
 
     /// Matches `old` and `new` on `key` and counts how the classes of `by` moved. `oldName`
     /// and `newName` describe the sides in errors ("view 'tiered' before the what-if").
     init(old: Table, new: Table, key: Name, by: Name, oldName: String, newName: String,
-         context: StepContext) throws {
+         context: StepContext, useBaseline: Bool = false) throws {
         try Cancellation.check()  // matching a view against itself may need no loop that checks
         let oldKey = try WhatIfInputs.column(key, in: old, context, of: oldName)
         let newKey = try WhatIfInputs.column(key, in: new, context, of: newName)
@@ -34,14 +37,23 @@ struct Migration {
         } catch let e as KernelError {
             throw context.error("cannot match the keys '\(key.text)' of \(oldName) and \(newName): \(e)", key.span)
         }
-        var classes = ClassCodes()
-        oldClasses = try classes.encode(oldClass)
+        var classes: ClassCodes
+        if useBaseline {
+            let b = try ClassBaseline.of(oldClass)
+            baseline = b
+            classes = b.classes
+            oldClasses = b.ids
+        } else {
+            baseline = nil
+            classes = ClassCodes()
+            oldClasses = try classes.encode(oldClass)
+        }
         newClasses = try classes.encode(newClass)
         let ordered = classes.order(ruleOrder: context.session.classOrders[by.text])
         order = ordered.ids
         orderSource = ordered.source
         matrix = MigrationMatrix(oldClasses: oldClasses, newClasses: newClasses, alignment: alignment,
-                                 classCount: classes.count)
+                                 classCount: classes.count, oldCounts: baseline?.counts)
         self.classes = classes
     }
 

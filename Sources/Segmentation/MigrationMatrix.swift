@@ -28,12 +28,40 @@ struct MigrationMatrix {
 
     /// Counts the migration of `oldClasses` (one id per old row) to `newClasses` (one id per
     /// new row) along `alignment`.
-    init(oldClasses: [Int32], newClasses: [Int32], alignment: KeyAlignment, classCount: Int) {
+    /// `oldCounts` (rows per old class id), when known, lets an identity alignment count only
+    /// the rows that moved: the diagonal is the old count minus the rows that left.
+    init(oldClasses: [Int32], newClasses: [Int32], alignment: KeyAlignment, classCount: Int, oldCounts: [Int]? = nil) {
         self.classCount = classCount
         let width = classCount + 1
         var counts = [Int](repeating: 0, count: width * width)
         var moved: [Int32] = []
         var matched = 0
+        if alignment.isIdentity, let oldCounts, oldCounts.count <= classCount,
+           oldClasses.count == newClasses.count, alignment.newToOld.count == newClasses.count {
+            counts.withUnsafeMutableBufferPointer { cells in
+                oldClasses.withUnsafeBufferPointer { oldC in
+                    newClasses.withUnsafeBufferPointer { newC in
+                        for j in 0..<newC.count {
+                            let b = oldC[j], a = newC[j]
+                            if a != b {
+                                cells[Int(b) * width + Int(a)] += 1
+                                moved.append(Int32(truncatingIfNeeded: j))
+                            }
+                        }
+                    }
+                }
+                for b in 0..<oldCounts.count {
+                    var left = 0
+                    for a in 0..<classCount where a != b { left += cells[b * width + a] }
+                    cells[b * width + b] = oldCounts[b] - left
+                }
+            }
+            self.counts = counts
+            self.movedNewRows = moved
+            self.goneRows = []
+            self.matched = newClasses.count
+            return
+        }
         counts.withUnsafeMutableBufferPointer { cells in
             oldClasses.withUnsafeBufferPointer { oldC in
                 newClasses.withUnsafeBufferPointer { newC in
@@ -105,8 +133,13 @@ struct MigrationMatrix {
 /// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id. Nulls add
 /// nothing.
 func classSums(_ column: Column?, classes: [Int32], classCount: Int) -> [Double] {
+    classSumStates(column, classes: classes, classCount: classCount).map(\.value)
+}
+
+/// `classSums` before the compensation is applied (a what-if adjusts them by moved rows).
+func classSumStates(_ column: Column?, classes: [Int32], classCount: Int) -> [CompensatedSum] {
     var sums = [CompensatedSum](repeating: CompensatedSum(), count: classCount)
-    guard let column else { return sums.map(\.value) }
+    guard let column else { return sums }
     sums.withUnsafeMutableBufferPointer { s in
         classes.withUnsafeBufferPointer { c in
             switch column.storage {
@@ -127,7 +160,7 @@ func classSums(_ column: Column?, classes: [Int32], classCount: Int) -> [Double]
             }
         }
     }
-    return sums.map(\.value)
+    return sums
 }
 
 /// Per-class row counts by class id.

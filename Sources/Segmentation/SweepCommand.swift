@@ -37,15 +37,39 @@ enum SweepCommand {
         var sums: [[Double]] = []       // per value, by class id
         var totals: [Double] = []
         var measureName: String?
+        // The first value's classes are the baseline (kept across sweeps of the same view);
+        // each later value counts and sums only the rows whose class differs from it.
+        var base: (baseline: ClassBaseline, measure: Column?)?
         for value in values {
             try Cancellation.check()
             var parameters = context.parameters
             parameters[parameter.text] = value
             let table = try session.evaluateView(view.text, parameters: parameters)
             let classColumn = try WhatIfInputs.column(by, in: table, context, of: "view '\(view.text)'")
+            if base == nil {
+                let baseline = try ClassBaseline.of(classColumn)
+                classes = baseline.classes
+                let m = try WhatIfInputs.measure(measure, in: table, context)
+                measureName = measureName ?? m?.name
+                base = (baseline, m?.column)
+                let s = m.map { baseline.sums(of: $0.column).sums.map(\.value) } ?? [Double](repeating: 0, count: classes.count)
+                counts.append(baseline.counts)
+                sums.append(s)
+                totals.append(s.reduce(0, +))
+                continue
+            }
             let ids = try classes.encode(classColumn)
             let m = try WhatIfInputs.measure(measure, in: table, context)
             measureName = measureName ?? m?.name
+            if let (baseline, baseMeasure) = base, baseline.ids.count == ids.count, sameColumn(m?.column, baseMeasure) {
+                let shifted = baseline.shifted(to: ids, moved: baseline.movedRows(to: ids), classCount: classes.count,
+                                               measure: m?.column)
+                let s = shifted.sums.map(\.value)
+                counts.append(shifted.counts)
+                sums.append(s)
+                totals.append(s.reduce(0, +))
+                continue
+            }
             let s = classSums(m?.column, classes: ids, classCount: classes.count)
             counts.append(classCounts(ids, classCount: classes.count))
             sums.append(s)
@@ -72,6 +96,15 @@ enum SweepCommand {
                                     width: session.chartWidth, height: 10)
         items.append(.text("\(by.text) counts by $\(parameter.text):\n" + chart))
         return items
+    }
+
+    /// Both absent, or the same values (shared buffers).
+    static func sameColumn(_ a: Column?, _ b: Column?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (let a?, let b?): return a.sharesBuffers(with: b)
+        default: return false
+        }
     }
 
     /// The values A, A+S, ... ≤ B (≥ B for a negative step).

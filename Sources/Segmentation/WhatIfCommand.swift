@@ -53,7 +53,8 @@ enum WhatIfCommand {
         let key = whatIf.key ?? Name(firstColumn, view.span)
         let migration = try Migration(old: before, new: after, key: key, by: whatIf.by,
                                       oldName: "view '\(view.text)' before the what-if",
-                                      newName: "view '\(view.text)' after the what-if", context: context)
+                                      newName: "view '\(view.text)' after the what-if", context: context,
+                                      useBaseline: true)
         notes += migration.nullKeyNotes(key: key.text, oldName: "'\(view.text)' before", newName: "'\(view.text)' after")
 
         let measureBefore = try WhatIfInputs.measure(whatIf.measure, in: before, context)
@@ -66,21 +67,23 @@ enum WhatIfCommand {
         let corner = "\(whatIf.by.text) (before \\ after)"
         report.append(.table(migration.matrix.table(corner: corner, order: migration.order, classes: migration.classes),
                              number: nil, elapsed: 0))
-        report.append(.table(classTable(migration, by: whatIf.by.text, measureName: measureBefore?.name,
-                                        before: measureBefore?.column, after: measureAfter?.column),
+        let totals = ClassTotals(migration, before: measureBefore?.column, after: measureAfter?.column)
+        report.append(.table(classTable(migration, by: whatIf.by.text, measureName: measureBefore?.name, totals: totals),
                              number: nil, elapsed: 0))
         report.append(.text(movedLine(migration, rows: before.rowCount, measureName: measureBefore?.name,
-                                      before: measureBefore?.column, after: measureAfter?.column)))
+                                      before: measureBefore?.column, after: measureAfter?.column,
+                                      afterTotal: totals.afterTotal)))
         let by = whatIf.by.text
         return WhatIfOutcome(report: report) { try migration.movedTable(old: before, new: after, key: key.text, by: by) }
     }
 
     /// Per class before/after: rows, their share, and the measure's sum and share.
     static func classTable(_ m: Migration, by: String, measureName: String?, before: Column?, after: Column?) -> Table {
-        let k = m.classes.count
-        let nBefore = classCounts(m.oldClasses, classCount: k), nAfter = classCounts(m.newClasses, classCount: k)
-        let sBefore = classSums(before, classes: m.oldClasses, classCount: k)
-        let sAfter = classSums(after, classes: m.newClasses, classCount: k)
+        classTable(m, by: by, measureName: measureName, totals: ClassTotals(m, before: before, after: after))
+    }
+
+    static func classTable(_ m: Migration, by: String, measureName: String?, totals t: ClassTotals) -> Table {
+        let (nBefore, nAfter, sBefore, sAfter) = (t.nBefore, t.nAfter, t.sBefore, t.sAfter)
         let totalN = (Double(m.oldClasses.count), Double(m.newClasses.count))
         let totalS = (sBefore.reduce(0, +), sAfter.reduce(0, +))
         var rows: [[Scalar]] = []
@@ -104,13 +107,14 @@ enum WhatIfCommand {
     }
 
     /// `312 of 1,810 rows moved (17.2%); monetary of the moved rows: 1,234,567.80 (12.3%)`.
-    static func movedLine(_ m: Migration, rows: Int, measureName: String?, before: Column?, after: Column?) -> String {
+    static func movedLine(_ m: Migration, rows: Int, measureName: String?, before: Column?, after: Column?,
+                          afterTotal: Double? = nil) -> String {
         let moved = m.matrix.movedCount
         var line = "\(NumberFormat.grouped(moved)) of \(NumberFormat.grouped(rows)) rows moved"
         if let p = percentText(Double(moved), of: Double(rows)) { line += " (\(p)%)" }
         if let measureName {
             // The moved rows' measure: after values, before values for rows that are gone.
-            let total = sum(after, rows: nil)
+            let total = afterTotal ?? sum(after, rows: nil)
             let movedSum = sum(after, rows: m.matrix.movedNewRows) + sum(before, rows: m.matrix.goneRows)
             line += "; \(measureName) of the moved rows: \(NumberFormat.fixed(movedSum, decimals: 2, grouping: true))"
             if let p = percentText(movedSum, of: total) { line += " (\(p)% of the total)" }
@@ -144,4 +148,47 @@ enum WhatIfCommand {
 func reportTable(names: [String], types: [DataType], rows: [[Scalar]]) -> Table {
     let columns = names.indices.map { c in Column.from(rows.map { $0[c] }, type: types[c]) }
     return Table(uncheckedNames: names, columns: columns, rowCount: rows.count)
+}
+
+/// Per class, before and after a what-if: row counts and sums of the measure (nulls add
+/// nothing), and the measure's sum over all rows after.
+struct ClassTotals {
+    var nBefore: [Int], nAfter: [Int]
+    var sBefore: [Double], sAfter: [Double]
+    var afterTotal: Double
+
+    init(_ m: Migration, before: Column?, after: Column?) {
+        let k = m.classes.count
+        func padded<T>(_ xs: [T], _ zero: T) -> [T] { xs + [T](repeating: zero, count: max(0, k - xs.count)) }
+        let sameMeasure: Bool
+        switch (before, after) {
+        case (nil, nil): sameMeasure = true
+        case (let b?, let a?): sameMeasure = a.sharesBuffers(with: b)
+        default: sameMeasure = false
+        }
+        guard let baseline = m.baseline, m.alignment.isIdentity, sameMeasure,
+              baseline.ids.count == m.oldClasses.count, m.oldClasses.count == m.newClasses.count else {
+            nBefore = classCounts(m.oldClasses, classCount: k)
+            nAfter = classCounts(m.newClasses, classCount: k)
+            sBefore = classSums(before, classes: m.oldClasses, classCount: k)
+            sAfter = classSums(after, classes: m.newClasses, classCount: k)
+            afterTotal = WhatIfCommand.sum(after, rows: nil)
+            return
+        }
+        // The same rows on both sides (row i is row i) with the same measure values: the after
+        // side is the before side with the moved rows taken out of their old class and put
+        // into their new one.
+        nBefore = padded(baseline.counts, 0)
+        let shifted = baseline.shifted(to: m.newClasses, moved: m.matrix.movedNewRows, classCount: k, measure: before)
+        nAfter = shifted.counts
+        sAfter = shifted.sums.map(\.value)
+        if let before {
+            let (states, total) = baseline.sums(of: before)
+            sBefore = padded(states.map(\.value), 0)
+            afterTotal = total.value
+        } else {
+            sBefore = [Double](repeating: 0, count: k)
+            afterTotal = 0
+        }
+    }
 }

@@ -24,6 +24,28 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(h.session.parameters.first { $0.name == "s_recency" }?.value, .int(30))
     }
 
+    /// Sweeps and what-ifs keep state between statements (the classify memo, the class
+    /// baseline): after another parameter changes, and after each other, they give what a
+    /// fresh session gives.
+    func testKeptStateNeverOutlivesAChangedParameter() throws {
+        let h = WhatIfHarness()
+        try h.loadTiers()
+        let sweep = "sweep s_recency from 30 to 60 step 15 on tiered by tier"
+        let whatif = "whatif s_recency = 45, a_mult = 0.9 on tiered by tier"
+        let first = WhatIfHarness.grid(h.run(sweep).tables.first)
+        h.run(whatif)
+        h.run("param a_mult = 0.7")
+        let second = WhatIfHarness.grid(h.run(sweep).tables.first)
+        let afterSweep = h.run(whatif).tables.map { WhatIfHarness.grid($0) }
+        let fresh = WhatIfHarness()
+        try fresh.loadTiers()
+        fresh.run("param a_mult = 0.7")
+        XCTAssertEqual(second, WhatIfHarness.grid(fresh.run(sweep).tables.first))
+        XCTAssertNotEqual(first, second)
+        XCTAssertEqual(second[1].prefix(5), ["30", "1", "4", "2", "1"])
+        XCTAssertEqual(afterSweep, fresh.run(whatif).tables.map { WhatIfHarness.grid($0) })
+    }
+
     func testDoubleStepsIncludeTheEndAndNegativeStepsGoDown() throws {
         let h = WhatIfHarness()
         try h.loadTiers()

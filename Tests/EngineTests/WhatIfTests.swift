@@ -76,6 +76,20 @@ final class WhatIfHarness {
 }
 
 final class WhatIfTests: XCTestCase {
+    /// A measure that the changed parameter changes is summed on each side (the after side
+    /// is not derived from the before side's sums).
+    func testAMeasureThatDependsOnTheChangedParameter() throws {
+        let h = WhatIfHarness()
+        try h.loadTiers()
+        h.run("let scaled = tiered | derive m = monetary * $s_recency")
+        let out = h.run("whatif s_recency = 45 on scaled by tier measure m")
+        let grid = WhatIfHarness.grid(out.tables.dropFirst().first)
+        let m = grid.first.map { names in grid.dropFirst().map { row in [row[0]] + ["m_before", "m_after"].map { row[names.firstIndex(of: $0) ?? 0] } } }
+        // Before ×30: S c1; after ×45: S c1 c2 c7.
+        XCTAssertEqual(m?.first, ["S", "60000", "211500"])
+        XCTAssertEqual(m?.last, ["total", "433500", "650250"])
+    }
+
     func testMigrationMatrixPerClassFiguresAndMovedLine() throws {
         let h = WhatIfHarness()
         try h.loadTiers()

@@ -54,11 +54,20 @@ public struct ExpressionEvaluator {
             case .literal, .column, .parameter: break
             default:
                 if let v = memo.values[e.span] { return v }
-                if e.isParameterFree {
+                var names = Set<String>()
+                e.collectParameters(into: &names)
+                if names.isEmpty {
                     let v = try evaluateNode(e)
                     memo.values[e.span] = v
                     return v
                 }
+                // Uses parameters: kept with the values they had (a sweep changes one of
+                // them; the subexpressions that use only the others are not redone).
+                let values = names.sorted().map { parameters($0) ?? .null }
+                if let kept = memo.withParameters[e.span], ExpressionMemo.same(kept.parameters, values) { return kept.value }
+                let v = try evaluateNode(e)
+                memo.withParameters[e.span] = (values, v)
+                return v
             }
         }
         return try evaluateNode(e)
@@ -209,6 +218,13 @@ public struct ExpressionEvaluator {
             let c = try Kernels.compare(l.column(count: 1), r.column(count: 1), op: kop)
             return .scalar(c[0])
         }
+        // A column against a constant (`recency <= $s_recency`): no column of the constant.
+        if case .column(let c) = l, case .scalar(let s) = r, let out = try Kernels.compare(c, constant: s, op: kop) {
+            return .column(out)
+        }
+        if case .scalar(let s) = l, case .column(let c) = r, let out = try Kernels.compare(c, constant: s, op: kop.swapped) {
+            return .column(out)
+        }
         let n = rowCount
         return .column(try Kernels.compare(l.column(count: n), r.column(count: n), op: kop))
     }
@@ -277,6 +293,14 @@ public struct ExpressionEvaluator {
         }
         if case .scalar = l, case .scalar = r {
             return .scalar(try Kernels.arithmetic(l.column(count: 1), r.column(count: 1), op: kop)[0])
+        }
+        if case .column(let c) = l, case .scalar(let s) = r,
+           let out = try Kernels.arithmetic(c, constant: s, op: kop, constantFirst: false) {
+            return .column(out)
+        }
+        if case .scalar(let s) = l, case .column(let c) = r,
+           let out = try Kernels.arithmetic(c, constant: s, op: kop, constantFirst: true) {
+            return .column(out)
         }
         let n = rowCount
         return .column(try Kernels.arithmetic(l.column(count: n), r.column(count: n), op: kop))

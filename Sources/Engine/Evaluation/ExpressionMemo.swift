@@ -4,7 +4,8 @@ import Language
 
 /// Results of parameter-free subexpressions over one table, kept between evaluations of the
 /// same rule set: a what-if or sweep step changes a threshold such as `$s_recency`, and only
-/// the subexpressions that use a parameter are computed again — `avg(monetary) over
+/// the subexpressions that use a changed parameter are computed again (those that use
+/// parameters are kept with the parameters' values, the last value each) — `avg(monetary) over
 /// industry`, `monetary > 0`, `recency <= 60` and every conjunct without a parameter come
 /// from here. Keyed by the expression's span in its source file (one memo per rule set
 /// version and input table, see `Session.classifyMemo`).
@@ -13,6 +14,22 @@ public final class ExpressionMemo: @unchecked Sendable {
     let tableKey: String
     let version: Int
     var values: [Span: Value] = [:]
+    /// Subexpressions that use parameters: the last value, with the values of the
+    /// parameters it used (in the order of their sorted names).
+    var withParameters: [Span: (parameters: [Scalar], value: Value)] = [:]
+
+    /// Whether two lists of parameter values are the same values (doubles bit for bit, so
+    /// -0.0 is not 0.0 and NaN is NaN).
+    static func same(_ a: [Scalar], _ b: [Scalar]) -> Bool {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) {
+            switch (x, y) {
+            case (.double(let u), .double(let v)): if u.bitPattern != v.bitPattern { return false }
+            default: if x != y { return false }
+            }
+        }
+        return true
+    }
 
     init(table: Table, tableKey: String, version: Int) {
         self.table = table
