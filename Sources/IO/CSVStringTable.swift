@@ -24,14 +24,75 @@ struct CSVPendingString {
 /// field costs one probe of an 8-byte slot holding both the hash tag and the code. Codes are
 /// dense and in first-appearance order; `makeDictionary()` hands the strings to a
 /// `StringDictionary` in that order, so its codes are the same.
+///
+/// A table starts *ascending*: while every new field is byte-wise greater than the last
+/// entry (an identifier column written in order: order ids, customer ids), the fields are
+/// distinct by construction and are appended without hashing and without a hash index —
+/// one comparison with a cached entry instead of a cache miss in a table of millions of
+/// slots. The first field that is not greater builds the index and the table continues
+/// as a hash table.
 struct CSVStringTable {
     private(set) var bytes: [UInt8] = []
     /// offsets[i]..<offsets[i+1] are the bytes of entry i.
     private(set) var offsets: [Int] = [0]
     /// 0 = empty; else the high 32 bits of the hash and code + 1 in the low 32 bits.
-    private var slots = [UInt64](repeating: 0, count: 256)
+    /// Empty while `ascending`.
+    private var slots: [UInt64] = []
+    /// Entries so far are strictly ascending and there is no hash index.
+    private(set) var ascending = true
+    /// Distinct strings expected (`reserveCapacity`), to size the index when it is built.
+    private var expectedCount = 0
 
     var count: Int { offsets.count - 1 }
+
+    /// Whether the bytes are greater than the last entry (true when empty).
+    @inline(__always)
+    private func greaterThanLast(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        let c = offsets.count - 1
+        guard c > 0 else { return true }
+        let lo = offsets[c - 1], hi = offsets[c]
+        let m = min(hi - lo, n)
+        return bytes.withUnsafeBytes { all -> Bool in
+            guard let base = all.baseAddress else { return n > 0 }
+            if m > 0 {
+                let r = memcmp(base + lo, p, m)
+                if r != 0 { return r < 0 }
+            }
+            return n > hi - lo
+        }
+    }
+
+    /// Appends an entry (no index update).
+    @inline(__always)
+    private mutating func appendEntry(_ p: UnsafeRawPointer, _ n: Int) -> Int32 {
+        let code = count
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+        offsets.append(bytes.count)
+        return Int32(truncatingIfNeeded: code)
+    }
+
+    /// Leaves the ascending mode: builds the hash index over the entries so far.
+    mutating func ensureIndex() {
+        guard ascending else { return }
+        ascending = false
+        let n = count
+        var size = 256
+        while size * 7 < max(n, expectedCount) * 10 { size *= 2 }
+        var new = [UInt64](repeating: 0, count: size)
+        let mask = size - 1
+        bytes.withUnsafeBytes { all in
+            let base = all.baseAddress ?? emptyPointer
+            for code in 0..<n {
+                let lo = offsets[code]
+                let h = CSVStringTable.hash(base + lo, offsets[code + 1] - lo)
+                let tag = h & 0xFFFF_FFFF_0000_0000
+                var s = Int(truncatingIfNeeded: tag >> 32) & mask
+                while new[s] != 0 { s = (s + 1) & mask }
+                new[s] = tag | UInt64(code + 1)
+            }
+        }
+        slots = new
+    }
 
     @inline(__always)
     static func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
@@ -56,7 +117,11 @@ struct CSVStringTable {
     /// The code of these bytes, adding them if new.
     @inline(__always)
     mutating func intern(_ p: UnsafeRawPointer, _ n: Int) -> Int32 {
-        intern(p, n, hash: CSVStringTable.hash(p, n))
+        if ascending {
+            if greaterThanLast(p, n) { return appendEntry(p, n) }
+            ensureIndex()
+        }
+        return intern(p, n, hash: CSVStringTable.hash(p, n))
     }
 
     /// Interns a batch of fields in order, writing each code to `codes[field.index]`. The
@@ -65,6 +130,18 @@ struct CSVStringTable {
     /// of being paid one after another.
     mutating func internBatch(_ fields: UnsafeMutablePointer<CSVPendingString>, count m: Int,
                               codes: UnsafeMutablePointer<Int32>) {
+        var first = 0
+        while ascending && first < m {
+            let f = fields[first]
+            guard greaterThanLast(f.p, f.n) else { ensureIndex(); break }
+            codes[f.index] = appendEntry(f.p, f.n)
+            first += 1
+        }
+        guard first < m else { return }
+        if first > 0 {
+            internBatch(fields + first, count: m - first, codes: codes)
+            return
+        }
         for i in 0..<m { fields[i].hash = CSVStringTable.hash(fields[i].p, fields[i].n) }
         for i in 0..<m {
             let mask = slots.count - 1
@@ -102,6 +179,10 @@ struct CSVStringTable {
     /// The code of these bytes with their hash (`CSVStringTable.hash(p, n)`), adding them if new.
     @inline(__always)
     mutating func intern(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64) -> Int32 {
+        if ascending {
+            if greaterThanLast(p, n) { return appendEntry(p, n) }
+            ensureIndex()
+        }
         let tag = hash & 0xFFFF_FFFF_0000_0000
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: tag >> 32) & mask
@@ -123,7 +204,7 @@ struct CSVStringTable {
     }
 
     /// The code of these bytes if present (`hash` is `CSVStringTable.hash(p, n)`); nil also
-    /// after `releaseIndex()`.
+    /// after `releaseIndex()` and while `ascending` (call `ensureIndex()` first).
     @inline(__always)
     func find(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64) -> Int32? {
         let tag = hash & 0xFFFF_FFFF_0000_0000
@@ -145,6 +226,7 @@ struct CSVStringTable {
     /// Interning afterwards is not allowed.
     mutating func releaseIndex() {
         slots = []
+        ascending = false
     }
 
     /// Hands the strings over, leaving the table empty.
@@ -153,6 +235,7 @@ struct CSVStringTable {
         bytes = []
         offsets = [0]
         slots = []
+        ascending = false
         return out
     }
 
@@ -199,6 +282,8 @@ struct CSVStringTable {
     mutating func reserveCapacity(_ n: Int, averageLength: Int) {
         offsets.reserveCapacity(n + 1)
         bytes.reserveCapacity(n * averageLength)
+        expectedCount = max(expectedCount, n)
+        if ascending { return }
         var size = max(slots.count, 16)
         while size * 7 < n * 10 { size *= 2 }
         if size > slots.count {
