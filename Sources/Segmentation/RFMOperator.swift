@@ -1,4 +1,5 @@
 import Columnar
+import Dispatch
 import Diagnostics
 import Engine
 import Language
@@ -45,8 +46,24 @@ enum RFMOperator {
     /// The RFM table and the number of rows skipped for a null customer, date or amount.
     static func compute(_ a: RFMArguments) throws -> (Table, skipped: Int) {
         let n = a.customer.count
-        let groups = try Kernels.groupIDs(keys: [a.customer])
-        let g = groups.groupCount
+        // Group ids: a string customer column's dictionary codes when its dictionary is not
+        // much larger than the column (the codes are dense ids already, and the dictionary's
+        // sort ranks give the output order); else hashed groups.
+        var dictionary: StringDictionary?
+        var groups: GroupIndex?
+        let ids: [Int32]
+        let g: Int
+        if case .string(let codes, let dict) = a.customer.storage, n > 0, dict.count <= 2 * n,
+           RFMOperator.allBelow(codes, dict.count) {
+            dictionary = dict
+            ids = codes
+            g = dict.count
+        } else {
+            let index = try Kernels.groupIDs(keys: [a.customer])
+            groups = index
+            ids = index.ids
+            g = index.groupCount
+        }
 
         // Which rows count: a combined validity of customer, date and amount (nil: all).
         var valid: Bitmap?
@@ -78,21 +95,28 @@ enum RFMOperator {
         defer { raw.deallocate() }
         let accs = UnsafeMutableBufferPointer(start: raw.bindMemory(to: RFMAccumulator.self, capacity: max(g, 1)), count: g)
         accs.initialize(repeating: RFMAccumulator())
-        let chunk = 1 << 16
-        try groups.ids.withUnsafeBufferPointer { ids in
-            try a.dates.withUnsafeBufferPointer { ds in
-                try a.amounts.withUnsafeBufferPointer { ms in
-                    do {
-                        let acc = accs
+        // Large inputs: two threads, each scanning every row but updating only its half of
+        // the customers (so each customer's sums are added in row order, as on one thread).
+        let parts = n >= 1 << 20 && g >= 2 ? 2 : 1
+        let rowsValid = valid
+        try Cancellation.check()
+        ids.withUnsafeBufferPointer { ids in
+            a.dates.withUnsafeBufferPointer { ds in
+                a.amounts.withUnsafeBufferPointer { ms in
+                    let acc = accs
+                    let body = { (part: Int) in
+                        let lowGroup = g * part / parts, highGroup = g * (part + 1) / parts
+                        let chunk = 1 << 16
                         var lo = 0
                         while lo < n {
-                            try Cancellation.check()
+                            if Cancellation.isRequested { return }
                             let hi = min(n, lo + chunk)
                             for i in lo..<hi {
-                                if let valid, !valid[i] { continue }
+                                let k = Int(ids[i])
+                                if k < lowGroup || k >= highGroup { continue }
+                                if let rowsValid, !rowsValid[i] { continue }
                                 let d = ds[i]
                                 if d > asof { continue }
-                                let k = Int(ids[i])
                                 let x = ms[i]
                                 if d > acc[k].last { acc[k].last = d }
                                 if d < acc[k].first { acc[k].first = d }
@@ -106,19 +130,34 @@ enum RFMOperator {
                             lo = hi
                         }
                     }
+                    if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
                 }
             }
         }
+        try Cancellation.check()
 
         // Customers with at least one order up to asof, sorted by the customer key.
-        var kept: [Int32] = []
-        kept.reserveCapacity(g)
-        for k in 0..<g where accs[k].total > 0 { kept.append(Int32(k)) }
-        let keyRows = kept.map { groups.firstRow[Int($0)] }
-        let keys = a.customer.gather(keyRows)
-        let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
-        let groupsInOrder = order.map { kept[Int($0)] }
-        let customerColumn = keys.gather(order)
+        let groupsInOrder: [Int32]
+        let customerColumn: Column
+        if let dictionary {
+            // Codes in the byte order of their strings, kept when they have orders.
+            let ranks = dictionary.sortRanks
+            var byRank = [Int32](repeating: 0, count: g)
+            for c in 0..<g { byRank[Int(ranks[c])] = Int32(c) }
+            groupsInOrder = byRank.filter { accs[Int($0)].total > 0 }
+            customerColumn = Column(.string(codes: groupsInOrder, dictionary: dictionary))
+        } else if let groups {
+            var kept: [Int32] = []
+            kept.reserveCapacity(g)
+            for k in 0..<g where accs[k].total > 0 { kept.append(Int32(k)) }
+            let keyRows = kept.map { groups.firstRow[Int($0)] }
+            let keys = a.customer.gather(keyRows)
+            let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
+            groupsInOrder = order.map { kept[Int($0)] }
+            customerColumn = keys.gather(order)
+        } else {
+            return (emptyResult(a), skipped)
+        }
 
         let m = groupsInOrder.count
         var recency = [Int64](repeating: 0, count: m)
@@ -143,6 +182,15 @@ enum RFMOperator {
                                     Column(.date(firstOrder)), Column(.date(lastOrder)), Column(.int(outTotal)), Column(.double(outAmount))],
                           rowCount: m)
         return (table, skipped)
+    }
+
+    /// Whether every code is in `0..<bound`.
+    static func allBelow(_ codes: [Int32], _ bound: Int) -> Bool {
+        codes.withUnsafeBufferPointer { c in
+            var bad = false
+            for x in c { bad = bad || UInt32(bitPattern: x) >= UInt32(truncatingIfNeeded: bound) }
+            return !bad
+        }
     }
 
     /// No valid orders at all: the output columns with no rows.
