@@ -207,10 +207,28 @@ final class CSVChunk: @unchecked Sendable {
         for j in 0..<b.count where b[j].kind == .string {
             let distinct = b[j].table.count
             guard distinct * 4 > rows else { continue }
-            let projected = Int(Double(distinct) / Double(rows) * Double(expectedRows))
+            let projected = CSVChunk.projectedDistinct(distinct, in: rows, at: expectedRows)
             let average = max(1, b[j].table.bytes.count / max(distinct, 1))
             b[j].table.reserveCapacity(projected, averageLength: average + 1)
         }
+    }
+
+    /// The distinct values expected in `total` rows when `rows` rows held `distinct`: the
+    /// number of values N drawn from uniformly is estimated from the repeats so far
+    /// (`distinct ≈ N (1 - e^(-rows/N))`), so that a column of a million customers does
+    /// not get a table for ten million because its first 64K rows were nearly all distinct.
+    static func projectedDistinct(_ distinct: Int, in rows: Int, at total: Int) -> Int {
+        guard rows > 0, distinct < rows, distinct > 0 else { return max(distinct, total) }
+        // Solve (1 - e^-x) / x = distinct / rows for x = rows / N (the left side falls from 1).
+        let target = Double(distinct) / Double(rows)
+        var lo = 1e-9, hi = 64.0
+        for _ in 0..<60 {
+            let x = (lo + hi) / 2
+            if (1 - exp(-x)) / x > target { lo = x } else { hi = x }
+        }
+        let population = Double(rows) / ((lo + hi) / 2)
+        let expected = population * (1 - exp(-Double(total) / population))
+        return max(distinct, Int(min(expected * 1.1, Double(total))))
     }
 
     @inline(__always)

@@ -550,7 +550,9 @@ public enum CSVReader {
     /// and gets a new code when none holds it, so no table is grown or rehashed, and each
     /// table's memory is released as soon as it is no longer needed.
     static func mergeStrings(_ tables: inout [CSVStringTable], _ codes: inout [[Int32]]) -> (StringDictionary, [Int32]) {
+        if let merged = mergeAscending(&tables, &codes) { return merged }
         let k = tables.count
+        for c in 0..<max(k - 1, 0) { tables[c].ensureIndex() }
         var remaps = [[Int32]](repeating: [], count: k)
         var total = tables.first?.count ?? 0
         var firstNew = [Int](repeating: 0, count: k)
@@ -628,6 +630,71 @@ public enum CSVReader {
                 out.append(contentsOf: repeatElement(0, count: part.count))
             } else {
                 remap.withUnsafeBufferPointer { r in out.append(contentsOf: part.lazy.map { r[Int($0)] }) }
+            }
+        }
+        return (StringDictionary(distinctBytes: bytes, offsets: offsets), out)
+    }
+
+    /// The merge when every chunk's strings are ascending (`CSVStringTable.ascending`) and
+    /// each chunk's first string is greater than the previous chunk's last: the strings are
+    /// then all distinct, and a chunk's codes only shift by the entries of the chunks before
+    /// it. Nil when that does not hold.
+    static func mergeAscending(_ tables: inout [CSVStringTable], _ codes: inout [[Int32]]) -> (StringDictionary, [Int32])? {
+        let k = tables.count
+        guard k > 1, tables.allSatisfy({ $0.ascending || $0.count == 0 }) else { return nil }
+        var last: (table: Int, entry: Int)?
+        for c in 0..<k where tables[c].count > 0 {
+            if let (t, e) = last {
+                let ordered = tables[t].withBytes(e) { a in
+                    tables[c].withBytes(0) { b -> Bool in
+                        let m = min(a.count, b.count)
+                        if m > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+                            let r = memcmp(pa, pb, m)
+                            if r != 0 { return r < 0 }
+                        }
+                        return a.count < b.count
+                    }
+                }
+                guard ordered else { return nil }
+            }
+            last = (c, tables[c].count - 1)
+        }
+        var bases = [Int](repeating: 0, count: k)
+        let counts = tables.map(\.count)
+        var total = 0, totalBytes = 0, rows = 0
+        for c in 0..<k {
+            bases[c] = total
+            total += tables[c].count
+            totalBytes += tables[c].bytes.count
+            rows += codes[c].count
+        }
+        var bytes: [UInt8] = []
+        var offsets: [Int] = []
+        bytes.reserveCapacity(totalBytes)
+        offsets.reserveCapacity(total + 1)
+        offsets.append(0)
+        for c in 0..<k {
+            let (tb, to) = tables[c].takeStrings()
+            let shift = bytes.count
+            bytes.append(contentsOf: tb)
+            if shift == 0 {
+                offsets.append(contentsOf: to.dropFirst())
+            } else {
+                offsets.append(contentsOf: to.dropFirst().lazy.map { $0 + shift })
+            }
+        }
+        if offsets.count == 1 { offsets.append(0) }  // code 0 must exist for null placeholders
+        var out = codes[0]
+        codes[0] = []
+        out.reserveCapacity(rows)
+        for c in 1..<k {
+            let part = codes[c]
+            codes[c] = []
+            let shift = Int32(truncatingIfNeeded: bases[c])
+            if counts[c] == 0 {
+                out.append(contentsOf: repeatElement(0, count: part.count))  // all null
+            } else {
+                out.append(contentsOf: part.lazy.map { $0 &+ shift })
             }
         }
         return (StringDictionary(distinctBytes: bytes, offsets: offsets), out)

@@ -184,6 +184,12 @@ final class CSVText: @unchecked Sendable {
             }
             let b0 = p[i]
             if b0 < 0x80 { i += 1; continue }
+            // The common case of CJK text first: a lead byte E1...EF other than ED takes any
+            // two continuation bytes.
+            if b0 &- 0xE1 < 0x0F, b0 != 0xED, i + 2 < end, p[i + 1] & 0xC0 == 0x80, p[i + 2] & 0xC0 == 0x80 {
+                i += 3
+                continue
+            }
             @inline(__always) func cont(_ k: Int) -> Bool { i + k < end && p[i + k] & 0xC0 == 0x80 }
             if b0 < 0xC2 { return i }
             if b0 < 0xE0 {

@@ -1,4 +1,5 @@
 import Columnar
+import Dispatch
 import Diagnostics
 import Engine
 import Language
@@ -45,8 +46,24 @@ enum RFMOperator {
     /// The RFM table and the number of rows skipped for a null customer, date or amount.
     static func compute(_ a: RFMArguments) throws -> (Table, skipped: Int) {
         let n = a.customer.count
-        let groups = try Kernels.groupIDs(keys: [a.customer])
-        let g = groups.groupCount
+        // Group ids: a string customer column's dictionary codes when its dictionary is not
+        // much larger than the column (the codes are dense ids already, and the dictionary's
+        // sort ranks give the output order); else hashed groups.
+        var dictionary: StringDictionary?
+        var groups: GroupIndex?
+        let ids: [Int32]
+        let g: Int
+        if case .string(let codes, let dict) = a.customer.storage, n > 0, dict.count <= 2 * n,
+           RFMOperator.allBelow(codes, dict.count) {
+            dictionary = dict
+            ids = codes
+            g = dict.count
+        } else {
+            let index = try Kernels.groupIDs(keys: [a.customer])
+            groups = index
+            ids = index.ids
+            g = index.groupCount
+        }
 
         // Which rows count: a combined validity of customer, date and amount (nil: all).
         var valid: Bitmap?
@@ -71,66 +88,76 @@ enum RFMOperator {
         // Orders dated after windowStart (exclusive) and on or before asof are in the window.
         let windowStart = a.window?.start(before: asof) ?? Int32.min
 
-        var last = [Int32](repeating: Int32.min, count: g)
-        var first = [Int32](repeating: Int32.max, count: g)
-        var frequency = [Int64](repeating: 0, count: g)
-        var monetarySums = [CompensatedSum](repeating: CompensatedSum(), count: g)
-        var ordersTotal = [Int64](repeating: 0, count: g)
-        var amountSums = [CompensatedSum](repeating: CompensatedSum(), count: g)
-
-        let chunk = 1 << 16
-        try groups.ids.withUnsafeBufferPointer { ids in
-            try a.dates.withUnsafeBufferPointer { ds in
-                try a.amounts.withUnsafeBufferPointer { ms in
-                    try last.withUnsafeMutableBufferPointer { last in
-                        try first.withUnsafeMutableBufferPointer { first in
-                            try frequency.withUnsafeMutableBufferPointer { freq in
-                                try monetarySums.withUnsafeMutableBufferPointer { mon in
-                                    try ordersTotal.withUnsafeMutableBufferPointer { total in
-                                        try amountSums.withUnsafeMutableBufferPointer { amt in
-                                            var lo = 0
-                                            while lo < n {
-                                                try Cancellation.check()
-                                                let hi = min(n, lo + chunk)
-                                                for i in lo..<hi {
-                                                    if let valid, !valid[i] { continue }
-                                                    let d = ds[i]
-                                                    if d > asof { continue }
-                                                    let k = Int(ids[i])
-                                                    let x = ms[i]
-                                                    if d > last[k] { last[k] = d }
-                                                    if d < first[k] { first[k] = d }
-                                                    total[k] &+= 1
-                                                    amt[k].add(x)
-                                                    if d > windowStart {
-                                                        freq[k] &+= 1
-                                                        mon[k].add(x)
-                                                    }
-                                                }
-                                                lo = hi
-                                            }
-                                        }
-                                    }
+        // One accumulator per customer, all fields in one 64-byte record: a row touches one
+        // cache line of a million-customer table instead of one per array.
+        // (64-byte aligned, so that a record never straddles two lines.)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(g, 1) * MemoryLayout<RFMAccumulator>.stride, alignment: 64)
+        defer { raw.deallocate() }
+        let accs = UnsafeMutableBufferPointer(start: raw.bindMemory(to: RFMAccumulator.self, capacity: max(g, 1)), count: g)
+        accs.initialize(repeating: RFMAccumulator())
+        // Large inputs: two threads, each scanning every row but updating only its half of
+        // the customers (so each customer's sums are added in row order, as on one thread).
+        let parts = n >= 1 << 20 && g >= 2 ? 2 : 1
+        let rowsValid = valid
+        try Cancellation.check()
+        ids.withUnsafeBufferPointer { ids in
+            a.dates.withUnsafeBufferPointer { ds in
+                a.amounts.withUnsafeBufferPointer { ms in
+                    let acc = accs
+                    let body = { (part: Int) in
+                        let lowGroup = g * part / parts, highGroup = g * (part + 1) / parts
+                        let chunk = 1 << 16
+                        var lo = 0
+                        while lo < n {
+                            if Cancellation.isRequested { return }
+                            let hi = min(n, lo + chunk)
+                            for i in lo..<hi {
+                                let k = Int(ids[i])
+                                if k < lowGroup || k >= highGroup { continue }
+                                if let rowsValid, !rowsValid[i] { continue }
+                                let d = ds[i]
+                                if d > asof { continue }
+                                let x = ms[i]
+                                if d > acc[k].last { acc[k].last = d }
+                                if d < acc[k].first { acc[k].first = d }
+                                acc[k].total &+= 1
+                                acc[k].amount.add(x)
+                                if d > windowStart {
+                                    acc[k].frequency &+= 1
+                                    acc[k].monetary.add(x)
                                 }
                             }
+                            lo = hi
                         }
                     }
+                    if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
                 }
             }
         }
-
-        let monetary = monetarySums.map(\.value)
-        let amountTotal = amountSums.map(\.value)
+        try Cancellation.check()
 
         // Customers with at least one order up to asof, sorted by the customer key.
-        var kept: [Int32] = []
-        kept.reserveCapacity(g)
-        for k in 0..<g where ordersTotal[k] > 0 { kept.append(Int32(k)) }
-        let keyRows = kept.map { groups.firstRow[Int($0)] }
-        let keys = a.customer.gather(keyRows)
-        let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
-        let groupsInOrder = order.map { kept[Int($0)] }
-        let customerColumn = keys.gather(order)
+        let groupsInOrder: [Int32]
+        let customerColumn: Column
+        if let dictionary {
+            // Codes in the byte order of their strings, kept when they have orders.
+            let ranks = dictionary.sortRanks
+            var byRank = [Int32](repeating: 0, count: g)
+            for c in 0..<g { byRank[Int(ranks[c])] = Int32(c) }
+            groupsInOrder = byRank.filter { accs[Int($0)].total > 0 }
+            customerColumn = Column(.string(codes: groupsInOrder, dictionary: dictionary))
+        } else if let groups {
+            var kept: [Int32] = []
+            kept.reserveCapacity(g)
+            for k in 0..<g where accs[k].total > 0 { kept.append(Int32(k)) }
+            let keyRows = kept.map { groups.firstRow[Int($0)] }
+            let keys = a.customer.gather(keyRows)
+            let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
+            groupsInOrder = order.map { kept[Int($0)] }
+            customerColumn = keys.gather(order)
+        } else {
+            return (emptyResult(a), skipped)
+        }
 
         let m = groupsInOrder.count
         var recency = [Int64](repeating: 0, count: m)
@@ -141,20 +168,29 @@ enum RFMOperator {
         var outTotal = [Int64](repeating: 0, count: m)
         var outAmount = [Double](repeating: 0, count: m)
         for (j, k32) in groupsInOrder.enumerated() {
-            let k = Int(k32)
-            recency[j] = Int64(asof) - Int64(last[k])
-            outFrequency[j] = frequency[k]
-            outMonetary[j] = monetary[k]
-            firstOrder[j] = first[k]
-            lastOrder[j] = last[k]
-            outTotal[j] = ordersTotal[k]
-            outAmount[j] = amountTotal[k]
+            let r = accs[Int(k32)]
+            recency[j] = Int64(asof) - Int64(r.last)
+            outFrequency[j] = r.frequency
+            outMonetary[j] = r.monetary.value
+            firstOrder[j] = r.first
+            lastOrder[j] = r.last
+            outTotal[j] = r.total
+            outAmount[j] = r.amount.value
         }
         let table = Table(uncheckedNames: [a.customerName] + outputColumns,
                           columns: [customerColumn, Column(.int(recency)), Column(.int(outFrequency)), Column(.double(outMonetary)),
                                     Column(.date(firstOrder)), Column(.date(lastOrder)), Column(.int(outTotal)), Column(.double(outAmount))],
                           rowCount: m)
         return (table, skipped)
+    }
+
+    /// Whether every code is in `0..<bound`.
+    static func allBelow(_ codes: [Int32], _ bound: Int) -> Bool {
+        codes.withUnsafeBufferPointer { c in
+            var bad = false
+            for x in c { bad = bad || UInt32(bitPattern: x) >= UInt32(truncatingIfNeeded: bound) }
+            return !bad
+        }
     }
 
     /// No valid orders at all: the output columns with no rows.
@@ -164,4 +200,15 @@ enum RFMOperator {
                         Column(.date([])), Column(.date([])), Column(.int([])), Column(.double([]))],
               rowCount: 0)
     }
+}
+
+/// One customer's running RFM figures (see `RFMOperator.compute`), padded to 64 bytes.
+struct RFMAccumulator {
+    var last = Int32.min
+    var first = Int32.max
+    var total: Int64 = 0
+    var frequency: Int64 = 0
+    var monetary = CompensatedSum()
+    var amount = CompensatedSum()
+    var padding: Int64 = 0
 }

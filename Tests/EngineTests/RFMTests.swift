@@ -50,6 +50,17 @@ final class RFMOperatorTests: XCTestCase {
         XCTAssertEqual(out.notes, ["rfm: skipped 3 rows with a null customer, date or amount"])
     }
 
+    func testFewRowsOfABigDictionaryGroupByHash() throws {
+        // After `where`, two rows keep the six-string dictionary: rfm groups them by hash
+        // instead of by dictionary code, with the same results.
+        let h = SegmentationHarness()
+        h.session.setTable("orders", try edgeOrders())
+        let out = h.run("orders | where cust == \"E\" | rfm customer=cust, date=day, amount=amount, asof=@2025-06-30, window=30days")
+        let t = try XCTUnwrap(out.last)
+        XCTAssertEqual(t.rowCount, 1)
+        XCTAssertEqual(t.row(0), [.string("E"), .int(1), .int(2), .double(500), day("2025-06-28"), day("2025-06-29"), .int(2), .double(500)])
+    }
+
     func testQuintileScoresKeepEqualMonetaryTogether() throws {
         let h = SegmentationHarness()
         h.session.setTable("orders", try edgeOrders())

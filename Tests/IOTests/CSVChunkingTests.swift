@@ -77,6 +77,43 @@ final class CSVChunkingTests: XCTestCase {
         XCTAssertEqual(csvRows(r.table)[199], [.string("华南")])
     }
 
+    private func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    func testAscendingIdentifiersAcrossChunks() throws {
+        // Ascending ids (no hashing, codes shifted per chunk), nulls among them, an all-null
+        // chunk, ids ascending per chunk but not across chunks, and an ascending run that
+        // turns back (duplicates after it must share the earlier codes).
+        let ascending = "id,n\n" + (0..<300).map { $0 % 37 == 5 ? ",\($0)\n" : "O\(pad($0, 5)),\($0)\n" }.joined()
+        let nullHalf = "id,n\n" + (0..<300).map { $0 < 150 ? "C\($0 + 1000),\($0)\n" : ",\($0)\n" }.joined()
+        let nullFirst = "id,n\n" + (0..<300).map { $0 < 150 ? ",\($0)\n" : "C\($0 + 1000),\($0)\n" }.joined()
+        let restart = "id,n\n" + (0..<300).map { "K\(pad($0 % 150, 4)),\($0)\n" }.joined()
+        let turnBack = "id,n\n" + (0..<300).map { "T\(pad($0 < 200 ? $0 : $0 - 100, 4)),\($0)\n" }.joined()
+        for text in [ascending, nullHalf, nullFirst, restart, turnBack] {
+            try assertSameTable(text)
+            let r = try csvLoad(text, options: twoChunks())
+            guard case .string(let codes, let dict) = r.table.columns[0].storage else { return XCTFail() }
+            let rows = csvRows(r.table)
+            let values = rows.map { $0[0] }
+            let distinct = Set(values.filter { !$0.isNull })
+            XCTAssertEqual(dict.count, distinct.count)
+            XCTAssertTrue(codes.allSatisfy { $0 >= 0 && Int($0) < dict.count })
+            // Equal strings share a code, different strings differ.
+            var codeOf: [Scalar: Int32] = [:]
+            for (i, v) in values.enumerated() where !v.isNull {
+                if let c = codeOf[v] { XCTAssertEqual(c, codes[i]) } else { codeOf[v] = codes[i] }
+            }
+            XCTAssertEqual(Set(codeOf.values).count, codeOf.count)
+        }
+        let r = try csvLoad(turnBack, options: twoChunks())
+        XCTAssertEqual(csvRows(r.table)[250], [.string("T0150"), .int(250)])
+        let a = try csvLoad(ascending, options: twoChunks())
+        XCTAssertEqual(csvRows(a.table)[5], [.null, .int(5)])
+        XCTAssertEqual(csvRows(a.table)[299], [.string("O00299"), .int(299)])
+    }
+
     func testErrorInSecondChunkIsReportedWithItsLine() {
         var text = "a,b\n"
         for k in 0..<60 { text += "\(k),\(k)\n" }
