@@ -31,9 +31,11 @@ let package = Package(
         .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
         .testTarget(name: "IOTests", dependencies: ["IO", "Columnar"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine"]),
+        // What the test targets that run the built binary share: the runner and the pty session.
+        .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "SegshTestSupport"]),
         .testTarget(name: "GoldenTests", dependencies: ["Shell", "Engine"], resources: [.copy("cases")]),
-        .testTarget(name: "RobustnessTests", dependencies: ["Shell", "Engine", "Segmentation", "IO", "Columnar", "Language", "Diagnostics"],
+        .testTarget(name: "RobustnessTests", dependencies: ["Shell", "Engine", "Segmentation", "IO", "Columnar", "Language", "Diagnostics", "SegshTestSupport"],
                     exclude: ["corpus"]),
     ],
     swiftLanguageModes: [.v5]

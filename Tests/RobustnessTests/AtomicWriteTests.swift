@@ -3,6 +3,7 @@ import Diagnostics
 import Foundation
 @testable import IO
 import Shell
+import SegshTestSupport
 import XCTest
 
 /// Nothing lost: `export`, `.save`, `--update` and `--html` write a temporary file and
@@ -78,7 +79,7 @@ final class AtomicWriteTests: XCTestCase {
         for i in 0..<1_500_000 { bytes += Array("\(i),\(i % 1000).25\n".utf8) }
         try Data(bytes).write(to: URL(fileURLWithPath: directory + "/big.csv"))
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try SegshBinary.path())
+        process.executableURL = URL(fileURLWithPath: try Segsh.executable())
         process.arguments = ["-c", "load big from \"big.csv\"\nexport big | derive x = amount * 2 | sort x desc to \"out.csv\""]
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = FileHandle.nullDevice

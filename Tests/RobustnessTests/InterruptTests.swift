@@ -1,4 +1,5 @@
 import Foundation
+import SegshTestSupport
 import XCTest
 
 /// Ctrl-C during long statements in the interactive shell (SPEC section 3): a `load`, `rfm`,
@@ -39,9 +40,10 @@ final class InterruptTests: XCTestCase {
     }
 
     func testCtrlCStopsLongStatementsAndKeepsTheSession() throws {
-        let shell = try PseudoTerminal(executable: try SegshBinary.path(), directory: directory,
-                                       environment: ["HOME": directory + "/home", "TERM": "xterm", "LANG": "C.UTF-8",
-                                                     "PATH": "/usr/bin:/bin"])
+        let shell = try TerminalSession(executable: try Segsh.executable(), directory: directory,
+                                        environment: ["HOME": directory + "/home", "TERM": "xterm", "LANG": "C.UTF-8",
+                                                      "PATH": "/usr/bin:/bin"],
+                                        columns: 120, keyDelay: 50_000)
         defer { shell.terminate() }
         try shell.waitFor("segsh> ")
         shell.type("load small from \"small.csv\"\r")
@@ -86,7 +88,7 @@ final class InterruptTests: XCTestCase {
 
     /// Types a statement, presses Ctrl-C `after` seconds later, and returns the seconds until
     /// the prompt came back with "interrupted".
-    func interrupt(_ shell: PseudoTerminal, _ statement: String, after delay: Double = 1.0,
+    func interrupt(_ shell: TerminalSession, _ statement: String, after delay: Double = 1.0,
                    file: StaticString = #filePath, line: UInt = #line) throws -> Double {
         shell.type(statement + "\r")
         shell.pause(seconds: delay)

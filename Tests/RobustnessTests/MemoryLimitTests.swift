@@ -1,5 +1,6 @@
 import Columnar
 import Foundation
+import SegshTestSupport
 import XCTest
 
 /// `--memory-limit`: a load or join that would take the process past the limit fails with a
@@ -53,14 +54,14 @@ final class MemoryLimitTests: XCTestCase {
 
     func testCommandLineOption() throws {
         let join = "load d from \"dup.csv\"\nd | join d on k | summarize n = count()"
-        let refused = try SegshBinary.run(["--memory-limit", "64MB", "-c", join], directory: directory)
+        let refused = try Segsh.run(["--memory-limit", "64MB", "-c", join], directory: directory)
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("error: not enough memory: the join would make 16,000,000 rows, about 488 MB more"), refused.stderr)
         XCTAssertTrue(refused.stderr.contains("of its 64 MB limit (--memory-limit)"), refused.stderr)
-        let allowed = try SegshBinary.run(["--memory-limit", "2GB", "--format", "csv", "-c", join], directory: directory)
+        let allowed = try Segsh.run(["--memory-limit", "2GB", "--format", "csv", "-c", join], directory: directory)
         XCTAssertEqual(allowed.status, 0, allowed.stderr)
         XCTAssertEqual(allowed.stdout, "n\n16000000\n")
-        let bad = try SegshBinary.run(["--memory-limit", "lots", "-c", "1"], directory: directory)
+        let bad = try Segsh.run(["--memory-limit", "lots", "-c", "1"], directory: directory)
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("--memory-limit expects a size such as 4GB, 500MB or 50%, got 'lots'"), bad.stderr)
     }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Shell
+import SegshTestSupport
 import XCTest
 
 /// Safe mode (SPEC section 10: `--safe`, `.safe on`): every forbidden action — writing a
@@ -143,31 +144,31 @@ final class SafeModeTests: XCTestCase {
 
     func testCommandLine() throws {
         let notebook = try String(contentsOfFile: work + "/nb.md", encoding: .utf8)
-        let update = try SegshBinary.run(["--safe", "nb.md", "--update"], directory: work)
+        let update = try Segsh.run(["--safe", "nb.md", "--update"], directory: work)
         XCTAssertEqual(update.status, 2)
         XCTAssertEqual(update.stderr, "segsh: safe mode: --update and --html cannot write files\n")
         XCTAssertEqual(try String(contentsOfFile: work + "/nb.md", encoding: .utf8), notebook)
 
-        let html = try SegshBinary.run(["--safe", "nb.md", "--html", "report.html"], directory: work)
+        let html = try Segsh.run(["--safe", "nb.md", "--html", "report.html"], directory: work)
         XCTAssertEqual(html.status, 2)
         XCTAssertEqual(html.stderr, "segsh: safe mode: --update and --html cannot write files\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/report.html"))
 
-        let export = try SegshBinary.run(["--safe", "-c", "load data from \"data.csv\"\nexport data to \"out.csv\""], directory: work)
+        let export = try Segsh.run(["--safe", "-c", "load data from \"data.csv\"\nexport data to \"out.csv\""], directory: work)
         XCTAssertEqual(export.status, 1)
         XCTAssertTrue(export.stderr.contains("error: safe mode: writing files is not allowed"), export.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/out.csv"))
 
-        let read = try SegshBinary.run(["--safe", "-c", "load s from \"../outside/secret.csv\""], directory: work)
+        let read = try Segsh.run(["--safe", "-c", "load s from \"../outside/secret.csv\""], directory: work)
         XCTAssertEqual(read.status, 1)
         XCTAssertTrue(read.stderr.contains(readRefusal("../outside/secret.csv")), read.stderr)
 
-        let inside = try SegshBinary.run(["--safe", "--format", "csv", "-c", "run \"inside.seg\""], directory: work)
+        let inside = try Segsh.run(["--safe", "--format", "csv", "-c", "run \"inside.seg\""], directory: work)
         XCTAssertEqual(inside.status, 0, inside.stderr)
         XCTAssertEqual(inside.stdout, "total\n30\n")
 
         // Running a notebook (without writing it) is allowed.
-        let run = try SegshBinary.run(["--safe", "nb.md"], directory: work)
+        let run = try Segsh.run(["--safe", "nb.md"], directory: work)
         XCTAssertEqual(run.status, 0, run.stderr)
     }
 }

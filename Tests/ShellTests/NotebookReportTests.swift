@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import SegshTestSupport
 import XCTest
 @testable import Shell
 #if canImport(FoundationXML)

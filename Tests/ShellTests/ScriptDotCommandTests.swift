@@ -1,4 +1,5 @@
 import Foundation
+import SegshTestSupport
 import XCTest
 
 /// Dot-commands inside scripts (`.seg` files, `-c`, piped stdin), as in DuckDB's shell.

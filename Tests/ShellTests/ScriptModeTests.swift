@@ -1,4 +1,5 @@
 import Foundation
+import SegshTestSupport
 import XCTest
 
 /// The built binary in script mode: exit codes, stdout vs stderr, error locations.

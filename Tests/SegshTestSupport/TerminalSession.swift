@@ -1,71 +1,25 @@
 import Foundation
 import XCTest
 
-/// The built `segsh` next to the test bundle, else `.build/debug/segsh`.
-enum SegshBinary {
-    static func path() throws -> String {
-        var candidates: [String] = []
-        if let first = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent().appendingPathComponent("segsh").path)
-        }
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("segsh").path)
-        candidates.append(Robust.packageRoot + "/.build/debug/segsh")
-        for path in candidates where FileManager.default.isExecutableFile(atPath: path) { return path }
-        throw XCTSkip("segsh is not built (run `swift build` first); looked in \(candidates)")
-    }
-
-    /// Runs segsh with `arguments` in `directory`; returns status, stdout and stderr.
-    static func run(_ arguments: [String], directory: String, stdin: String = "") throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path())
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let errReader = BackgroundReader(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = errReader.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-    }
-}
-
-/// Reads a pipe to its end on another thread.
-final class BackgroundReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-    init(_ handle: FileHandle) {
-        DispatchQueue.global().async {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }
-    }
-    func wait() -> Data { done.wait(); return data }
-}
-
-/// segsh on a pseudo-terminal, driven like a user at a keyboard (a trimmed copy of the
-/// harness in Tests/ShellTests/PseudoTerminalTests.swift).
-final class PseudoTerminal {
-    let master: Int32
-    let pid: pid_t
+/// segsh on a pseudo-terminal (openpty + posix_spawn in a new session, so the pty is its
+/// controlling terminal and Ctrl-C reaches it), driven like a user at a keyboard.
+public final class TerminalSession {
+    public let master: Int32
+    public let pid: pid_t
     /// Everything the child wrote, ANSI escapes removed.
-    private(set) var transcript = ""
+    public private(set) var transcript = ""
     private var consumed = 0
     /// The output between the last two matches of `waitFor`.
-    private(set) var lastOutput = ""
+    public private(set) var lastOutput = ""
     private var exited = false
+    /// The pause after each `type`, so the shell sees keys as a person types them.
+    private let keyDelay: useconds_t
 
-    init(executable: String, directory: String, environment: [String: String], arguments: [String] = []) throws {
+    public init(executable: String, directory: String, environment: [String: String], arguments: [String] = [],
+                columns: UInt16 = 100, keyDelay: useconds_t = 100_000) throws {
+        self.keyDelay = keyDelay
         var master: Int32 = -1, slave: Int32 = -1
-        var size = winsize(ws_row: 30, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+        var size = winsize(ws_row: 30, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         guard openpty(&master, &slave, nil, nil, &size) == 0 else { throw XCTSkip("no pseudo-terminal available") }
         self.master = master
         guard let name = ttyname(slave) else { throw XCTSkip("no pseudo-terminal name") }
@@ -93,22 +47,23 @@ final class PseudoTerminal {
         pid = child
     }
 
-    func type(_ text: String) {
+    public func type(_ text: String) {
         var bytes = Array(text.utf8)
         _ = write(master, &bytes, bytes.count)
-        usleep(50_000)
+        usleep(keyDelay)
     }
 
     /// Reads output for `seconds` without matching anything.
-    func pause(seconds: Double) {
+    public func pause(seconds: Double) {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline { readAvailable(waitMilliseconds: 20) }
     }
 
     /// Output not yet matched by `waitFor`.
-    var pendingOutput: String { String(transcript.dropFirst(consumed)) }
+    public var pendingOutput: String { String(transcript.dropFirst(consumed)) }
 
-    func waitFor(_ text: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Reads until `text` appears in output not yet matched; fails after `timeout` seconds.
+    public func waitFor(_ text: String, timeout: Double = 20, file: StaticString = #filePath, line: UInt = #line) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let pending = String(transcript.dropFirst(consumed))
@@ -135,10 +90,10 @@ final class PseudoTerminal {
             _ = write(master, &reply, reply.count)
             raw = raw.replacingOccurrences(of: "\u{1B}[6n", with: "")
         }
-        transcript += PseudoTerminal.stripEscapes(raw)
+        transcript += TerminalSession.stripEscapes(raw)
     }
 
-    static func stripEscapes(_ text: String) -> String {
+    public static func stripEscapes(_ text: String) -> String {
         var out = ""
         var iterator = text.unicodeScalars.makeIterator()
         while let s = iterator.next() {
@@ -157,7 +112,7 @@ final class PseudoTerminal {
         return out
     }
 
-    func waitForExit(timeout: Double = 20) throws -> Int32 {
+    public func waitForExit(timeout: Double = 20) throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
         while Date() < deadline {
@@ -171,7 +126,7 @@ final class PseudoTerminal {
         return -1
     }
 
-    func terminate() {
+    public func terminate() {
         if !exited {
             kill(pid, SIGKILL)
             var status: Int32 = 0
