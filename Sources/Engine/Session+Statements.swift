@@ -45,7 +45,7 @@ extension Session {
             views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
             do {
                 let t = try evaluateView(name.text, parameters: context.parameters)
-                emit(.note("view \(name.text): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil))"))
+                emit(.done("view \(name.text): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil))", elapsed: elapsed()))
             } catch {
                 views[name.text] = old
                 throw error
@@ -89,7 +89,7 @@ extension Session {
             } catch {
                 throw Diagnostic("cannot write '\(path)': \(error)", at: pathSpan, in: file)
             }
-            emit(.note("exported \(result.table.rowCount) rows × \(result.table.columnCount) columns to \(path)"))
+            emit(.done("exported \(result.table.rowCount) rows × \(result.table.columnCount) columns to \(path)", elapsed: elapsed()))
 
         case .profile(let name, let key):
             let source = Source(.table(name.text), name.span)
@@ -168,7 +168,7 @@ extension Session {
         for w in result.warnings { emit(.note("warning: \(w)")) }
         if result.skippedRows > 0 { emit(.note("skipped \(result.skippedRows) malformed row\(result.skippedRows == 1 ? "" : "s") (on_error=\"skip\")")) }
         let t = result.table
-        emit(.note("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(path)"))
+        emit(.done("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(path)", elapsed: elapsed()))
     }
 
     static func stem(of path: String) -> String {

@@ -12,8 +12,11 @@ public enum ResultItem {
     case table(Table, number: Int?, elapsed: Double)
     /// Report text that belongs on stdout (what-if reports, charts, pareto summaries).
     case text(String)
-    /// Information for stderr (load summaries, warnings, progress results).
+    /// Information for stderr (warnings, skipped rows, progress results).
     case note(String)
+    /// The line that says a statement is done, for stderr (`loaded …`, `view …`, `exported …`),
+    /// and its wall time in seconds: the shell appends the time when its timer is on.
+    case done(String, elapsed: Double)
 }
 
 /// A named, ordered rule set (`rules NAME { ... }`), kept with the file it was written in so

@@ -42,6 +42,8 @@ public struct ResultPrinter {
             if settings.format == .table { output.out(Self.line(text)) } else { output.err(Self.line(text)) }
         case .note(let text):
             output.err(Self.line(text))
+        case .done(let text, let elapsed):
+            output.err(Self.line(settings.timer ? "\(text) (\(NumberFormat.elapsed(elapsed)))" : text))
         }
     }
 
@@ -79,7 +81,7 @@ public struct ResultPrinter {
             return TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: number, elapsed: nil)
                 + "\n" + TableRenderer.render(table, format: .table, options: RenderOptions(maxRows: maxRows))
         case .text(let text): return line(text)
-        case .note(let text): return line(text)
+        case .note(let text), .done(let text, _): return line(text)
         }
     }
 

@@ -11,7 +11,7 @@ func runStatements(_ session: Session, _ text: String, file: StaticString = #fil
         switch item {
         case .table(let t, _, _): last = t
         case .text(let s): texts.append(s)
-        case .note: break
+        case .note, .done: break
         }
     }
     if let d = diags.first { return (nil, [d.render()]) }

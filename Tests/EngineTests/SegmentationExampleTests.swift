@@ -30,7 +30,7 @@ final class SegmentationExampleTests: XCTestCase {
             switch item {
             case .table(let t, _, _): out.tables.append(t)
             case .text(let s): out.texts.append(s)
-            case .note(let s): out.notes.append(s)
+            case .note(let s), .done(let s, _): out.notes.append(s)
             }
         }
         XCTAssertTrue(out.errors.isEmpty, out.errors.map { $0.render() }.joined())

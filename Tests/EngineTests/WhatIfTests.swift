@@ -29,7 +29,7 @@ final class WhatIfHarness {
             switch item {
             case .table(let t, _, _): out.tables.append(t)
             case .text(let s): out.texts.append(s)
-            case .note(let s): out.notes.append(s)
+            case .note(let s), .done(let s, _): out.notes.append(s)
             }
         }
         if !expectError, let e = out.errors.first { XCTFail("unexpected error:\n\(e.render())", file: file, line: line) }

@@ -32,7 +32,7 @@ enum Robust {
         run.diagnostics = session.run(source) { item in
             switch item {
             case .table(let t, _, _): run.tables.append(t)
-            case .note(let n): run.notes.append(n)
+            case .note(let n), .done(let n, _): run.notes.append(n)
             case .text(let s): run.texts.append(s)
             }
         }.map { $0.with(source: source) }

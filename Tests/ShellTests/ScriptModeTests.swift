@@ -51,6 +51,18 @@ final class ScriptModeTests: XCTestCase {
         XCTAssertEqual(piped.stdout, "[\n{\"city\":\"上海\"}\n]\n")
     }
 
+    // With the timer on, the lines that say a load, a view or an export is done carry their
+    // time as result headers do (a 10M-row load was the slowest statement and showed none).
+    func testTimerTimesLoadsViewsAndExports() throws {
+        let script = "load people from \"people.csv\"\nlet big = people | where amount > 80\nexport big to \"big.csv\"\n"
+        let timed = try Segsh.run(["--timer", "-c", script], directory: directory)
+        XCTAssertEqual(timed.status, 0, timed.stderr)
+        let pattern = #"loaded people: 3 rows × 3 columns from people.csv \([0-9.]+ (ms|s)\)\nview big: 2 rows × 3 columns \([0-9.]+ (ms|s)\)\nexported 2 rows × 3 columns to big.csv \([0-9.]+ (ms|s)\)\n"#
+        XCTAssertNotNil(timed.stderr.range(of: pattern, options: .regularExpression), timed.stderr)
+        let plain = try Segsh.run(["-c", script.replacingOccurrences(of: "big.csv", with: "big2.csv")], directory: directory)
+        XCTAssertEqual(plain.stderr, "loaded people: 3 rows × 3 columns from people.csv\nview big: 2 rows × 3 columns\nexported 2 rows × 3 columns to big2.csv\n")
+    }
+
     func testFailedDotCommandStopsTheScriptWithItsLocation() throws {
         try "load people from \"people.csv\"\n  .schema peeple\npeople | take 1\n"
             .write(toFile: directory + "/baddot.seg", atomically: true, encoding: .utf8)

@@ -106,7 +106,7 @@ public enum HTMLReport {
                 } else {
                     out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
                 }
-            case .note(let text):
+            case .note(let text), .done(let text, _):
                 out += "<p class=\"note\">" + HTMLText.escape(trimmedLine(text)) + "</p>\n"
             }
         }
