@@ -17,9 +17,14 @@ struct CSVRowError {
 /// column builders (string fields are interned into the chunk's own dictionary per column,
 /// straight from the bytes).
 ///
-/// With `validate` set, the chunk also checks its bytes for UTF-8 validity and NUL bytes a
-/// block ahead of the parser (while they are in cache), and stops at the first problem: the
-/// reader then takes its slow path (conversion from GB18030, or the error). Pages of a
+/// With `validate` set, the chunk also checks that its bytes are UTF-8 without NUL bytes, and
+/// stops at the first problem: the reader then takes its slow path (conversion from GB18030,
+/// or the error). Every byte of a record is a delimiter, a line end, a quote or part of a
+/// field, and a field is either parsed as a number, date, bool or null (ASCII, or the exact
+/// UTF-8 of `年月日` and currency signs) or kept as a string — interned into its column's
+/// table. So instead of every byte of the file, the chunk checks its first block (a GBK
+/// export shows itself there, before the whole chunk is parsed for nothing), the tables'
+/// distinct strings at the end, and the bytes of skipped rows. Pages of a
 /// memory-mapped file behind the parser are released as it goes, so a loaded file does not
 /// stay resident next to its table. No per-row offsets are kept: a column that must be
 /// re-read as strings is re-scanned from the chunk's start.
@@ -47,8 +52,9 @@ final class CSVChunk: @unchecked Sendable {
     private(set) var badValues = 0
     private(set) var firstBadValue: CSVRowError?
     private(set) var cancelled = false
-    /// With `validate`: `start..<validatedTo` was checked; the first invalid UTF-8 byte and
-    /// the first NUL byte found there.
+    /// With `validate`: `validatedTo` is `end` once the chunk was found clean; else the
+    /// offset of an invalid UTF-8 byte or of a NUL byte (the chunk's start when the problem
+    /// was found in a column's strings).
     private(set) var validatedTo = 0
     private(set) var invalidUTF8: Int?
     private(set) var nulByte: Int?
@@ -96,7 +102,7 @@ final class CSVChunk: @unchecked Sendable {
         return out
     }
 
-    /// Bytes validated ahead of the parser at a time.
+    /// Bytes validated before parsing.
     private static let validationBlock = 1 << 20
     /// Bytes parsed between two releases of mapped pages.
     private static let releaseStep = 8 << 20
@@ -124,10 +130,8 @@ final class CSVChunk: @unchecked Sendable {
             if text.isFileMapping { text.releasePages(from: released, to: stoppedAt) }
         }
         columnBuilders.withUnsafeMutableBufferPointer { b in
+        if validate && !validateAhead(from: pos) { stoppedAt = pos; return }
         while pos < end {
-            if validate && pos >= validatedTo {
-                if !validateAhead(from: pos) { stoppedAt = pos; return }
-            }
             pos = CSVRecordScanner.skipBlankLines(p, from: pos, end: textEnd)
             if pos >= end { break }
             let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter, spans: spans, capacity: columns)
@@ -140,6 +144,7 @@ final class CSVChunk: @unchecked Sendable {
                     problem = CSVRowError(offset: at, message: "row has \(scan.fieldCount) field\(scan.fieldCount == 1 ? "" : "s"), expected \(columns)")
                 }
                 if skipBadRows {
+                    if validate && !validate(pos, scan.next) { stoppedAt = pos; return }
                     skippedRows += 1
                     if firstSkipped == nil { firstSkipped = problem }
                     pos = scan.next
@@ -166,26 +171,54 @@ final class CSVChunk: @unchecked Sendable {
             }
         }
         stoppedAt = pos
-        if validate && validatedTo < end {
-            while validatedTo < end { if !validateAhead(from: validatedTo) { return } }
+        if validate {
+            flushStrings(b)
+            if validateStrings(b) { validatedTo = end }
         }
         }
     }
 
-    /// Checks the next block from `from` (at or past `validatedTo`); false at a problem.
+    /// Checks `lo..<hi` of the text; false (with the problem recorded) when it is not UTF-8
+    /// or holds a NUL byte.
+    private func validate(_ lo: Int, _ hi: Int) -> Bool {
+        let p = text.base
+        if let bad = CSVText.firstInvalidUTF8(p, lo, hi) { invalidUTF8 = bad; return false }
+        if let hit = memchr(p + lo, 0, hi - lo) { nulByte = UnsafeRawPointer(hit) - UnsafeRawPointer(p); return false }
+        return true
+    }
+
+    /// Checks the distinct strings of every string column (see the type's comment); false
+    /// (with the problem recorded at the chunk's start: the reader then checks the whole
+    /// text and finds its place) when one is not UTF-8 or holds a NUL byte. The strings of a
+    /// table are one byte array, checked at once; when it is not all ASCII, no string may
+    /// start with a continuation byte either (else a sequence cut between two strings would
+    /// pass as whole).
+    private func validateStrings(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>) -> Bool {
+        for j in 0..<b.count where b[j].kind == .string {
+            let clean = b[j].table.bytes.withUnsafeBufferPointer { all -> Bool in
+                guard let base = all.baseAddress, !all.isEmpty else { return true }
+                if memchr(base, 0, all.count) != nil { nulByte = start; return false }
+                if CSVText.firstInvalidUTF8(base, 0, all.count) != nil { invalidUTF8 = start; return false }
+                if !CSVText.isASCII(base, all.count) {
+                    let offsets = b[j].table.offsets
+                    for k in 0..<(offsets.count - 1) where offsets[k] < offsets[k + 1] && base[offsets[k]] & 0xC0 == 0x80 {
+                        invalidUTF8 = start
+                        return false
+                    }
+                }
+                return true
+            }
+            if !clean { return false }
+        }
+        return true
+    }
+
+    /// Checks the first block from `from` (the chunk's start); false at a problem.
     private func validateAhead(from: Int) -> Bool {
         let p = text.base
-        var blockEnd = min(end, max(from, validatedTo) + CSVChunk.validationBlock)
+        var blockEnd = min(end, from + CSVChunk.validationBlock)
         while blockEnd < end, p[blockEnd] & 0xC0 == 0x80 { blockEnd += 1 }
-        let lo = validatedTo
-        guard blockEnd > lo else { validatedTo = max(validatedTo, blockEnd); return true }
-        if let bad = CSVText.firstInvalidUTF8(p, lo, blockEnd) { invalidUTF8 = bad; return false }
-        if let hit = memchr(p + lo, 0, blockEnd - lo) {
-            nulByte = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
-            return false
-        }
-        validatedTo = blockEnd
-        return true
+        return validate(from, blockEnd)
     }
 
     /// A row-count guess from the first records, to reserve the column buffers once.
@@ -248,8 +281,11 @@ final class CSVChunk: @unchecked Sendable {
     @inline(__always)
     private func add(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int, bytes p: UnsafePointer<UInt8>, count n: Int, span: CSVFieldSpan, row: Int) {
         var lo = 0, hi = n
-        while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 { lo += 1 }
-        while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 { hi -= 1 }
+        // Spaces and tabs around the value are not part of it (one test per end when none).
+        if n > 0 && (p[0] &- 1 < 0x20 || p[n - 1] &- 1 < 0x20) {
+            while lo < hi, p[lo] == 0x20 || p[lo] == 0x09 { lo += 1 }
+            while hi > lo, p[hi - 1] == 0x20 || p[hi - 1] == 0x09 { hi -= 1 }
+        }
         let t = p + lo, tn = hi - lo
         if CSVValueParser.isNull(t, tn) { b[j].appendNull(row: row); return }
         switch b[j].kind {

@@ -67,11 +67,7 @@ enum CSVRecordScanner {
                 span = escaped ? CSVFieldSpan(start: fieldStart, end: i, form: .raw)
                                : CSVFieldSpan(start: fieldStart + 1, end: closing, form: .quoted)
             } else {
-                while i < end {
-                    let b = p[i]
-                    if b == delimiter || b == csvLF || b == csvCR { break }
-                    i += 1
-                }
+                i = fieldEnd(p, from: i, end: end, delimiter: delimiter)
                 span = CSVFieldSpan(start: fieldStart, end: i, form: .plain)
             }
             if fields < capacity { spans[fields] = span } else if extra < 0 { extra = fieldStart }
@@ -83,6 +79,36 @@ enum CSVRecordScanner {
             }
             return CSVRecordScan(fieldCount: fields, next: i, lineEnd: lineEnd, extraFieldStart: extra, unterminatedQuote: -1)
         }
+    }
+
+    /// The first delimiter, LF or CR at or after `start` (or `end`): eight bytes at a time
+    /// while eight remain (a byte equal to one of the three becomes a zero byte of `w ^ x`;
+    /// `zeroBytes` flags it, and the lowest flag is exact), then byte by byte.
+    @inline(__always)
+    static func fieldEnd(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, delimiter: UInt8) -> Int {
+        var i = start
+        let raw = UnsafeRawPointer(p)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let d = UInt64(delimiter) &* ones, lf = UInt64(csvLF) &* ones, cr = UInt64(csvCR) &* ones
+        while i &+ 8 <= end {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let hits = zeroBytes(w ^ d) | zeroBytes(w ^ lf) | zeroBytes(w ^ cr)
+            if hits != 0 { return i &+ hits.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < end {
+            let b = p[i]
+            if b == delimiter || b == csvLF || b == csvCR { break }
+            i += 1
+        }
+        return i
+    }
+
+    /// The high bit of every zero byte of `x` is set (and possibly of bytes above the lowest
+    /// zero byte, through the borrow: only the lowest flag is exact). Little-endian.
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
+        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
     /// Decodes a `.raw` span: `""` inside quotes is one quote, quotes themselves are dropped.

@@ -32,7 +32,13 @@ struct CSVPendingString {
 /// slots. The first field that is not greater builds the index and the table continues
 /// as a hash table.
 struct CSVStringTable {
-    private(set) var bytes: [UInt8] = []
+    /// The strings' bytes are `arena[0..<byteCount]`; the arena is longer (zero-filled room
+    /// for the next strings), so that adding a string is one copy instead of a generic
+    /// `append(contentsOf:)` (a hundred instructions per field for a column of identifiers).
+    private var arena: [UInt8] = []
+    private(set) var byteCount = 0
+    /// The strings' bytes, one after the other (see `offsets`).
+    var bytes: ArraySlice<UInt8> { arena[0..<byteCount] }
     /// offsets[i]..<offsets[i+1] are the bytes of entry i.
     private(set) var offsets: [Int] = [0]
     /// Two words per slot: `slots[2s]` is 0 (empty) or the entry's tag (`tag(hash, n)`: 24
@@ -83,7 +89,7 @@ struct CSVStringTable {
         guard c > 0 else { return true }
         let lo = offsets[c - 1], hi = offsets[c]
         let m = min(hi - lo, n)
-        return bytes.withUnsafeBytes { all -> Bool in
+        return arena.withUnsafeBytes { all -> Bool in
             guard let base = all.baseAddress else { return n > 0 }
             if m > 0 {
                 let r = memcmp(base + lo, p, m)
@@ -93,12 +99,29 @@ struct CSVStringTable {
         }
     }
 
+    /// Adds the bytes of a new entry to the arena and its end to `offsets`.
+    @inline(__always)
+    private mutating func appendBytes(_ p: UnsafeRawPointer, _ n: Int) {
+        let end = byteCount + n
+        if end > arena.count {
+            // Double the room (into reserved capacity when there is some).
+            arena.append(contentsOf: repeatElement(0, count: max(end, 2 * arena.count, 256) - arena.count))
+        }
+        if n > 0 {
+            arena.withUnsafeMutableBytes { all in
+                guard let base = all.baseAddress else { return }
+                (base + byteCount).copyMemory(from: p, byteCount: n)
+            }
+        }
+        byteCount = end
+        offsets.append(end)
+    }
+
     /// Appends an entry (no index update).
     @inline(__always)
     private mutating func appendEntry(_ p: UnsafeRawPointer, _ n: Int) -> Int32 {
         let code = count
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
-        offsets.append(bytes.count)
+        appendBytes(p, n)
         return Int32(truncatingIfNeeded: code)
     }
 
@@ -111,7 +134,7 @@ struct CSVStringTable {
         while size * 7 < max(n, expectedCount) * 10 { size *= 2 }
         var new = [UInt64](repeating: 0, count: 2 * size)
         let newShift = UInt64(64 - size.trailingZeroBitCount)
-        bytes.withUnsafeBytes { all in
+        arena.withUnsafeBytes { all in
             let base = all.baseAddress ?? emptyPointer
             for code in 0..<n {
                 let lo = offsets[code], len = offsets[code + 1] - lo
@@ -133,9 +156,17 @@ struct CSVStringTable {
             i += 8
         }
         if i < n {
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n { tail |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << shift; shift += 8; i += 1 }
+            // The last bytes in one or two loads that may overlap bytes already hashed (the
+            // length is in `h`, so the loads still determine the string).
+            let tail: UInt64
+            if n >= 8 {
+                tail = p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                tail = UInt64(p.loadUnaligned(as: UInt32.self)) | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32
+            } else {
+                tail = UInt64(p.load(as: UInt8.self)) | UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self)) << 8
+                    | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self)) << 16
+            }
             h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
         }
         h ^= h >> 32
@@ -194,7 +225,7 @@ struct CSVStringTable {
                     let code = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
                     if e != 0 && code < count {
                         let at = offsets[code]
-                        bytes.withUnsafeBytes { all in
+                        arena.withUnsafeBytes { all in
                             guard let base = all.baseAddress, at < all.count else { return }
                             csvPrefetch(base + at, 0, 3, 1)
                         }
@@ -226,8 +257,7 @@ struct CSVStringTable {
             s = (s + 1) & mask
         }
         let code = count
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
-        offsets.append(bytes.count)
+        appendBytes(p, n)
         slots[2 * s] = tag | UInt64(code + 1)
         slots[2 * s + 1] = key
         if (code + 1) * 10 > slotCount * 7 { grow() }
@@ -263,8 +293,10 @@ struct CSVStringTable {
 
     /// Hands the strings over, leaving the table empty.
     mutating func takeStrings() -> (bytes: [UInt8], offsets: [Int]) {
-        let out = (bytes, offsets)
-        bytes = []
+        arena.removeLast(arena.count - byteCount)
+        let out = (arena, offsets)
+        arena = []
+        byteCount = 0
         offsets = [0]
         slots = []
         ascending = false
@@ -282,7 +314,7 @@ struct CSVStringTable {
         let lo = offsets[code]
         guard offsets[code + 1] - lo == n else { return false }
         if n == 0 { return true }
-        return bytes.withUnsafeBytes { all in
+        return arena.withUnsafeBytes { all in
             guard let base = all.baseAddress else { return false }
             let q = base + lo
             var i = 0
@@ -308,7 +340,7 @@ struct CSVStringTable {
         var new = [UInt64](repeating: 0, count: 2 * size)
         let mask = size - 1
         let newShift = UInt64(64 - size.trailingZeroBitCount)
-        bytes.withUnsafeBytes { all in
+        arena.withUnsafeBytes { all in
             let base = all.baseAddress ?? emptyPointer
             for s in 0..<slotCount {
                 let e = slots[2 * s]
@@ -333,7 +365,7 @@ struct CSVStringTable {
     /// Reserves room for about `n` distinct strings of `averageLength` bytes.
     mutating func reserveCapacity(_ n: Int, averageLength: Int) {
         offsets.reserveCapacity(n + 1)
-        bytes.reserveCapacity(n * averageLength)
+        arena.reserveCapacity(n * averageLength)
         expectedCount = max(expectedCount, n)
         if ascending { return }
         var size = max(slotCount, 16)
@@ -344,12 +376,12 @@ struct CSVStringTable {
     /// Calls `body` with the bytes of a code.
     @inline(__always)
     func withBytes<R>(_ code: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        bytes.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[offsets[code]..<offsets[code + 1]])) }
+        arena.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[offsets[code]..<offsets[code + 1]])) }
     }
 
     /// A `StringDictionary` with the same strings under the same codes.
     func makeDictionary() -> StringDictionary {
-        StringDictionary(distinctBytes: bytes, offsets: offsets)
+        StringDictionary(distinctBytes: Array(bytes), offsets: offsets)
     }
 }
 

@@ -168,6 +168,16 @@ final class CSVText: @unchecked Sendable {
         return results[0] ?? results[1]
     }
 
+    /// Whether the `n` bytes at `p` are all ASCII.
+    static func isASCII(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        var high: UInt64 = 0
+        while i + 8 <= n { high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
+        while i < n { high |= UInt64(p[i]); i += 1 }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
     /// Stops early (nil) when the user interrupts; the caller checks `Cancellation`.
     static func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         var i = start
@@ -178,9 +188,11 @@ final class CSVText: @unchecked Sendable {
                 if Cancellation.isRequested { return nil }
                 nextCheck = i + (1 << 20)
             }
-            if i + 8 <= end, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                i += 8
-                continue
+            if i + 8 <= end {
+                // ASCII bytes eight at a time; before a non-ASCII byte, skip to it at once.
+                let high = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080
+                if high == 0 { i += 8; continue }
+                i += high.trailingZeroBitCount >> 3
             }
             let b0 = p[i]
             if b0 < 0x80 { i += 1; continue }

@@ -191,11 +191,14 @@ struct CSVValueParser {
         var i = 0
         var negative = false
         if n > 0, p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { negative = p[0] == UInt8(ascii: "-"); i = 1 }
+        // Digits accumulate without checks (wrapping past 19 digits, when the fast path
+        // below is not taken anyway).
         let intStart = i
         var mantissa: UInt64 = 0
-        var exact = true
-        while i < n, isDigit(p[i]) {
-            if mantissa < (1 << 53) / 10 { mantissa = mantissa * 10 + UInt64(p[i] - digit0) } else { exact = false }
+        while i < n {
+            let d = p[i] &- digit0
+            if d > 9 { break }
+            mantissa = mantissa &* 10 &+ UInt64(d)
             i += 1
         }
         let intDigits = i - intStart
@@ -203,11 +206,14 @@ struct CSVValueParser {
         var fracDigits = 0
         if i < n, p[i] == UInt8(ascii: ".") {
             i += 1
-            while i < n, isDigit(p[i]) {
-                if mantissa < (1 << 53) / 10 { mantissa = mantissa * 10 + UInt64(p[i] - digit0) } else { exact = false }
-                fracDigits += 1
+            let fracStart = i
+            while i < n {
+                let d = p[i] &- digit0
+                if d > 9 { break }
+                mantissa = mantissa &* 10 &+ UInt64(d)
                 i += 1
             }
+            fracDigits = i - fracStart
         }
         guard intDigits + fracDigits > 0 else { return nil }
         var hasExponent = false
@@ -220,8 +226,10 @@ struct CSVValueParser {
             guard i > expStart else { return nil }
         }
         guard i == n else { return nil }
-        if exact && !hasExponent && fracDigits <= 22 {
-            let v = Double(mantissa) / powersOfTen[fracDigits]
+        // Exact: a mantissa below 2^53 and a power of ten up to 10^22 are both doubles, and
+        // one division of exact doubles is correctly rounded (Clinger's fast path).
+        if !hasExponent && intDigits + fracDigits <= 19 && mantissa <= 1 << 53 && fracDigits <= 22 {
+            let v = Double(mantissa) / powerOfTen(fracDigits)
             return negative ? -v : v
         }
         // Slow path: strtod on a NUL-terminated copy.
@@ -259,14 +267,39 @@ struct CSVValueParser {
         }
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { k in
-        var v = 1.0
-        for _ in 0..<k { v *= 10 }
-        return v
+    /// 10^k for k in 0...22, all exact doubles (a switch of constants: no array, no lazy global).
+    @inline(__always)
+    static func powerOfTen(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
     }
 
     /// ISO `2024-06-30`, `2024-6-3`, `2024/6/30`, `2024/06/30`, `2024年6月30日`.
     static func parseBuiltinDate(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVDateResult {
+        if n == 10, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-") { return parseISODate(p) }
         guard n >= 8, n <= 19, isDigit(p[0]), isDigit(p[1]), isDigit(p[2]), isDigit(p[3]) else { return .none }
         let y = Int(p[0] - digit0) * 1000 + Int(p[1] - digit0) * 100 + Int(p[2] - digit0) * 10 + Int(p[3] - digit0)
         var i = 4
@@ -297,6 +330,30 @@ struct CSVValueParser {
         }
         guard let date = CivilDate.valid(year: y, month: m, day: d) else { return .invalid }
         return .value(date.daysSinceEpoch)
+    }
+
+    /// `YYYY-MM-DD` (ten bytes, dashes at 4 and 7), the form nearly every export writes:
+    /// digits checked and combined directly, days counted with the civil-from-days inverse
+    /// (H. Hinnant's `days_from_civil`) without building a `CivilDate`.
+    @inline(__always)
+    static func parseISODate(_ p: UnsafePointer<UInt8>) -> CSVDateResult {
+        let d0 = p[0] &- digit0, d1 = p[1] &- digit0, d2 = p[2] &- digit0, d3 = p[3] &- digit0
+        let m0 = p[5] &- digit0, m1 = p[6] &- digit0, a0 = p[8] &- digit0, a1 = p[9] &- digit0
+        guard d0 < 10, d1 < 10, d2 < 10, d3 < 10, m0 < 10, m1 < 10, a0 < 10, a1 < 10 else { return .none }
+        let year = Int(d0) * 1000 + Int(d1) * 100 + Int(d2) * 10 + Int(d3)
+        let month = Int(m0) * 10 + Int(m1), day = Int(a0) * 10 + Int(a1)
+        guard month >= 1, month <= 12, day >= 1 else { return .invalid }
+        if day > 28 {
+            let leap = year & 3 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let length = month == 2 ? (leap ? 29 : 28) : (month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31)
+            guard day <= length else { return .invalid }
+        }
+        let y = month <= 2 ? year - 1 : year  // years 0...9999: y >= -1
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return .value(Int32(era * 146_097 + doe - 719_468))
     }
 
     @inline(__always)
