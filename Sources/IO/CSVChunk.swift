@@ -69,6 +69,11 @@ final class CSVChunk: @unchecked Sendable {
     /// (`let` pointers: no exclusivity check per field.)
     private let pending: UnsafeMutablePointer<CSVPendingString>
     private let pendingCount: UnsafeMutablePointer<Int>
+    /// A batch's parsed values of one column, before they are appended at once.
+    private let intValues = UnsafeMutablePointer<Int64>.allocate(capacity: CSVChunk.batch)
+    private let doubleValues = UnsafeMutablePointer<Double>.allocate(capacity: CSVChunk.batch)
+    private let dateValues = UnsafeMutablePointer<Int32>.allocate(capacity: CSVChunk.batch)
+    private let boolValues = UnsafeMutablePointer<Bool>.allocate(capacity: CSVChunk.batch)
     private let columnCount: Int
     static let batch = 64
 
@@ -92,6 +97,10 @@ final class CSVChunk: @unchecked Sendable {
     deinit {
         pending.deallocate()
         pendingCount.deallocate()
+        intValues.deallocate()
+        doubleValues.deallocate()
+        dateValues.deallocate()
+        boolValues.deallocate()
     }
 
     /// Moves the builders out (the chunk keeps empty ones), so that the reader can free each
@@ -111,7 +120,9 @@ final class CSVChunk: @unchecked Sendable {
         let p = text.base
         let textEnd = text.count
         let columns = builders.count
-        let spans = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: max(columns, 1))
+        let batch = CSVChunk.batch
+        // The field spans of one batch of records: record r's field j at `r * columns + j`.
+        let spans = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: max(columns, 1) * batch)
         defer { spans.deallocate() }
         var pos = start
         let span = Double(max(end - start, 1))
@@ -132,37 +143,48 @@ final class CSVChunk: @unchecked Sendable {
         columnBuilders.withUnsafeMutableBufferPointer { b in
         if validate && !validateAhead(from: pos) { stoppedAt = pos; return }
         while pos < end {
-            pos = CSVRecordScanner.skipBlankLines(p, from: pos, end: textEnd)
-            if pos >= end { break }
-            let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter, spans: spans, capacity: columns)
-            if scan.unterminatedQuote >= 0 || scan.fieldCount != columns {
-                let problem: CSVRowError
-                if scan.unterminatedQuote >= 0 {
-                    problem = CSVRowError(offset: scan.unterminatedQuote, message: "unterminated quoted field")
-                } else {
-                    let at = scan.fieldCount < columns ? scan.lineEnd : scan.extraFieldStart
-                    problem = CSVRowError(offset: at, message: "row has \(scan.fieldCount) field\(scan.fieldCount == 1 ? "" : "s"), expected \(columns)")
+            // Scan up to a batch of records; a malformed one is skipped or ends the batch.
+            var count = 0
+            var malformed: (problem: CSVRowError, at: Int)?
+            while count < batch {
+                pos = CSVRecordScanner.skipBlankLines(p, from: pos, end: textEnd)
+                if pos >= end { break }
+                let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter,
+                                                 spans: spans + count * columns, capacity: columns)
+                if scan.unterminatedQuote >= 0 || scan.fieldCount != columns {
+                    let problem: CSVRowError
+                    if scan.unterminatedQuote >= 0 {
+                        problem = CSVRowError(offset: scan.unterminatedQuote, message: "unterminated quoted field")
+                    } else {
+                        let at = scan.fieldCount < columns ? scan.lineEnd : scan.extraFieldStart
+                        problem = CSVRowError(offset: at, message: "row has \(scan.fieldCount) field\(scan.fieldCount == 1 ? "" : "s"), expected \(columns)")
+                    }
+                    if skipBadRows {
+                        if validate && !validate(pos, scan.next) { stoppedAt = pos; return }
+                        skippedRows += 1
+                        if firstSkipped == nil { firstSkipped = problem }
+                        pos = scan.next
+                        continue
+                    }
+                    malformed = (problem, pos)
+                    break
                 }
-                if skipBadRows {
-                    if validate && !validate(pos, scan.next) { stoppedAt = pos; return }
-                    skippedRows += 1
-                    if firstSkipped == nil { firstSkipped = problem }
-                    pos = scan.next
-                    continue
-                }
-                error = problem
-                stoppedAt = pos
+                count += 1
+                pos = scan.next
+            }
+            // Then convert them column by column.
+            for j in 0..<columns { convert(b, column: j, spans: spans, columns: columns, count: count, firstRow: rows) }
+            rows += count
+            flushStrings(b)
+            if let (problem, at) = malformed {
+                if error.map({ problem.offset < $0.offset }) ?? true { error = problem }
+                stoppedAt = at
                 return
             }
-            let row = rows
-            rows += 1
-            for j in 0..<columns { add(b, column: j, span: spans[j], row: row) }
             if error != nil { stoppedAt = pos; return }
-            pos = scan.next
-            if row & (CSVChunk.batch - 1) == CSVChunk.batch - 1 { flushStrings(b) }
-            if row & 0xFFF == 0xFFF {
+            if rows & 0xFFF < batch {
                 if Cancellation.isRequested { cancelled = true; stoppedAt = pos; return }
-                if row == 0xFFFF { presizeStringTables(b, rows: row + 1) }
+                if rows >= 0x10000 && rows - count < 0x10000 { presizeStringTables(b, rows: rows) }
                 if pos - released >= CSVChunk.releaseStep && text.isFileMapping {
                     text.releasePages(from: released, to: pos)
                     released = pos
@@ -176,6 +198,91 @@ final class CSVChunk: @unchecked Sendable {
             if validateStrings(b) { validatedTo = end }
         }
         }
+    }
+
+    /// Converts field `j` of the batch's `count` records (rows `firstRow...`): runs of fields
+    /// that parse as the column's kind as it stands go through a loop for that kind; a field
+    /// that does not (null, spaces around it, escaped quotes, another type) goes through
+    /// `add`, which may change the kind.
+    @inline(__always)
+    private func convert(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int,
+                         spans: UnsafeMutablePointer<CSVFieldSpan>, columns: Int, count: Int, firstRow: Int) {
+        var r = 0
+        while r < count {
+            let field = spans + j
+            switch b[j].kind {
+            case .string: r = stringRun(b, column: j, field, columns, from: r, to: count)
+            case .int: r = valueRun(b, column: j, field, columns, from: r, to: count, into: \.ints, buffer: intValues) { p, n in
+                if case .value(let v) = self.parser.parseInt(p, n) { return v }
+                return nil
+            }
+            case .double: r = valueRun(b, column: j, field, columns, from: r, to: count, into: \.doubles, buffer: doubleValues) { p, n in
+                self.parser.parseDouble(p, n)
+            }
+            case .date: r = valueRun(b, column: j, field, columns, from: r, to: count, into: \.dates, buffer: dateValues) { p, n in
+                if case .value(let v) = self.parser.parseDate(p, n) { return v }
+                return nil
+            }
+            case .bool: r = valueRun(b, column: j, field, columns, from: r, to: count, into: \.bools, buffer: boolValues) { p, n in
+                CSVValueParser.parseBool(p, n)
+            }
+            case .null: break
+            }
+            if r < count {
+                add(b, column: j, span: field[r * columns], row: firstRow + r)
+                r += 1
+            }
+        }
+    }
+
+    /// Whether a field can take a typed loop: not empty, no space or tab (or other control
+    /// byte) at either end, not an escaped quoted field.
+    @inline(__always)
+    private static func isSimple(_ span: CSVFieldSpan, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        span.form != .raw && n > 0 && p[0] &- 1 >= 0x20 && p[n - 1] &- 1 >= 0x20
+    }
+
+    /// Fields `r0..<count` of a typed column while they parse: the values are gathered in
+    /// `buffer` and appended at once. Returns the first record not taken.
+    @inline(__always)
+    private func valueRun<T>(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int,
+                             _ field: UnsafeMutablePointer<CSVFieldSpan>, _ columns: Int, from r0: Int, to count: Int,
+                             into values: WritableKeyPath<CSVColumnBuilder, [T]>, buffer: UnsafeMutablePointer<T>,
+                             _ parse: (UnsafePointer<UInt8>, Int) -> T?) -> Int {
+        let base = text.base
+        var r = r0
+        while r < count {
+            let span = field[r * columns]
+            let p = base + span.start, n = span.end - span.start
+            guard CSVChunk.isSimple(span, p, n), let v = parse(p, n) else { break }
+            buffer[r - r0] = v
+            r += 1
+        }
+        if r > r0 { b[j][keyPath: values].append(contentsOf: UnsafeBufferPointer(start: buffer, count: r - r0)) }
+        return r
+    }
+
+    /// Fields `r0..<count` of a string column while they are plain non-null strings: each
+    /// gets a placeholder code and waits in `pending` to be interned with the batch.
+    @inline(__always)
+    private func stringRun(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column j: Int,
+                           _ field: UnsafeMutablePointer<CSVFieldSpan>, _ columns: Int, from r0: Int, to count: Int) -> Int {
+        let base = text.base
+        let fields = pending + j * CSVChunk.batch
+        let first = b[j].codes.count
+        var k = pendingCount[j]
+        var r = r0
+        while r < count {
+            let span = field[r * columns]
+            let p = base + span.start, n = span.end - span.start
+            guard CSVChunk.isSimple(span, p, n), n > 4 || !CSVValueParser.isNull(p, n) else { break }
+            fields[k] = CSVPendingString(p: UnsafeRawPointer(p), n: n, hash: 0, index: first + (r - r0))
+            k += 1
+            r += 1
+        }
+        pendingCount[j] = k
+        if r > r0 { b[j].codes.append(contentsOf: repeatElement(0, count: r - r0)) }
+        return r
     }
 
     /// Checks `lo..<hi` of the text; false (with the problem recorded) when it is not UTF-8
@@ -339,10 +446,11 @@ final class CSVChunk: @unchecked Sendable {
                 message: "cannot read '\(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))' as \(forced.dataType.rawValue) (column '\(columnNames[j])' has type \(forced.dataType.rawValue) from the types option)")
             if skipBadRows {
                 badValues += 1
-                if firstBadValue == nil { firstBadValue = problem }
+                if firstBadValue.map({ offset < $0.offset }) ?? true { firstBadValue = problem }
                 b[j].appendNull(row: row)
             } else {
-                error = problem
+                // Columns are converted one after the other: keep the first in the file.
+                if error.map({ offset < $0.offset }) ?? true { error = problem }
                 b[j].appendNull(row: row)
             }
             return

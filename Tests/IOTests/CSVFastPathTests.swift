@@ -140,4 +140,37 @@ final class CSVFastPathTests: XCTestCase {
         let message = csvError(bytes: bigFile(tail: tail), options: o)
         XCTAssertTrue(message.hasPrefix("t.csv:120002:5: error:"), message)
     }
+
+    // MARK: - Columns converted one after the other
+
+    func testTheFirstBadValueInTheFileIsReportedWhateverItsColumn() {
+        // Within a batch the second column is converted after the first: the error on
+        // line 3 (second column) must still win over the one on line 5 (first column).
+        var o = CSVOptions()
+        o.types = ["a": .int, "b": .int]
+        let text = "a,b\n1,2\n3,x\n5,6\ny,8\n"
+        XCTAssertEqual(csvError(text, options: o), "t.csv:3:3: error: cannot read 'x' as int (column 'b' has type int from the types option)")
+        o.skipBadRows = true
+        let r = try? csvLoad(text, options: o)
+        XCTAssertEqual(r?.warnings.last, "2 values read as null (first: t.csv:3:3: cannot read 'x' as int (column 'b' has type int from the types option))")
+        XCTAssertEqual(r.map { csvRows($0.table) }, [[.int(1), .int(2)], [.int(3), .null], [.int(5), .int(6)], [.null, .int(8)]])
+    }
+
+    func testMalformedRowAfterABadValueInTheSameBatch() {
+        var o = CSVOptions()
+        o.types = ["b": .int]
+        XCTAssertEqual(csvError("a,b\n1,2\n3,x\n5\n", options: o),
+                       "t.csv:3:3: error: cannot read 'x' as int (column 'b' has type int from the types option)")
+        XCTAssertEqual(csvError("a,b\n1,2\n5\n3,x\n", options: o), "t.csv:3:2: error: row has 1 field, expected 2")
+    }
+
+    func testKindChangesInsideABatch() throws {
+        // int → double → string within one batch of one column, nulls and spaces between.
+        let r = try csvLoad("v,w\n1,a\n2.5, b \nNA,\n 7 ,c\nx,\"d\"\"e\"\n")
+        XCTAssertEqual(csvTypes(r.table), [.string, .string])
+        XCTAssertEqual(csvRows(r.table), [[.string("1"), .string("a")], [.string("2.5"), .string(" b ")], [.null, .null],
+                                          [.string(" 7 "), .string("c")], [.string("x"), .string("d\"e")]])
+        let n = try csvLoad("v\n1\n 2\n3.5\nNULL\n")
+        XCTAssertEqual(csvRows(n.table), [[.double(1)], [.double(2)], [.double(3.5)], [.null]])
+    }
 }
