@@ -313,17 +313,23 @@ public enum CSVReader {
 
     // MARK: - Chunks
 
+    /// Chunks split at line ends. `exact`: a line end counts only outside quotes, by the
+    /// quote parity from `start` (a scan of the whole text); else any line end after the
+    /// split point is taken, and `boundariesConsistent` checks the guess afterwards (a line
+    /// end inside a quoted field makes the chunk before it stop elsewhere).
     static func makeChunks(text: CSVText, from start: Int, delimiter: UInt8, names: [String],
-                                   types: [DataType?], options: CSVOptions) -> [CSVChunk] {
+                           types: [DataType?], options: CSVOptions, exact: Bool = false) -> [CSVChunk] {
         let size = text.count - start
         let wanted = options.chunkCount ?? max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         let n = max(1, min(wanted, size / max(options.minChunkBytes, 1)))
         var bounds = [start]
         if n > 1 {
-            let hasQuotes = memchrAny(text.base + start, csvQuote, size)
-            // That scan mapped the whole file into memory: let it go (the chunks read the
-            // pages again as they parse, and release them behind them).
-            text.releasePages(from: start, to: text.count)
+            let hasQuotes = exact && memchrAny(text.base + start, csvQuote, size)
+            if exact {
+                // That scan mapped the whole file into memory: let it go (the chunks read the
+                // pages again as they parse, and release them behind them).
+                text.releasePages(from: start, to: text.count)
+            }
             for k in 1..<n {
                 let target = start + size * k / n
                 guard let b = recordBoundary(text, from: max(target, bounds[bounds.count - 1]), scanStart: start, quotes: hasQuotes),
@@ -370,12 +376,18 @@ public enum CSVReader {
     /// turned out not to be at a record boundary.
     private static func parseRest(text: CSVText, from start: Int, delimiter: UInt8, names: [String], types: [DataType?],
                                   options: CSVOptions, validate: Bool, progress: ((Double) -> Void)?) -> [CSVChunk] {
-        var chunks = makeChunks(text: text, from: start, delimiter: delimiter, names: names, types: types, options: options)
-        chunks.first?.progress = progress
-        for c in chunks { c.validate = validate }
-        runChunks(chunks)
-        // A chunk that found invalid bytes stopped early: the reader checks the whole text.
-        if validate && chunks.contains(where: { $0.invalidUTF8 != nil || $0.nulByte != nil }) { return chunks }
+        var chunks: [CSVChunk] = []
+        // Split at any line end first; when that cut a quoted field, split by quote parity.
+        for exact in [false, true] {
+            chunks = makeChunks(text: text, from: start, delimiter: delimiter, names: names, types: types,
+                                options: options, exact: exact)
+            chunks.first?.progress = progress
+            for c in chunks { c.validate = validate }
+            runChunks(chunks)
+            // A chunk that found invalid bytes stopped early: the reader checks the whole text.
+            if validate && chunks.contains(where: { $0.invalidUTF8 != nil || $0.nulByte != nil }) { return chunks }
+            if chunks.count == 1 || boundariesConsistent(chunks, end: text.count) || chunks.contains(where: { $0.cancelled }) { return chunks }
+        }
         if !boundariesConsistent(chunks, end: text.count) {
             chunks = [CSVChunk(text: text, start: start, end: text.count, delimiter: delimiter, columnNames: names,
                                types: types, options: options)]

@@ -322,6 +322,11 @@ struct CSVStringTable {
                 if q.loadUnaligned(fromByteOffset: i, as: UInt64.self) != p.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
                 i += 8
             }
+            if i == n { return true }
+            if n >= 8 {
+                // The last eight bytes, overlapping bytes already compared.
+                return q.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
             while i < n {
                 if q.load(fromByteOffset: i, as: UInt8.self) != p.load(fromByteOffset: i, as: UInt8.self) { return false }
                 i += 1
