@@ -39,6 +39,13 @@ final class CSVChunk: @unchecked Sendable {
     var progress: ((Double) -> Void)?
     /// Check UTF-8 validity and NUL bytes of `start..<end` while parsing.
     var validate = false
+    /// Reserve column storage for the rows from `start` to the end of the text, not only to
+    /// `end` (set on the first chunk: see `run`).
+    var reserveForWholeText = false
+    /// How many times this chunk's size the storage it reserves is.
+    private var wholeTextFactor: Double {
+        reserveForWholeText ? Double(text.count - start) / Double(max(end - start, 1)) : 1
+    }
 
     private(set) var builders: [CSVColumnBuilder]
     private(set) var rowCount = 0
@@ -128,7 +135,11 @@ final class CSVChunk: @unchecked Sendable {
         let span = Double(max(end - start, 1))
         if let guess = estimatedRows() {
             expectedRows = guess
-            for j in builders.indices { builders[j] = CSVColumnBuilder(forced: builders[j].forced?.dataType, capacityHint: guess) }
+            // The first of several chunks reserves room for the rows of all of them (address
+            // space only until written): its arrays become the loaded columns, and the other
+            // chunks' values are appended without moving its own.
+            let hint = Int(Double(guess) * wholeTextFactor)
+            for j in builders.indices { builders[j] = CSVColumnBuilder(forced: builders[j].forced?.dataType, capacityHint: hint) }
         }
         var released = start
         var rows = 0
@@ -347,7 +358,9 @@ final class CSVChunk: @unchecked Sendable {
         for j in 0..<b.count where b[j].kind == .string {
             let distinct = b[j].table.count
             guard distinct * 4 > rows else { continue }
-            let projected = CSVChunk.projectedDistinct(distinct, in: rows, at: expectedRows)
+            var projected = CSVChunk.projectedDistinct(distinct, in: rows, at: expectedRows)
+            // Identifiers in order: every chunk adds its own, appended to the first's.
+            if b[j].table.ascending { projected = Int(Double(projected) * wholeTextFactor) }
             let average = max(1, b[j].table.bytes.count / max(distinct, 1))
             b[j].table.reserveCapacity(projected, averageLength: average + 1)
         }

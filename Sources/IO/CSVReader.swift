@@ -382,6 +382,7 @@ public enum CSVReader {
             chunks = makeChunks(text: text, from: start, delimiter: delimiter, names: names, types: types,
                                 options: options, exact: exact)
             chunks.first?.progress = progress
+            if chunks.count > 1 { chunks.first?.reserveForWholeText = true }
             for c in chunks { c.validate = validate }
             runChunks(chunks)
             // A chunk that found invalid bytes stopped early: the reader checks the whole text.
@@ -500,49 +501,55 @@ public enum CSVReader {
             parts[k] = CSVColumnBuilder(forced: nil)
             return b
         }
+        /// The chunks' values of one kind one after the other: the first chunk's array,
+        /// moved (not copied), then the others appended (`other` converts a chunk of another
+        /// kind, else it is filled with `filler`: its rows are all null).
+        func concatenate<T>(_ total: Int, _ count: Int, _ take: (Int) -> CSVColumnBuilder, kind: CSVKind,
+                            _ values: WritableKeyPath<CSVColumnBuilder, [T]>, filler: T,
+                            other: (CSVColumnBuilder, inout [T]) -> Bool = { _, _ in false }) -> [T] {
+            var v = [T]()
+            for k in 0..<count {
+                var b = take(k)
+                if k == 0 && b.kind == kind {
+                    v = b[keyPath: values]
+                    b[keyPath: values] = []  // v is now the only reference: no copy below
+                    v.reserveCapacity(total)
+                    continue
+                }
+                if k == 0 { v.reserveCapacity(total) }
+                if b.kind == kind {
+                    v.append(contentsOf: b[keyPath: values])
+                } else if !other(b, &v) {
+                    v.append(contentsOf: repeatElement(filler, count: rowCounts[k]))
+                }
+            }
+            return v
+        }
         switch kind {
         case .int:
-            var v = [Int64](); v.reserveCapacity(total)
-            for k in parts.indices {
-                let b = take(k)
-                if b.kind == .int { v.append(contentsOf: b.ints) } else { v.append(contentsOf: repeatElement(0, count: rowCounts[k])) }
-            }
-            return Column(.int(v), validity: mask)
+            return Column(.int(concatenate(total, parts.count, take, kind: .int, \.ints, filler: 0)), validity: mask)
         case .double:
-            var v = [Double](); v.reserveCapacity(total)
-            for k in parts.indices {
-                let b = take(k)
-                switch b.kind {
-                case .double: v.append(contentsOf: b.doubles)
-                case .int: v.append(contentsOf: b.ints.lazy.map { Double($0) })
-                default: v.append(contentsOf: repeatElement(0, count: rowCounts[k]))
-                }
+            let v = concatenate(total, parts.count, take, kind: .double, \.doubles, filler: 0) { b, v in
+                if b.kind == .int { v.append(contentsOf: b.ints.lazy.map { Double($0) }); return true }
+                return false
             }
             return Column(.double(v), validity: mask)
         case .date:
-            var v = [Int32](); v.reserveCapacity(total)
-            for k in parts.indices {
-                let b = take(k)
-                if b.kind == .date { v.append(contentsOf: b.dates) } else { v.append(contentsOf: repeatElement(0, count: rowCounts[k])) }
-            }
-            return Column(.date(v), validity: mask)
+            return Column(.date(concatenate(total, parts.count, take, kind: .date, \.dates, filler: 0)), validity: mask)
         case .bool:
-            var v = [Bool](); v.reserveCapacity(total)
-            for k in parts.indices {
-                let b = take(k)
-                if b.kind == .bool { v.append(contentsOf: b.bools) } else { v.append(contentsOf: repeatElement(false, count: rowCounts[k])) }
-            }
-            return Column(.bool(v), validity: mask)
+            return Column(.bool(concatenate(total, parts.count, take, kind: .bool, \.bools, filler: false)), validity: mask)
         case .string, .null:
             // Each chunk's strings as a table and codes: string chunks as parsed, all-null
             // chunks empty, chunks of another kind re-read as text.
             var tables: [CSVStringTable] = []
             var codes: [[Int32]] = []
             for k in parts.indices {
-                let b = take(k)
+                var b = take(k)
                 switch b.kind {
                 case .string:
+                    // Moved, so that the merge can grow the first chunk's arrays in place.
                     tables.append(b.table); codes.append(b.codes)
+                    b.table = CSVStringTable(); b.codes = []
                 case .null:
                     tables.append(CSVStringTable()); codes.append([Int32](repeating: 0, count: rowCounts[k]))
                 default:
@@ -680,12 +687,11 @@ public enum CSVReader {
             totalBytes += tables[c].bytes.count
             rows += codes[c].count
         }
-        var bytes: [UInt8] = []
-        var offsets: [Int] = []
+        // The first chunk's strings grow in place (no copy of them); the others' follow.
+        var (bytes, offsets) = tables[0].takeStrings()
         bytes.reserveCapacity(totalBytes)
         offsets.reserveCapacity(total + 1)
-        offsets.append(0)
-        for c in 0..<k {
+        for c in 1..<k {
             let (tb, to) = tables[c].takeStrings()
             let shift = bytes.count
             bytes.append(contentsOf: tb)
