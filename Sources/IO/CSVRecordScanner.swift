@@ -88,6 +88,16 @@ enum CSVRecordScanner {
     static func fieldEnd(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, delimiter: UInt8) -> Int {
         var i = start
         let raw = UnsafeRawPointer(p)
+        // Sixteen bytes at a time with vector compares (pcmpeqb on x86); the lane mask is
+        // read as two words whose lowest 0xFF byte is the first hit.
+        let dv = SIMD16<UInt8>(repeating: delimiter), lv = SIMD16<UInt8>(repeating: csvLF), cv = SIMD16<UInt8>(repeating: csvCR)
+        while i &+ 16 <= end {
+            let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+            let hits = unsafeBitCast((v .== dv) .| (v .== lv) .| (v .== cv), to: SIMD2<UInt64>.self)
+            if hits[0] != 0 { return i &+ hits[0].trailingZeroBitCount &>> 3 }
+            if hits[1] != 0 { return i &+ 8 &+ hits[1].trailingZeroBitCount &>> 3 }
+            i &+= 16
+        }
         let ones: UInt64 = 0x0101_0101_0101_0101
         let d = UInt64(delimiter) &* ones, lf = UInt64(csvLF) &* ones, cr = UInt64(csvCR) &* ones
         while i &+ 8 <= end {

@@ -203,6 +203,12 @@ struct CSVStringTable {
             return
         }
         for i in 0..<m { fields[i].hash = CSVStringTable.hash(fields[i].p, fields[i].n) }
+        // A table of a few thousand strings (a category: industry, product line) stays in
+        // cache: nothing to fetch ahead.
+        if slotCount <= 1 << 13 {
+            for i in 0..<m { codes[fields[i].index] = intern(fields[i].p, fields[i].n, hash: fields[i].hash) }
+            return
+        }
         for i in 0..<m {
             slots.withUnsafeBufferPointer { sl in
                 guard let sb = sl.baseAddress else { return }
