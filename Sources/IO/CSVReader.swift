@@ -313,10 +313,12 @@ public enum CSVReader {
 
     // MARK: - Chunks
 
-    /// Chunks split at line ends. `exact`: a line end counts only outside quotes, by the
-    /// quote parity from `start` (a scan of the whole text); else any line end after the
-    /// split point is taken, and `boundariesConsistent` checks the guess afterwards (a line
-    /// end inside a quoted field makes the chunk before it stop elsewhere).
+    /// Chunks split at line ends. A line end counts only outside quotes, by the quote parity
+    /// from `start` (a scan of the whole text up to the split) — unless no quote appears in
+    /// the 64 KB before any split point and `exact` is not asked: then any line end after
+    /// the split point is taken (a quoted field would have to be longer than that to hold
+    /// it), and `boundariesConsistent` checks the guess afterwards all the same (a line end
+    /// inside a quoted field makes the chunk before it stop elsewhere).
     static func makeChunks(text: CSVText, from start: Int, delimiter: UInt8, names: [String],
                            types: [DataType?], options: CSVOptions, exact: Bool = false) -> [CSVChunk] {
         let size = text.count - start
@@ -324,8 +326,15 @@ public enum CSVReader {
         let n = max(1, min(wanted, size / max(options.minChunkBytes, 1)))
         var bounds = [start]
         if n > 1 {
-            let hasQuotes = exact && memchrAny(text.base + start, csvQuote, size)
-            if exact {
+            let window = 1 << 16
+            let quotesNearSplits = (1..<n).contains { k in
+                let target = start + size * k / n
+                let from = max(start, target - window)
+                return memchrAny(text.base + from, csvQuote, target - from)
+            }
+            let parity = exact || quotesNearSplits
+            let hasQuotes = parity && memchrAny(text.base + start, csvQuote, size)
+            if parity {
                 // That scan mapped the whole file into memory: let it go (the chunks read the
                 // pages again as they parse, and release them behind them).
                 text.releasePages(from: start, to: text.count)

@@ -158,4 +158,20 @@ final class CSVChunkingTests: XCTestCase {
             XCTAssertEqual(dict.lookup("id1"), codes[1])
         }
     }
+
+    // Splits are guessed at any line end when no quote is near; a quoted field long enough
+    // to hold the split point with no quote in the 64 KB before it fools the guess, and the
+    // reader must notice and split again by quote parity.
+    func testAGuessedSplitInsideAVeryLongQuotedFieldIsRedone() throws {
+        let note = (0..<20_000).map { "line \($0) of a long note" }.joined(separator: "\n")
+        var text = "id,note,n\n"
+        for i in 0..<2_000 { text += "\(i),short,\(i)\n" }
+        text += "2000,\"\(note)\",7\n"
+        for i in 2_001..<4_000 { text += "\(i),short,\(i)\n" }
+        let one = try csvLoad(text, options: oneChunk())
+        let two = try csvLoad(text, options: twoChunks())
+        XCTAssertEqual(two.table.rowCount, 4_000)
+        XCTAssertEqual(csvRows(two.table), csvRows(one.table))
+        XCTAssertEqual(two.table.row(2_000).last, .int(7))
+    }
 }
