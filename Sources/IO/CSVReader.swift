@@ -69,10 +69,11 @@ public enum CSVReader {
     static func read(text raw: CSVText, name: String, options: CSVOptions,
                      progress: ((Double) -> Void)?) throws -> CSVLoadResult {
         // Converted text (UTF-16, or GB18030 when asked) is valid UTF-8 by construction; the
-        // file's own bytes are checked for UTF-8 and NUL bytes by the chunks while they are
-        // parsed (one pass over the file instead of three). When a check fails, or any error
-        // stops the parse early, the whole text is checked first, as if up front, so that
-        // the outcome (a GB18030 guess, a NUL or UTF-8 error) is the same.
+        // file's own bytes are checked for UTF-8 and NUL bytes by the chunks (their first
+        // block, then every distinct string they keep: see `CSVChunk`), not in a pass of
+        // their own. When a check fails, or any error stops the parse early, the whole text
+        // is checked first, as if up front, so that the outcome (a GB18030 guess, a NUL or
+        // UTF-8 error) is the same.
         var warnings: [String] = []
         let estimate = estimatedSize(raw, encoding: options.encoding)
         let fileName = name.split(separator: "/").last.map(String.init) ?? name
