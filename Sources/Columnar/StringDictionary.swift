@@ -97,6 +97,7 @@ public final class StringDictionary: @unchecked Sendable {
             s = (s + 1) & mask
         }
         let code = Int32(count)
+        sortingCache = nil
         bytes.append(contentsOf: p)
         offsets.append(bytes.count)
         hashes.append(h)
@@ -176,28 +177,74 @@ public final class StringDictionary: @unchecked Sendable {
 
     /// The rank of each code in byte-wise (= Unicode code point) order, for sorting and
     /// comparing codes without touching the strings.
-    public lazy var sortRanks: [Int32] = {
-        // Sorted by the first 8 bytes as a big-endian number (zero-padded: a prefix order
-        // that never contradicts the byte order), the full bytes only on equal prefixes.
-        struct Entry { var prefix: UInt64; var code: Int32 }
+    public var sortRanks: [Int32] { sorting.ranks }
+
+    /// The codes in byte-wise order of their strings (`sortedCodes[sortRanks[c]] == c`).
+    public var sortedCodes: [Int32] { sorting.order }
+
+    private var sortingCache: (order: [Int32], ranks: [Int32])?
+
+    private var sorting: (order: [Int32], ranks: [Int32]) {
+        if let s = sortingCache { return s }
+        let order = byteOrder()
+        let n = order.count
+        let ranks = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            order.withUnsafeBufferPointer { o in
+                for r in 0..<n { out[Int(o[r])] = Int32(truncatingIfNeeded: r) }
+            }
+            initialized = n
+        }
+        sortingCache = (order, ranks)
+        return (order, ranks)
+    }
+
+    /// The codes sorted by their bytes: by the first 8 bytes as a big-endian number
+    /// (zero-padded, a prefix order that never contradicts the byte order) with a radix sort,
+    /// then runs of equal prefixes by their full bytes. A dictionary whose entries are
+    /// already in order (identifiers loaded from a sorted file) is recognised in one pass.
+    func byteOrder() -> [Int32] {
         let n = count
-        var entries = [Entry](repeating: Entry(prefix: 0, code: 0), count: n)
+        if n == 0 { return [] }
+        var prefixes = [UInt64](repeating: 0, count: n)
+        var ascending = true
         bytes.withUnsafeBytes { all in
             offsets.withUnsafeBufferPointer { off in
-                for c in 0..<n {
-                    let lo = off[c], len = Swift.min(off[c + 1] - lo, 8)
-                    var p: UInt64 = 0
-                    for k in 0..<8 { p = p << 8 | (k < len ? UInt64(all[lo + k]) : 0) }
-                    entries[c] = Entry(prefix: p, code: Int32(c))
+                prefixes.withUnsafeMutableBufferPointer { pre in
+                    for c in 0..<n {
+                        let lo = off[c], len = off[c + 1] - lo
+                        var p: UInt64 = 0
+                        if len >= 8 {
+                            p = UInt64(bigEndian: all.loadUnaligned(fromByteOffset: lo, as: UInt64.self))
+                        } else {
+                            for k in 0..<8 { p = p << 8 | (k < len ? UInt64(all[lo + k]) : 0) }
+                        }
+                        pre[c] = p
+                        if ascending && c > 0 && (pre[c - 1] > p || (pre[c - 1] == p && compareCodes(Int32(c - 1), Int32(c)) > 0)) {
+                            ascending = false
+                        }
+                    }
                 }
             }
         }
-        entries.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : compareCodes(a.code, b.code) < 0 }
-        let order = entries.map(\.code)
-        var ranks = [Int32](repeating: 0, count: count)
-        for (rank, code) in order.enumerated() { ranks[Int(code)] = Int32(rank) }
-        return ranks
-    }()
+        if ascending { return (0..<Int32(n)).map { $0 } }
+        var lo = UInt64.max, hi = UInt64.min
+        for p in prefixes { lo = Swift.min(lo, p); hi = Swift.max(hi, p) }
+        for i in 0..<n { prefixes[i] &-= lo }
+        let key = OrderWords(words: prefixes, bits: 64 - (hi - lo).leadingZeroBitCount)
+        var order = Kernels.stableSort((0..<Int32(n)).map { $0 }, by: key, cancellable: false)
+        // Runs of equal prefixes (strings sharing their first 8 bytes): by their full bytes.
+        var s = 0
+        while s < n {
+            let w = prefixes[Int(order[s])]
+            var e = s + 1
+            while e < n && prefixes[Int(order[e])] == w { e += 1 }
+            if e - s > 1 {
+                order[s..<e].sort { compareCodes($0, $1) < 0 }
+            }
+            s = e
+        }
+        return order
+    }
 
     public func compareCodes(_ a: Int32, _ b: Int32) -> Int {
         bytes.withUnsafeBytes { all -> Int in

@@ -61,6 +61,14 @@ extension Kernels {
 
     /// Reorders `perm` stably by `words[perm[i]]`.
     static func stableSort(_ perm: [Int32], by key: OrderWords) throws -> [Int32] {
+        let out = stableSort(perm, by: key, cancellable: true)
+        try Cancellation.check()
+        return out
+    }
+
+    /// `stableSort`; when `cancellable`, it stops early on cancellation with a meaningless
+    /// result (the caller checks), otherwise it always finishes (cached orders).
+    static func stableSort(_ perm: [Int32], by key: OrderWords, cancellable: Bool) -> [Int32] {
         let n = perm.count
         if n < 2048 {
             let pairs = perm.enumerated().map { (key.words[Int($0.element)], $0.offset) }
@@ -80,8 +88,7 @@ extension Kernels {
             }
         }
         if n <= KernelSupport.parallelThreshold {
-            let inTemp = radixSort(keys, vals, tmpKeys, tmpVals, bits: key.bits)
-            try Cancellation.check()
+            let inTemp = radixSort(keys, vals, tmpKeys, tmpVals, bits: key.bits, cancellable: cancellable)
             return Array(inTemp ? tmpVals : vals)
         }
         // Sort both halves in parallel, then merge (ties take the left half: stable).
@@ -91,9 +98,10 @@ extension Kernels {
         }
         let inTemp = [Slot<Bool>(), Slot<Bool>()]
         KernelSupport.both { h in
-            inTemp[h].value = radixSort(part(keys, h), part(vals, h), part(tmpKeys, h), part(tmpVals, h), bits: key.bits)
+            inTemp[h].value = radixSort(part(keys, h), part(vals, h), part(tmpKeys, h), part(tmpVals, h), bits: key.bits,
+                                        cancellable: cancellable)
         }
-        try Cancellation.check()
+        if cancellable && Cancellation.isRequested { return perm }
         let lk = inTemp[0].value == true ? part(tmpKeys, 0) : part(keys, 0)
         let lv = inTemp[0].value == true ? part(tmpVals, 0) : part(vals, 0)
         let rk = inTemp[1].value == true ? part(tmpKeys, 1) : part(keys, 1)
@@ -115,7 +123,7 @@ extension Kernels {
     /// the result ended in the temporary buffers. Stops early on cancellation.
     static func radixSort(_ keys: UnsafeMutableBufferPointer<UInt64>, _ vals: UnsafeMutableBufferPointer<Int32>,
                           _ tmpKeys: UnsafeMutableBufferPointer<UInt64>, _ tmpVals: UnsafeMutableBufferPointer<Int32>,
-                          bits: Int) -> Bool {
+                          bits: Int, cancellable: Bool = true) -> Bool {
         let n = keys.count
         let digitBits = 11
         let buckets = 1 << digitBits
@@ -125,12 +133,12 @@ extension Kernels {
         defer { counts.deallocate() }
         var shift = 0
         while shift < bits {
-            if Cancellation.isRequested { break }
+            if cancellable && Cancellation.isRequested { break }
             for b in 0..<buckets { counts[b] = 0 }
             let s = UInt64(shift)
             let mask = UInt64(buckets - 1)
             for i in 0..<n { counts[Int((src.0[i] &>> s) & mask)] += 1 }
-            if Cancellation.isRequested { break }
+            if cancellable && Cancellation.isRequested { break }
             shift += digitBits
             if counts.contains(n) { continue }  // this digit is the same everywhere
             let (sk, sv, dk, dv) = (src.0, src.1, dst.0, dst.1)
