@@ -12,6 +12,11 @@ extension StringDictionary {
     /// `target` does not hold it. Identity when both are the same dictionary.
     func codeMap(into target: StringDictionary) -> [Int32] {
         if self === target { return (0..<Int32(count)).map { $0 } }
+        // Large dictionaries whose byte order is known (or cheap: identifiers loaded in
+        // order are recognised in one pass) are merged in that order instead of hashed.
+        if count >= StringDictionary.mergeMapMinimum && target.count >= StringDictionary.mergeMapMinimum {
+            return codeMapByMerge(into: target)
+        }
         let tb = target.bytes, to = target.offsets
         let tn = target.count
         var capacity = 16
@@ -46,6 +51,48 @@ extension StringDictionary {
                             break
                         }
                         s = (s + 1) & mask
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Dictionaries with at least this many entries are mapped by `codeMapByMerge`.
+    nonisolated(unsafe) static var mergeMapMinimum = 1 << 16
+
+    /// `codeMap(into:)` by walking both dictionaries in byte order (`sortedCodes`) at once.
+    func codeMapByMerge(into target: StringDictionary) -> [Int32] {
+        let so = sortedCodes, to = target.sortedCodes
+        var out = [Int32](repeating: -1, count: count)
+        bytes.withUnsafeBytes { sAll in
+            target.bytes.withUnsafeBytes { tAll in
+                offsets.withUnsafeBufferPointer { sOff in
+                    target.offsets.withUnsafeBufferPointer { tOff in
+                        so.withUnsafeBufferPointer { so in
+                            to.withUnsafeBufferPointer { to in
+                                out.withUnsafeMutableBufferPointer { out in
+                                    var i = 0, j = 0
+                                    while i < so.count && j < to.count {
+                                        let a = Int(so[i]), b = Int(to[j])
+                                        let la = sOff[a], na = sOff[a + 1] - la
+                                        let lb = tOff[b], nb = tOff[b + 1] - lb
+                                        let m = Swift.min(na, nb)
+                                        var c = m == 0 ? 0 : Int(memcmp(sAll.baseAddress! + la, tAll.baseAddress! + lb, m))
+                                        if c == 0 { c = na - nb }
+                                        if c == 0 {
+                                            out[a] = Int32(truncatingIfNeeded: b)
+                                            i += 1
+                                            j += 1
+                                        } else if c < 0 {
+                                            i += 1
+                                        } else {
+                                            j += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
