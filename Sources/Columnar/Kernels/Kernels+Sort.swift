@@ -87,36 +87,58 @@ extension Kernels {
                 }
             }
         }
-        if n <= KernelSupport.parallelThreshold {
-            let inTemp = radixSort(keys, vals, tmpKeys, tmpVals, bits: key.bits, cancellable: cancellable)
-            return Array(inTemp ? tmpVals : vals)
+        let sorted = sortPairs((keys, vals), (tmpKeys, tmpVals), bits: key.bits, cancellable: cancellable)
+        if cancellable && Cancellation.isRequested { return perm }
+        return Array(sorted.vals)
+    }
+
+    /// Inputs with more rows than this are radix sorted by two threads (each sorts a half,
+    /// then the halves are merged).
+    static var parallelSortThreshold: Int { KernelSupport.parallelThreshold >> 3 }
+
+    /// Sorts the pairs `(a.keys[i], a.vals[i])` stably by key (`bits` significant bits),
+    /// using `b` as scratch space of the same size; returns whichever of `a` and `b` holds the
+    /// sorted pairs. Stops early on cancellation when `cancellable` (the caller checks).
+    static func sortPairs(_ a: (keys: UnsafeMutableBufferPointer<UInt64>, vals: UnsafeMutableBufferPointer<Int32>),
+                          _ b: (keys: UnsafeMutableBufferPointer<UInt64>, vals: UnsafeMutableBufferPointer<Int32>),
+                          bits: Int, cancellable: Bool) -> (keys: UnsafeMutableBufferPointer<UInt64>, vals: UnsafeMutableBufferPointer<Int32>) {
+        let n = a.keys.count
+        if n <= parallelSortThreshold {
+            return radixSort(a.keys, a.vals, b.keys, b.vals, bits: bits, cancellable: cancellable) ? b : a
         }
         // Sort both halves in parallel, then merge (ties take the left half: stable).
         let mid = n / 2
-        func part<T>(_ b: UnsafeMutableBufferPointer<T>, _ h: Int) -> UnsafeMutableBufferPointer<T> {
-            h == 0 ? UnsafeMutableBufferPointer(rebasing: b[0..<mid]) : UnsafeMutableBufferPointer(rebasing: b[mid..<n])
+        func part<T>(_ buffer: UnsafeMutableBufferPointer<T>, _ h: Int) -> UnsafeMutableBufferPointer<T> {
+            h == 0 ? UnsafeMutableBufferPointer(rebasing: buffer[0..<mid]) : UnsafeMutableBufferPointer(rebasing: buffer[mid..<n])
         }
-        let inTemp = [Slot<Bool>(), Slot<Bool>()]
+        let inB = [Slot<Bool>(), Slot<Bool>()]
         KernelSupport.both { h in
-            inTemp[h].value = radixSort(part(keys, h), part(vals, h), part(tmpKeys, h), part(tmpVals, h), bits: key.bits,
-                                        cancellable: cancellable)
+            inB[h].value = radixSort(part(a.keys, h), part(a.vals, h), part(b.keys, h), part(b.vals, h), bits: bits,
+                                     cancellable: cancellable)
         }
-        if cancellable && Cancellation.isRequested { return perm }
-        let lk = inTemp[0].value == true ? part(tmpKeys, 0) : part(keys, 0)
-        let lv = inTemp[0].value == true ? part(tmpVals, 0) : part(vals, 0)
-        let rk = inTemp[1].value == true ? part(tmpKeys, 1) : part(keys, 1)
-        let rv = inTemp[1].value == true ? part(tmpVals, 1) : part(vals, 1)
-        var out = [Int32](repeating: 0, count: n)
-        out.withUnsafeMutableBufferPointer { o in
-            var i = 0, j = 0, k = 0
-            while i < lk.count && j < rk.count {
-                if rk[j] < lk[i] { o[k] = rv[j]; j += 1 } else { o[k] = lv[i]; i += 1 }
-                k += 1
+        if cancellable && Cancellation.isRequested { return a }
+        // Both halves in one set (the left half's), merged into the other.
+        let leftInB = inB[0].value == true
+        if (inB[1].value == true) != leftInB {
+            let (from, to) = leftInB ? (a, b) : (b, a)
+            _ = part(to.keys, 1).update(fromContentsOf: part(from.keys, 1))
+            _ = part(to.vals, 1).update(fromContentsOf: part(from.vals, 1))
+        }
+        let (src, dst) = leftInB ? (b, a) : (a, b)
+        let lk = part(src.keys, 0), lv = part(src.vals, 0), rk = part(src.keys, 1), rv = part(src.vals, 1)
+        let ok = dst.keys, ov = dst.vals
+        var i = 0, j = 0, k = 0
+        while i < lk.count && j < rk.count {
+            if rk[j] < lk[i] {
+                ok[k] = rk[j]; ov[k] = rv[j]; j += 1
+            } else {
+                ok[k] = lk[i]; ov[k] = lv[i]; i += 1
             }
-            while i < lk.count { o[k] = lv[i]; i += 1; k += 1 }
-            while j < rk.count { o[k] = rv[j]; j += 1; k += 1 }
+            k += 1
         }
-        return out
+        while i < lk.count { ok[k] = lk[i]; ov[k] = lv[i]; i += 1; k += 1 }
+        while j < rk.count { ok[k] = rk[j]; ov[k] = rv[j]; j += 1; k += 1 }
+        return dst
     }
 
     /// LSD radix sort (11-bit digits, stable) of keys with their values. Returns true when
