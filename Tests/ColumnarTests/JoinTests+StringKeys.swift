@@ -27,16 +27,38 @@ extension JoinTests {
         let right = Column.from(rightValues, type: .string)
         let expected = reference([left], [right], .inner)
         XCTAssertGreaterThan(expected.0.count, 1000)
-        for minimum in [0, Int.max] {
-            try withMergeMinimum(minimum) {
-                for kind in [JoinKind.inner, .left, .anti] {
-                    let got = try Kernels.hashJoin(left: [left], right: [right], kind: kind)
-                    let exp = reference([left], [right], kind)
-                    XCTAssertEqual(got.left, exp.0, "\(kind) merge minimum \(minimum)")
-                    XCTAssertEqual(got.right, exp.1, "\(kind) merge minimum \(minimum)")
+        // Hashed, merged on one thread, merged on two.
+        for (minimum, threshold) in [(Int.max, Kernels.parallelThreshold), (0, Kernels.parallelThreshold), (0, 64)] {
+            try withParallelThreshold(threshold) {
+                try withMergeMinimum(minimum) {
+                    for kind in [JoinKind.inner, .left, .anti] {
+                        let got = try Kernels.hashJoin(left: [left], right: [right], kind: kind)
+                        let exp = reference([left], [right], kind)
+                        XCTAssertEqual(got.left, exp.0, "\(kind) merge minimum \(minimum)")
+                        XCTAssertEqual(got.right, exp.1, "\(kind) merge minimum \(minimum)")
+                    }
                 }
             }
         }
+    }
+
+    func testEmptyStringKeysBothMappings() throws {
+        // A dictionary holding only the empty string has no bytes at all.
+        let onlyEmpty = Column.from([.string(""), .null, .string("")], type: .string)
+        let mixed = Column.from([.string("a"), .string(""), .string("b"), .string("")], type: .string)
+        for minimum in [0, Int.max] {
+            try withMergeMinimum(minimum) {
+                for (l, r) in [(onlyEmpty, mixed), (mixed, onlyEmpty), (onlyEmpty, onlyEmpty)] {
+                    let got = try Kernels.hashJoin(left: [l], right: [r], kind: .left)
+                    let exp = reference([l], [r], .left)
+                    XCTAssertEqual(got.left, exp.0)
+                    XCTAssertEqual(got.right, exp.1)
+                }
+            }
+        }
+        let got = try Kernels.hashJoin(left: [onlyEmpty], right: [mixed], kind: .inner)
+        XCTAssertEqual(got.left, [0, 0, 2, 2])
+        XCTAssertEqual(got.right, [1, 3, 1, 3])
     }
 
     func testSameDictionaryAndUniqueKeysKeepLeftOrder() throws {

@@ -72,23 +72,44 @@ extension StringDictionary {
                         so.withUnsafeBufferPointer { so in
                             to.withUnsafeBufferPointer { to in
                                 out.withUnsafeMutableBufferPointer { out in
-                                    var i = 0, j = 0
-                                    while i < so.count && j < to.count {
-                                        let a = Int(so[i]), b = Int(to[j])
-                                        let la = sOff[a], na = sOff[a + 1] - la
-                                        let lb = tOff[b], nb = tOff[b + 1] - lb
-                                        let m = Swift.min(na, nb)
-                                        var c = m == 0 ? 0 : Int(memcmp(sAll.baseAddress! + la, tAll.baseAddress! + lb, m))
-                                        if c == 0 { c = na - nb }
-                                        if c == 0 {
-                                            out[a] = Int32(truncatingIfNeeded: b)
-                                            i += 1
-                                            j += 1
-                                        } else if c < 0 {
-                                            i += 1
-                                        } else {
-                                            j += 1
+                                    @inline(__always) func source(_ i: Int) -> UnsafeRawBufferPointer {
+                                        let a = Int(so[i])
+                                        return UnsafeRawBufferPointer(rebasing: sAll[sOff[a]..<sOff[a + 1]])
+                                    }
+                                    @inline(__always) func target(_ j: Int) -> UnsafeRawBufferPointer {
+                                        let b = Int(to[j])
+                                        return UnsafeRawBufferPointer(rebasing: tAll[tOff[b]..<tOff[b + 1]])
+                                    }
+                                    func merge(_ si: Range<Int>, _ tj: Range<Int>) {
+                                        var i = si.lowerBound, j = tj.lowerBound
+                                        while i < si.upperBound && j < tj.upperBound {
+                                            let c = StringDictionary.compareBytes(source(i), target(j))
+                                            if c == 0 {
+                                                out[Int(so[i])] = to[j]
+                                                i += 1
+                                                j += 1
+                                            } else if c < 0 {
+                                                i += 1
+                                            } else {
+                                                j += 1
+                                            }
                                         }
+                                    }
+                                    if so.count < KernelSupport.parallelThreshold >> 2 || to.isEmpty {
+                                        merge(0..<so.count, 0..<to.count)
+                                        return
+                                    }
+                                    // Two threads: the source's halves, the target split where the
+                                    // second half's first string would go.
+                                    let mid = so.count / 2
+                                    var lo = 0, hi = to.count
+                                    while lo < hi {
+                                        let m = (lo + hi) / 2
+                                        if StringDictionary.compareBytes(target(m), source(mid)) < 0 { lo = m + 1 } else { hi = m }
+                                    }
+                                    let cut = lo
+                                    KernelSupport.both { h in
+                                        if h == 0 { merge(0..<mid, 0..<cut) } else { merge(mid..<so.count, cut..<to.count) }
                                     }
                                 }
                             }
@@ -98,6 +119,26 @@ extension StringDictionary {
             }
         }
         return out
+    }
+
+    /// Byte-wise comparison (negative, zero, positive), 8 bytes at a time.
+    @inline(__always)
+    static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let na = a.count, nb = b.count
+        let m = Swift.min(na, nb)
+        var i = 0
+        while i + 8 <= m {
+            let x = UInt64(bigEndian: a.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let y = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if x != y { return x < y ? -1 : 1 }
+            i += 8
+        }
+        while i < m {
+            let x = a[i], y = b[i]
+            if x != y { return Int(x) - Int(y) }
+            i += 1
+        }
+        return na - nb
     }
 
     /// Adds every string of `other` to `self`; returns the code in `self` of each code of
