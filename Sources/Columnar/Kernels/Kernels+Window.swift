@@ -123,12 +123,22 @@ extension Kernels {
         }
         let ints = [Int64](unsafeUninitializedCapacity: n) { out, initialized in
             order.words.withUnsafeBufferPointer { words in
-                thresholds.withUnsafeBufferPointer { t in
+                if thresholds.count <= 8 {
+                    // Up to 8 thresholds in one vector (padding never exceeded): no branches.
+                    var t = SIMD8<UInt64>(repeating: .max)
+                    for (j, v) in thresholds.enumerated() { t[j] = v }
                     for i in 0..<n {
-                        let w = words[i]
-                        var score = always
-                        for j in 0..<t.count { score &+= w > t[j] ? 1 : 0 }
-                        out[i] = score
+                        let above = SIMD8<UInt64>(repeating: words[i]) .> t
+                        out[i] = always &+ SIMD8<Int64>(repeating: 0).replacing(with: 1, where: above).wrappedSum()
+                    }
+                } else {
+                    thresholds.withUnsafeBufferPointer { t in
+                        for i in 0..<n {
+                            let w = words[i]
+                            var score = always
+                            for j in 0..<t.count { score &+= w > t[j] ? 1 : 0 }
+                            out[i] = score
+                        }
                     }
                 }
             }
