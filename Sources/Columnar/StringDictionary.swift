@@ -227,17 +227,66 @@ public final class StringDictionary: @unchecked Sendable {
             }
         }
         if ascending { return (0..<Int32(n)).map { $0 } }
-        var lo = UInt64.max, hi = UInt64.min
-        for p in prefixes { lo = Swift.min(lo, p); hi = Swift.max(hi, p) }
-        for i in 0..<n { prefixes[i] &-= lo }
-        let key = OrderWords(words: prefixes, bits: 64 - (hi - lo).leadingZeroBitCount)
-        var order = Kernels.stableSort((0..<Int32(n)).map { $0 }, by: key, cancellable: false)
-        // Runs of equal prefixes (strings sharing their first 8 bytes): by their full bytes.
+        // Fewer bits for the radix sort: each byte position k only takes values in
+        // lo[k]...hi[k], so the prefix maps in order to the mixed-radix number of
+        // (byte - lo[k]) with radix hi[k] - lo[k] + 1 (identifiers of digits: 10 per byte).
+        var lows = [UInt64](repeating: 255, count: 8), highs = [UInt64](repeating: 0, count: 8)
+        lows.withUnsafeMutableBufferPointer { lows in
+            highs.withUnsafeMutableBufferPointer { highs in
+                for p in prefixes {
+                    for k in 0..<8 {
+                        let b = (p &>> UInt64(56 - 8 * k)) & 0xFF
+                        lows[k] = Swift.min(lows[k], b)
+                        highs[k] = Swift.max(highs[k], b)
+                    }
+                }
+            }
+        }
+        var product: UInt64 = 1
+        var fits = true
+        for k in 0..<8 {
+            let (p, overflow) = product.multipliedReportingOverflow(by: highs[k] - lows[k] + 1)
+            if overflow { fits = false; break }
+            product = p
+        }
+        let bits: Int
+        if fits {
+            let radix = (0..<8).map { highs[$0] - lows[$0] + 1 }
+            prefixes.withUnsafeMutableBufferPointer { pre in
+                radix.withUnsafeBufferPointer { radix in
+                    lows.withUnsafeBufferPointer { lows in
+                        for i in 0..<n {
+                            let p = pre[i]
+                            var v: UInt64 = 0
+                            for k in 0..<8 { v = v &* radix[k] &+ (((p &>> UInt64(56 - 8 * k)) & 0xFF) &- lows[k]) }
+                            pre[i] = v
+                        }
+                    }
+                }
+            }
+            bits = 64 - (product - 1).leadingZeroBitCount
+        } else {
+            var lo = UInt64.max, hi = UInt64.min
+            for p in prefixes { lo = Swift.min(lo, p); hi = Swift.max(hi, p) }
+            for i in 0..<n { prefixes[i] &-= lo }
+            bits = 64 - (hi - lo).leadingZeroBitCount
+        }
+        // Radix sort of (key, code) pairs; the sorted keys show the runs of equal prefixes
+        // (strings sharing their first 8 bytes), which are then sorted by their full bytes.
+        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        let tmpKeys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let tmpCodes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        defer { keys.deallocate(); codes.deallocate(); tmpKeys.deallocate(); tmpCodes.deallocate() }
+        _ = keys.update(fromContentsOf: prefixes)
+        for i in 0..<n { codes[i] = Int32(truncatingIfNeeded: i) }
+        let sorted = Kernels.sortPairs((keys, codes), (tmpKeys, tmpCodes), bits: bits, cancellable: false)
+        var order = Array(sorted.vals)
         var s = 0
         while s < n {
-            let w = prefixes[Int(order[s])]
+            let w = sorted.keys[s]
             var e = s + 1
-            while e < n && prefixes[Int(order[e])] == w { e += 1 }
+            while e < n && sorted.keys[e] == w { e += 1 }
             if e - s > 1 {
                 order[s..<e].sort { compareCodes($0, $1) < 0 }
             }
