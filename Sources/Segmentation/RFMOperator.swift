@@ -26,8 +26,9 @@ import Language
 /// skipped and counted in a note. Customers whose every order is after `asof` (or invalid)
 /// do not appear: join the result onto the customer table to keep them.
 ///
-/// One pass over the orders: hash group ids for the customer column, then a single loop
-/// accumulating per-customer arrays (no per-customer sorting).
+/// Group ids for the customer column (a string column's dictionary codes, else hashed), then
+/// per-customer accumulators: one loop over the rows for small inputs, partitions of
+/// customers that fit the cache for large ones (`RFMRows`); no per-customer sorting.
 enum RFMOperator {
     static let outputColumns = ["recency", "frequency", "monetary", "first_order", "last_order", "orders_total", "amount_total"]
 
