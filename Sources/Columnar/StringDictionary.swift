@@ -97,7 +97,8 @@ public final class StringDictionary: @unchecked Sendable {
             s = (s + 1) & mask
         }
         let code = Int32(count)
-        sortingCache = nil
+        orderCache = nil
+        ranksCache = nil
         bytes.append(contentsOf: p)
         offsets.append(bytes.count)
         hashes.append(h)
@@ -177,16 +178,9 @@ public final class StringDictionary: @unchecked Sendable {
 
     /// The rank of each code in byte-wise (= Unicode code point) order, for sorting and
     /// comparing codes without touching the strings.
-    public var sortRanks: [Int32] { sorting.ranks }
-
-    /// The codes in byte-wise order of their strings (`sortedCodes[sortRanks[c]] == c`).
-    public var sortedCodes: [Int32] { sorting.order }
-
-    private var sortingCache: (order: [Int32], ranks: [Int32])?
-
-    private var sorting: (order: [Int32], ranks: [Int32]) {
-        if let s = sortingCache { return s }
-        let order = byteOrder()
+    public var sortRanks: [Int32] {
+        if let r = ranksCache { return r }
+        let order = sortedCodes
         let n = order.count
         let ranks = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
             order.withUnsafeBufferPointer { o in
@@ -194,9 +188,21 @@ public final class StringDictionary: @unchecked Sendable {
             }
             initialized = n
         }
-        sortingCache = (order, ranks)
-        return (order, ranks)
+        ranksCache = ranks
+        return ranks
     }
+
+    /// The codes in byte-wise order of their strings (`sortedCodes[sortRanks[c]] == c`).
+    public var sortedCodes: [Int32] {
+        if let o = orderCache { return o }
+        let order = byteOrder()
+        orderCache = order
+        return order
+    }
+
+    // Computed on first use; dropped when a string is added.
+    private var orderCache: [Int32]?
+    private var ranksCache: [Int32]?
 
     /// The codes sorted by their bytes: by the first 8 bytes as a big-endian number
     /// (zero-padded, a prefix order that never contradicts the byte order) with a radix sort,
