@@ -97,6 +97,8 @@ public final class StringDictionary: @unchecked Sendable {
             s = (s + 1) & mask
         }
         let code = Int32(count)
+        orderCache = nil
+        ranksCache = nil
         bytes.append(contentsOf: p)
         offsets.append(bytes.count)
         hashes.append(h)
@@ -176,28 +178,128 @@ public final class StringDictionary: @unchecked Sendable {
 
     /// The rank of each code in byte-wise (= Unicode code point) order, for sorting and
     /// comparing codes without touching the strings.
-    public lazy var sortRanks: [Int32] = {
-        // Sorted by the first 8 bytes as a big-endian number (zero-padded: a prefix order
-        // that never contradicts the byte order), the full bytes only on equal prefixes.
-        struct Entry { var prefix: UInt64; var code: Int32 }
+    public var sortRanks: [Int32] {
+        if let r = ranksCache { return r }
+        let order = sortedCodes
+        let n = order.count
+        let ranks = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
+            order.withUnsafeBufferPointer { o in
+                for r in 0..<n { out[Int(o[r])] = Int32(truncatingIfNeeded: r) }
+            }
+            initialized = n
+        }
+        ranksCache = ranks
+        return ranks
+    }
+
+    /// The codes in byte-wise order of their strings (`sortedCodes[sortRanks[c]] == c`).
+    public var sortedCodes: [Int32] {
+        if let o = orderCache { return o }
+        let order = byteOrder()
+        orderCache = order
+        return order
+    }
+
+    // Computed on first use; dropped when a string is added.
+    private var orderCache: [Int32]?
+    private var ranksCache: [Int32]?
+
+    /// The codes sorted by their bytes: by the first 8 bytes as a big-endian number
+    /// (zero-padded, a prefix order that never contradicts the byte order) with a radix sort,
+    /// then runs of equal prefixes by their full bytes. A dictionary whose entries are
+    /// already in order (identifiers loaded from a sorted file) is recognised in one pass.
+    func byteOrder() -> [Int32] {
         let n = count
-        var entries = [Entry](repeating: Entry(prefix: 0, code: 0), count: n)
+        if n == 0 { return [] }
+        var prefixes = [UInt64](repeating: 0, count: n)
+        var ascending = true
         bytes.withUnsafeBytes { all in
             offsets.withUnsafeBufferPointer { off in
-                for c in 0..<n {
-                    let lo = off[c], len = Swift.min(off[c + 1] - lo, 8)
-                    var p: UInt64 = 0
-                    for k in 0..<8 { p = p << 8 | (k < len ? UInt64(all[lo + k]) : 0) }
-                    entries[c] = Entry(prefix: p, code: Int32(c))
+                prefixes.withUnsafeMutableBufferPointer { pre in
+                    for c in 0..<n {
+                        let lo = off[c], len = off[c + 1] - lo
+                        var p: UInt64 = 0
+                        if len >= 8 {
+                            p = UInt64(bigEndian: all.loadUnaligned(fromByteOffset: lo, as: UInt64.self))
+                        } else {
+                            for k in 0..<8 { p = p << 8 | (k < len ? UInt64(all[lo + k]) : 0) }
+                        }
+                        pre[c] = p
+                        if ascending && c > 0 && (pre[c - 1] > p || (pre[c - 1] == p && compareCodes(Int32(c - 1), Int32(c)) > 0)) {
+                            ascending = false
+                        }
+                    }
                 }
             }
         }
-        entries.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : compareCodes(a.code, b.code) < 0 }
-        let order = entries.map(\.code)
-        var ranks = [Int32](repeating: 0, count: count)
-        for (rank, code) in order.enumerated() { ranks[Int(code)] = Int32(rank) }
-        return ranks
-    }()
+        if ascending { return (0..<Int32(n)).map { $0 } }
+        // Fewer bits for the radix sort: each byte position k only takes values in
+        // lo[k]...hi[k], so the prefix maps in order to the mixed-radix number of
+        // (byte - lo[k]) with radix hi[k] - lo[k] + 1 (identifiers of digits: 10 per byte).
+        var lows = [UInt64](repeating: 255, count: 8), highs = [UInt64](repeating: 0, count: 8)
+        lows.withUnsafeMutableBufferPointer { lows in
+            highs.withUnsafeMutableBufferPointer { highs in
+                for p in prefixes {
+                    for k in 0..<8 {
+                        let b = (p &>> UInt64(56 - 8 * k)) & 0xFF
+                        lows[k] = Swift.min(lows[k], b)
+                        highs[k] = Swift.max(highs[k], b)
+                    }
+                }
+            }
+        }
+        var product: UInt64 = 1
+        var fits = true
+        for k in 0..<8 {
+            let (p, overflow) = product.multipliedReportingOverflow(by: highs[k] - lows[k] + 1)
+            if overflow { fits = false; break }
+            product = p
+        }
+        let bits: Int
+        if fits {
+            let radix = (0..<8).map { highs[$0] - lows[$0] + 1 }
+            prefixes.withUnsafeMutableBufferPointer { pre in
+                radix.withUnsafeBufferPointer { radix in
+                    lows.withUnsafeBufferPointer { lows in
+                        for i in 0..<n {
+                            let p = pre[i]
+                            var v: UInt64 = 0
+                            for k in 0..<8 { v = v &* radix[k] &+ (((p &>> UInt64(56 - 8 * k)) & 0xFF) &- lows[k]) }
+                            pre[i] = v
+                        }
+                    }
+                }
+            }
+            bits = 64 - (product - 1).leadingZeroBitCount
+        } else {
+            var lo = UInt64.max, hi = UInt64.min
+            for p in prefixes { lo = Swift.min(lo, p); hi = Swift.max(hi, p) }
+            for i in 0..<n { prefixes[i] &-= lo }
+            bits = 64 - (hi - lo).leadingZeroBitCount
+        }
+        // Radix sort of (key, code) pairs; the sorted keys show the runs of equal prefixes
+        // (strings sharing their first 8 bytes), which are then sorted by their full bytes.
+        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let codes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        let tmpKeys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let tmpCodes = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        defer { keys.deallocate(); codes.deallocate(); tmpKeys.deallocate(); tmpCodes.deallocate() }
+        _ = keys.update(fromContentsOf: prefixes)
+        for i in 0..<n { codes[i] = Int32(truncatingIfNeeded: i) }
+        let sorted = Kernels.sortPairs((keys, codes), (tmpKeys, tmpCodes), bits: bits, cancellable: false)
+        var order = Array(sorted.vals)
+        var s = 0
+        while s < n {
+            let w = sorted.keys[s]
+            var e = s + 1
+            while e < n && sorted.keys[e] == w { e += 1 }
+            if e - s > 1 {
+                order[s..<e].sort { compareCodes($0, $1) < 0 }
+            }
+            s = e
+        }
+        return order
+    }
 
     public func compareCodes(_ a: Int32, _ b: Int32) -> Int {
         bytes.withUnsafeBytes { all -> Int in

@@ -26,8 +26,9 @@ import Language
 /// skipped and counted in a note. Customers whose every order is after `asof` (or invalid)
 /// do not appear: join the result onto the customer table to keep them.
 ///
-/// One pass over the orders: hash group ids for the customer column, then a single loop
-/// accumulating per-customer arrays (no per-customer sorting).
+/// Group ids for the customer column (a string column's dictionary codes, else hashed), then
+/// per-customer accumulators: one loop over the rows for small inputs, partitions of
+/// customers that fit the cache for large ones (`RFMRows`); no per-customer sorting.
 enum RFMOperator {
     static let outputColumns = ["recency", "frequency", "monetary", "first_order", "last_order", "orders_total", "amount_total"]
 
@@ -88,49 +89,24 @@ enum RFMOperator {
         // Orders dated after windowStart (exclusive) and on or before asof are in the window.
         let windowStart = a.window?.start(before: asof) ?? Int32.min
 
-        // One accumulator per customer, all fields in one 64-byte record: a row touches one
-        // cache line of a million-customer table instead of one per array.
-        // (64-byte aligned, so that a record never straddles two lines.)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(g, 1) * MemoryLayout<RFMAccumulator>.stride, alignment: 64)
-        defer { raw.deallocate() }
-        let accs = UnsafeMutableBufferPointer(start: raw.bindMemory(to: RFMAccumulator.self, capacity: max(g, 1)), count: g)
-        accs.initialize(repeating: RFMAccumulator())
-        // Large inputs: two threads, each scanning every row but updating only its half of
-        // the customers (so each customer's sums are added in row order, as on one thread).
-        let parts = n >= 1 << 20 && g >= 2 ? 2 : 1
-        let rowsValid = valid
+        // Per-customer figures, indexed by group id.
+        let figures = UnsafeMutableBufferPointer<RFMFigures>.allocate(capacity: max(g, 1))
+        defer { figures.deallocate() }
+        let kept = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(g, 1))
+        defer { kept.deallocate() }
         try Cancellation.check()
-        ids.withUnsafeBufferPointer { ids in
-            a.dates.withUnsafeBufferPointer { ds in
-                a.amounts.withUnsafeBufferPointer { ms in
-                    let acc = accs
-                    let body = { (part: Int) in
-                        let lowGroup = g * part / parts, highGroup = g * (part + 1) / parts
-                        let chunk = 1 << 16
-                        var lo = 0
-                        while lo < n {
-                            if Cancellation.isRequested { return }
-                            let hi = min(n, lo + chunk)
-                            for i in lo..<hi {
-                                let k = Int(ids[i])
-                                if k < lowGroup || k >= highGroup { continue }
-                                if let rowsValid, !rowsValid[i] { continue }
-                                let d = ds[i]
-                                if d > asof { continue }
-                                let x = ms[i]
-                                if d > acc[k].last { acc[k].last = d }
-                                if d < acc[k].first { acc[k].first = d }
-                                acc[k].total &+= 1
-                                acc[k].amount.add(x)
-                                if d > windowStart {
-                                    acc[k].frequency &+= 1
-                                    acc[k].monetary.add(x)
-                                }
-                            }
-                            lo = hi
+        try ids.withUnsafeBufferPointer { ids in
+            try a.dates.withUnsafeBufferPointer { ds in
+                try a.amounts.withUnsafeBufferPointer { ms in
+                    try RFMRows.withValidityWords(valid) { validWords in
+                        let rows = RFMRows(ids: ids, dates: ds, amounts: ms, valid: validWords,
+                                           asof: asof, windowStart: windowStart, groupCount: g)
+                        if rows.prefersPartitions(threshold: partitionThreshold) {
+                            rows.accumulatePartitioned(into: figures, kept: kept)
+                        } else {
+                            rows.accumulate(into: figures, kept: kept)
                         }
                     }
-                    if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
                 }
             }
         }
@@ -141,47 +117,90 @@ enum RFMOperator {
         let customerColumn: Column
         if let dictionary {
             // Codes in the byte order of their strings, kept when they have orders.
-            let ranks = dictionary.sortRanks
-            var byRank = [Int32](repeating: 0, count: g)
-            for c in 0..<g { byRank[Int(ranks[c])] = Int32(c) }
-            groupsInOrder = byRank.filter { accs[Int($0)].total > 0 }
+            let byRank = dictionary.sortedCodes
+            groupsInOrder = [Int32](unsafeUninitializedCapacity: g) { out, initialized in
+                var m = 0
+                byRank.withUnsafeBufferPointer { byRank in
+                    for c in byRank where kept[Int(c)] { out[m] = c; m += 1 }
+                }
+                initialized = m
+            }
             customerColumn = Column(.string(codes: groupsInOrder, dictionary: dictionary))
         } else if let groups {
-            var kept: [Int32] = []
-            kept.reserveCapacity(g)
-            for k in 0..<g where accs[k].total > 0 { kept.append(Int32(k)) }
-            let keyRows = kept.map { groups.firstRow[Int($0)] }
+            var keptGroups: [Int32] = []
+            keptGroups.reserveCapacity(g)
+            for k in 0..<g where kept[k] { keptGroups.append(Int32(k)) }
+            let keyRows = keptGroups.map { groups.firstRow[Int($0)] }
             let keys = a.customer.gather(keyRows)
             let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
-            groupsInOrder = order.map { kept[Int($0)] }
+            groupsInOrder = order.map { keptGroups[Int($0)] }
             customerColumn = keys.gather(order)
         } else {
             return (emptyResult(a), skipped)
         }
-
-        let m = groupsInOrder.count
-        var recency = [Int64](repeating: 0, count: m)
-        var outFrequency = [Int64](repeating: 0, count: m)
-        var outMonetary = [Double](repeating: 0, count: m)
-        var firstOrder = [Int32](repeating: 0, count: m)
-        var lastOrder = [Int32](repeating: 0, count: m)
-        var outTotal = [Int64](repeating: 0, count: m)
-        var outAmount = [Double](repeating: 0, count: m)
-        for (j, k32) in groupsInOrder.enumerated() {
-            let r = accs[Int(k32)]
-            recency[j] = Int64(asof) - Int64(r.last)
-            outFrequency[j] = r.frequency
-            outMonetary[j] = r.monetary.value
-            firstOrder[j] = r.first
-            lastOrder[j] = r.last
-            outTotal[j] = r.total
-            outAmount[j] = r.amount.value
-        }
-        let table = Table(uncheckedNames: [a.customerName] + outputColumns,
-                          columns: [customerColumn, Column(.int(recency)), Column(.int(outFrequency)), Column(.double(outMonetary)),
-                                    Column(.date(firstOrder)), Column(.date(lastOrder)), Column(.int(outTotal)), Column(.double(outAmount))],
-                          rowCount: m)
+        try Cancellation.check()
+        let columns = outputColumns(groupsInOrder, figures, asof: asof)
+        let table = Table(uncheckedNames: [a.customerName] + outputColumns, columns: [customerColumn] + columns,
+                          rowCount: groupsInOrder.count)
         return (table, skipped)
+    }
+
+    /// Inputs with at least this many rows take the partitioned accumulation
+    /// (`RFMRows.accumulatePartitioned`); smaller ones one loop over the rows. A tuning
+    /// knob; tests lower it to compare the two paths.
+    nonisolated(unsafe) static var partitionThreshold = 1 << 16
+
+    /// The output columns after the customer column, for the groups in output order.
+    static func outputColumns(_ groups: [Int32], _ figures: UnsafeMutableBufferPointer<RFMFigures>, asof: Int32) -> [Column] {
+        let m = groups.count
+        var recency: [Int64] = [], frequency: [Int64] = [], monetary: [Double] = []
+        var first: [Int32] = [], last: [Int32] = [], total: [Int64] = [], amount: [Double] = []
+        // Each output array is filled in place (not zeroed first); with many customers, by
+        // two threads over the two halves.
+        recency = [Int64](unsafeUninitializedCapacity: m) { recencyOut, n0 in
+        frequency = [Int64](unsafeUninitializedCapacity: m) { frequencyOut, n1 in
+        monetary = [Double](unsafeUninitializedCapacity: m) { monetaryOut, n2 in
+        first = [Int32](unsafeUninitializedCapacity: m) { firstOut, n3 in
+        last = [Int32](unsafeUninitializedCapacity: m) { lastOut, n4 in
+        total = [Int64](unsafeUninitializedCapacity: m) { totalOut, n5 in
+        amount = [Double](unsafeUninitializedCapacity: m) { amountOut, n6 in
+            let (recencyOut, frequencyOut, monetaryOut, firstOut, lastOut, totalOut, amountOut) =
+                (recencyOut, frequencyOut, monetaryOut, firstOut, lastOut, totalOut, amountOut)
+            groups.withUnsafeBufferPointer { groups in
+                let body = { (part: Int, parts: Int) in
+                    for j in (m * part / parts)..<(m * (part + 1) / parts) {
+                        let f = figures[Int(groups[j])]
+                        recencyOut[j] = Int64(asof) - Int64(f.last)
+                        frequencyOut[j] = Int64(f.frequency)
+                        monetaryOut[j] = f.monetary
+                        firstOut[j] = f.first
+                        lastOut[j] = f.last
+                        totalOut[j] = Int64(f.total)
+                        amountOut[j] = f.amount
+                    }
+                }
+                if m >= 1 << 18 {
+                    DispatchQueue.concurrentPerform(iterations: 2) { body($0, 2) }
+                } else {
+                    body(0, 1)
+                }
+            }
+            n6 = m
+        }
+            n5 = m
+        }
+            n4 = m
+        }
+            n3 = m
+        }
+            n2 = m
+        }
+            n1 = m
+        }
+            n0 = m
+        }
+        return [Column(.int(recency)), Column(.int(frequency)), Column(.double(monetary)),
+                Column(.date(first)), Column(.date(last)), Column(.int(total)), Column(.double(amount))]
     }
 
     /// Whether every code is in `0..<bound`.
@@ -202,7 +221,8 @@ enum RFMOperator {
     }
 }
 
-/// One customer's running RFM figures (see `RFMOperator.compute`), padded to 64 bytes.
+/// One customer's running RFM figures (see `RFMOperator.compute`), padded to 64 bytes so
+/// that a record never straddles two cache lines.
 struct RFMAccumulator {
     var last = Int32.min
     var first = Int32.max
@@ -211,4 +231,55 @@ struct RFMAccumulator {
     var monetary = CompensatedSum()
     var amount = CompensatedSum()
     var padding: Int64 = 0
+
+    /// Adds one valid order dated on or before asof. Without branches on the data (dates
+    /// and amounts in random order would mispredict them), but with exactly the arithmetic
+    /// of `CompensatedSum.add`: the same bits.
+    @inline(__always)
+    mutating func add(date d: Int32, amount x: Double, windowStart: Int32) {
+        last = max(last, d)
+        first = min(first, d)
+        total &+= 1
+        amount = RFMAccumulator.adding(amount, x)
+        let inWindow = d > windowStart
+        frequency &+= inWindow ? 1 : 0
+        let m = RFMAccumulator.adding(monetary, x)
+        monetary.sum = select(inWindow, m.sum, monetary.sum)
+        monetary.compensation = select(inWindow, m.compensation, monetary.compensation)
+    }
+
+    /// `s` after `s.add(x)`, computed without branches.
+    @inline(__always)
+    static func adding(_ s: CompensatedSum, _ x: Double) -> CompensatedSum {
+        let t = s.sum + x
+        let larger = abs(s.sum) >= abs(x)
+        let a = select(larger, s.sum, x), b = select(larger, x, s.sum)
+        var out = s
+        out.compensation += (a - t) + b
+        out.sum = t
+        return out
+    }
+
+    var figures: RFMFigures {
+        RFMFigures(last: last, first: first, total: Int32(truncatingIfNeeded: total),
+                   frequency: Int32(truncatingIfNeeded: frequency), monetary: monetary.value, amount: amount.value)
+    }
+}
+
+/// One customer's final RFM figures (32 bytes; counts fit 32 bits as a table holds fewer
+/// than 2^31 rows).
+struct RFMFigures {
+    var last: Int32
+    var first: Int32
+    var total: Int32
+    var frequency: Int32
+    var monetary: Double
+    var amount: Double
+}
+
+/// `condition ? a : b` by masking bits, so that it compiles to no branch.
+@inline(__always)
+func select(_ condition: Bool, _ a: Double, _ b: Double) -> Double {
+    let mask = UInt64(0) &- UInt64(condition ? 1 : 0)
+    return Double(bitPattern: (a.bitPattern & mask) | (b.bitPattern & ~mask))
 }

@@ -107,3 +107,71 @@ final class WindowTests: XCTestCase {
         }
     }
 }
+
+/// The ranking kinds on inputs large enough for the one-sort path and (quantile_score over
+/// one group) the selection path, against a reference computed from a sort of boxed values.
+extension WindowTests {
+    /// rank, dense rank and ntile-by-position of every row within its group (nil for nulls).
+    func referenceRanks(_ x: Column, _ groups: GroupIndex) -> (rank: [Int64?], dense: [Int64?], position: [Int?], total: [Int]) {
+        let n = x.count
+        let vals = x.scalars
+        var rank = [Int64?](repeating: nil, count: n), dense = rank
+        var position = [Int?](repeating: nil, count: n)
+        var total = [Int](repeating: 0, count: n)
+        var byGroup = [Int32: [Int]]()
+        for i in 0..<n where !vals[i].isNull { byGroup[groups.ids[i], default: []].append(i) }
+        for (_, rows) in byGroup {
+            let sorted = rows.sorted { a, b in
+                let c = referenceCompare(vals[a], vals[b])
+                return c != 0 ? c < 0 : a < b
+            }
+            var r: Int64 = 0, d: Int64 = 0
+            for (p, row) in sorted.enumerated() {
+                if p == 0 || referenceCompare(vals[sorted[p - 1]], vals[row]) != 0 { r = Int64(p) + 1; d += 1 }
+                rank[row] = r; dense[row] = d; position[row] = p; total[row] = sorted.count
+            }
+        }
+        return (rank, dense, position, total)
+    }
+
+    func testRankingLargeInputsAgainstReference() throws {
+        try checkRankingLargeInputs()
+        // The sorts on two threads (halves merged).
+        try withParallelThreshold(4096) { try checkRankingLargeInputs() }
+    }
+
+    func checkRankingLargeInputs() throws {
+        var rng = SeededRandom(seed: 42)
+        let n = 6000
+        let key = RandomColumn.strings(n, nulls: 0.1, pool: ["制造业", "零售", "金融"], &rng)
+        let keyed = try Kernels.groupIDs(keys: [key])
+        let columns = [RandomColumn.ints(n, 0...20, nulls: 0.2, &rng), RandomColumn.ints(n, -1_000_000...1_000_000, nulls: 0, &rng),
+                       RandomColumn.doubles(n, nulls: 0.1, nan: 0.05, &rng), RandomColumn.strings(n, nulls: 0.2, &rng),
+                       RandomColumn.dates(n, nulls: 0, &rng), Column.from([Scalar](repeating: .int(7), count: n)),
+                       Column.from((0..<n).map { $0 % 3 == 0 ? .null : .double(Double($0 % 5) * 0.5) }, type: .double)]
+        for x in columns {
+            for groups in [GroupIndex.single(rowCount: n), keyed] {
+                let ref = referenceRanks(x, groups)
+                let label = "\(x.type) groups=\(groups.groupCount)"
+                XCTAssertEqual(ints(try Kernels.window(.rank, x, groups: groups)), ref.rank, label)
+                XCTAssertEqual(ints(try Kernels.window(.denseRank, x, groups: groups)), ref.dense, label)
+                for k in [1, 2, 3, 5, 7, 64, 65, 10_000] {
+                    let expected = (0..<n).map { i in ref.rank[i].map { r in (Int64(k) * r + Int64(ref.total[i]) - 1) / Int64(ref.total[i]) } }
+                    XCTAssertEqual(ints(try Kernels.window(.quantileScore(k), x, groups: groups)), expected, "\(label) k=\(k)")
+                }
+                let tiles = 4
+                let expectedTiles = (0..<n).map { i -> Int64? in
+                    guard let p = ref.position[i] else { return nil }
+                    let total = ref.total[i], q = total / tiles, r = total % tiles
+                    return Int64(p < r * (q + 1) ? p / (q + 1) + 1 : (p - r * (q + 1)) / q + r + 1)
+                }
+                XCTAssertEqual(ints(try Kernels.window(.ntile(tiles), x, groups: groups)), expectedTiles, label)
+                let pct = try Kernels.window(.percentRank, x, groups: groups).scalars
+                for i in 0..<n {
+                    let e: Scalar = ref.rank[i].map { r in .double(ref.total[i] == 1 ? 0 : Double(r - 1) / Double(ref.total[i] - 1)) } ?? .null
+                    XCTAssertEqual(pct[i], e, label)
+                }
+            }
+        }
+    }
+}

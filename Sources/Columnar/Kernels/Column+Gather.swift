@@ -85,6 +85,32 @@ extension Table {
 }
 
 extension Kernels {
+    /// Whether `indices` is `0, 1, 2, ...` (a gather by it changes nothing).
+    public static func isIdentity(_ indices: [Int32]) -> Bool {
+        indices.withUnsafeBufferPointer { idx in
+            var same = true
+            for i in 0..<idx.count { same = same && idx[i] == Int32(truncatingIfNeeded: i) }
+            return same
+        }
+    }
+
+    /// `column.gather(indices)` for each pair; many rows in all are gathered by two threads
+    /// (columns split between them). Stops early on cancellation (the caller checks).
+    public static func gatherColumns(_ work: [(column: Column, indices: [Int32])]) -> [Column] {
+        let rows = work.reduce(0) { $0 + $1.indices.count }
+        if work.count < 2 || rows < parallelThreshold {
+            return work.map { Cancellation.isRequested ? $0.column : $0.column.gather($0.indices) }
+        }
+        let out = work.map { _ in Slot<Column>() }
+        // Thread h takes the columns h, h + 2, ... (their sizes are alike).
+        KernelSupport.both { h in
+            for j in stride(from: h, to: work.count, by: 2) where !Cancellation.isRequested {
+                out[j].value = work[j].column.gather(work[j].indices)
+            }
+        }
+        return zip(work, out).map { $1.value ?? $0.column }
+    }
+
     /// The indices of the rows where `mask` is true; null counts as false.
     public static func selection(from mask: Column) throws -> [Int32] {
         guard case .bool(let values) = mask.storage else {

@@ -21,6 +21,9 @@ extension Kernels {
         }
         let nl = try KernelSupport.checkSameLength(left, "left join keys")
         let nr = try KernelSupport.checkSameLength(right, "right join keys")
+        if left.count == 1, case .string(let lc, let ld) = left[0].storage, case .string(let rc, let rd) = right[0].storage {
+            return try stringKeyJoin(left[0], lc, ld, right[0], rc, rd, kind: kind, outputRowBytes: outputRowBytes)
+        }
         // Group left and right keys together: rows with equal keys share a group id.
         var keys: [Column] = []
         for (l, r) in zip(left, right) {
@@ -82,49 +85,121 @@ extension Kernels {
                     }
                 }
                 // Matches of each left row: start[gi]..<start[gi+1] (empty for null keys).
-                @inline(__always) func matches(_ i: Int, _ start: UnsafeBufferPointer<Int32>) -> (Int, Int) {
-                    let gi = Int(ids[i])
-                    let lo = Int(start[gi])
-                    return (lo, hasNull[i] ? lo : Int(start[gi + 1]))
-                }
                 try start.withUnsafeBufferPointer { start in
-                    var size = 0
-                    for i in 0..<nl {
-                        let (lo, hi) = matches(i, start)
-                        switch kind {
-                        case .anti: if lo == hi { size += 1 }
-                        case .left: size += Swift.max(1, hi - lo)
-                        case .inner: size += hi - lo
+                    try rightRows.withUnsafeBufferPointer { rows in
+                        (outLeft, outRight) = try pairs(leftRows: nl, kind: kind, outputRowBytes: outputRowBytes, rightRows: rows) { i in
+                            let gi = Int(ids[i])
+                            let lo = Int(start[gi])
+                            return (lo, hasNull[i] ? lo : Int(start[gi + 1]))
                         }
                     }
-                    if size > Int(Int32.max) {
-                        throw ColumnarError.memoryLimit("the join would make \(MemoryBudget.grouped(size)) rows, more than the "
-                                                        + "\(MemoryBudget.grouped(Int(Int32.max))) rows a table can hold")
+                }
+            }
+        }
+        try Cancellation.check()
+        return (outLeft, outRight)
+    }
+
+    /// `hashJoin` on one string key column: left codes are mapped to the right dictionary's
+    /// codes (`codeMap`), and the right rows are listed per right code, so that no hashing
+    /// of rows is needed.
+    static func stringKeyJoin(_ l: Column, _ lc: [Int32], _ ld: StringDictionary,
+                              _ r: Column, _ rc: [Int32], _ rd: StringDictionary,
+                              kind: JoinKind, outputRowBytes: Int) throws -> (left: [Int32], right: [Int32]) {
+        let nl = lc.count, nr = rc.count
+        let map = ld.codeMap(into: rd)
+        try Cancellation.check()
+        // Right rows per right code, in row order (CSR); null keys and stray codes are left out.
+        let g = rd.count
+        var start = [Int32](repeating: 0, count: g + 1)
+        var rightRows: [Int32] = []
+        rc.withUnsafeBufferPointer { rc in
+            r.withValidityWords { valid in
+                start.withUnsafeMutableBufferPointer { start in
+                    @inline(__always) func code(_ i: Int) -> Int {
+                        if let valid, !validBit(valid, i) { return -1 }
+                        let c = rc[i]
+                        return UInt32(bitPattern: c) < UInt32(truncatingIfNeeded: g) ? Int(c) : -1
                     }
-                    try MemoryBudget.check(size * (8 + max(0, outputRowBytes)),
-                                           for: "the join would make \(MemoryBudget.grouped(size)) rows")
-                    outLeft = [Int32](repeating: 0, count: size)
-                    if kind != .anti { outRight = [Int32](repeating: -1, count: size) }
-                    rightRows.withUnsafeBufferPointer { rows in
-                        outLeft.withUnsafeMutableBufferPointer { ol in
-                            outRight.withUnsafeMutableBufferPointer { or in
-                                var k = 0
-                                for i in 0..<nl {
-                                    if i & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // checked below
-                                    let (lo, hi) = matches(i, start)
-                                    let row = Int32(truncatingIfNeeded: i)
-                                    switch kind {
-                                    case .anti:
-                                        if lo == hi { ol[k] = row; k += 1 }
-                                    case .inner, .left:
-                                        if lo == hi {
-                                            if kind == .left { ol[k] = row; k += 1 }  // right stays -1
-                                        } else {
-                                            for j in lo..<hi { ol[k] = row; or[k] = rows[j]; k += 1 }
-                                        }
-                                    }
+                    for i in 0..<nr {
+                        let c = code(i)
+                        if c >= 0 { start[c + 1] += 1 }
+                    }
+                    for c in 0..<g { start[c + 1] += start[c] }
+                    rightRows = [Int32](unsafeUninitializedCapacity: Int(start[g])) { rows, initialized in
+                        var fill = Array(start)
+                        fill.withUnsafeMutableBufferPointer { fill in
+                            for i in 0..<nr {
+                                let c = code(i)
+                                if c >= 0 {
+                                    rows[Int(fill[c])] = Int32(truncatingIfNeeded: i)
+                                    fill[c] += 1
                                 }
                             }
+                        }
+                        initialized = Int(start[g])
+                    }
+                }
+            }
+        }
+        try Cancellation.check()
+        return try lc.withUnsafeBufferPointer { lc in
+            try map.withUnsafeBufferPointer { map in
+                try start.withUnsafeBufferPointer { start in
+                    try rightRows.withUnsafeBufferPointer { rows in
+                        try l.withValidityWords { valid in
+                            try pairs(leftRows: nl, kind: kind, outputRowBytes: outputRowBytes, rightRows: rows) { i in
+                                if let valid, !validBit(valid, i) { return (0, 0) }
+                                let c = lc[i]
+                                guard UInt32(bitPattern: c) < UInt32(truncatingIfNeeded: map.count) else { return (0, 0) }
+                                let t = Int(map[Int(c)])
+                                return t < 0 ? (0, 0) : (Int(start[t]), Int(start[t + 1]))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The row pairs of a join, given for each left row `i` the range `matches(i)` of
+    /// `rightRows` holding its matches (empty: none). Checks the output size first (see
+    /// `hashJoin`).
+    @inline(__always)
+    static func pairs(leftRows nl: Int, kind: JoinKind, outputRowBytes: Int, rightRows rows: UnsafeBufferPointer<Int32>,
+                      matches: (Int) -> (Int, Int)) throws -> (left: [Int32], right: [Int32]) {
+        var size = 0
+        for i in 0..<nl {
+            let (lo, hi) = matches(i)
+            switch kind {
+            case .anti: if lo == hi { size += 1 }
+            case .left: size += Swift.max(1, hi - lo)
+            case .inner: size += hi - lo
+            }
+        }
+        if size > Int(Int32.max) {
+            throw ColumnarError.memoryLimit("the join would make \(MemoryBudget.grouped(size)) rows, more than the "
+                                            + "\(MemoryBudget.grouped(Int(Int32.max))) rows a table can hold")
+        }
+        try MemoryBudget.check(size * (8 + max(0, outputRowBytes)),
+                               for: "the join would make \(MemoryBudget.grouped(size)) rows")
+        var outLeft = [Int32](repeating: 0, count: size)
+        var outRight = kind == .anti ? [] : [Int32](repeating: -1, count: size)
+        outLeft.withUnsafeMutableBufferPointer { ol in
+            outRight.withUnsafeMutableBufferPointer { or in
+                var k = 0
+                for i in 0..<nl {
+                    if i & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // checked by the caller
+                    let (lo, hi) = matches(i)
+                    let row = Int32(truncatingIfNeeded: i)
+                    switch kind {
+                    case .anti:
+                        if lo == hi { ol[k] = row; k += 1 }
+                    case .inner, .left:
+                        if lo == hi {
+                            if kind == .left { ol[k] = row; k += 1 }  // right stays -1
+                        } else {
+                            for j in lo..<hi { ol[k] = row; or[k] = rows[j]; k += 1 }
                         }
                     }
                 }

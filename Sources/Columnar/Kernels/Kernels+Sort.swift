@@ -61,6 +61,14 @@ extension Kernels {
 
     /// Reorders `perm` stably by `words[perm[i]]`.
     static func stableSort(_ perm: [Int32], by key: OrderWords) throws -> [Int32] {
+        let out = stableSort(perm, by: key, cancellable: true)
+        try Cancellation.check()
+        return out
+    }
+
+    /// `stableSort`; when `cancellable`, it stops early on cancellation with a meaningless
+    /// result (the caller checks), otherwise it always finishes (cached orders).
+    static func stableSort(_ perm: [Int32], by key: OrderWords, cancellable: Bool) -> [Int32] {
         let n = perm.count
         if n < 2048 {
             let pairs = perm.enumerated().map { (key.words[Int($0.element)], $0.offset) }
@@ -79,43 +87,65 @@ extension Kernels {
                 }
             }
         }
-        if n <= KernelSupport.parallelThreshold {
-            let inTemp = radixSort(keys, vals, tmpKeys, tmpVals, bits: key.bits)
-            try Cancellation.check()
-            return Array(inTemp ? tmpVals : vals)
+        let sorted = sortPairs((keys, vals), (tmpKeys, tmpVals), bits: key.bits, cancellable: cancellable)
+        if cancellable && Cancellation.isRequested { return perm }
+        return Array(sorted.vals)
+    }
+
+    /// Inputs with more rows than this are radix sorted by two threads (each sorts a half,
+    /// then the halves are merged).
+    static var parallelSortThreshold: Int { KernelSupport.parallelThreshold >> 3 }
+
+    /// Sorts the pairs `(a.keys[i], a.vals[i])` stably by key (`bits` significant bits),
+    /// using `b` as scratch space of the same size; returns whichever of `a` and `b` holds the
+    /// sorted pairs. Stops early on cancellation when `cancellable` (the caller checks).
+    static func sortPairs(_ a: (keys: UnsafeMutableBufferPointer<UInt64>, vals: UnsafeMutableBufferPointer<Int32>),
+                          _ b: (keys: UnsafeMutableBufferPointer<UInt64>, vals: UnsafeMutableBufferPointer<Int32>),
+                          bits: Int, cancellable: Bool) -> (keys: UnsafeMutableBufferPointer<UInt64>, vals: UnsafeMutableBufferPointer<Int32>) {
+        let n = a.keys.count
+        if n <= parallelSortThreshold {
+            return radixSort(a.keys, a.vals, b.keys, b.vals, bits: bits, cancellable: cancellable) ? b : a
         }
         // Sort both halves in parallel, then merge (ties take the left half: stable).
         let mid = n / 2
-        func part<T>(_ b: UnsafeMutableBufferPointer<T>, _ h: Int) -> UnsafeMutableBufferPointer<T> {
-            h == 0 ? UnsafeMutableBufferPointer(rebasing: b[0..<mid]) : UnsafeMutableBufferPointer(rebasing: b[mid..<n])
+        func part<T>(_ buffer: UnsafeMutableBufferPointer<T>, _ h: Int) -> UnsafeMutableBufferPointer<T> {
+            h == 0 ? UnsafeMutableBufferPointer(rebasing: buffer[0..<mid]) : UnsafeMutableBufferPointer(rebasing: buffer[mid..<n])
         }
-        let inTemp = [Slot<Bool>(), Slot<Bool>()]
+        let inB = [Slot<Bool>(), Slot<Bool>()]
         KernelSupport.both { h in
-            inTemp[h].value = radixSort(part(keys, h), part(vals, h), part(tmpKeys, h), part(tmpVals, h), bits: key.bits)
+            inB[h].value = radixSort(part(a.keys, h), part(a.vals, h), part(b.keys, h), part(b.vals, h), bits: bits,
+                                     cancellable: cancellable)
         }
-        try Cancellation.check()
-        let lk = inTemp[0].value == true ? part(tmpKeys, 0) : part(keys, 0)
-        let lv = inTemp[0].value == true ? part(tmpVals, 0) : part(vals, 0)
-        let rk = inTemp[1].value == true ? part(tmpKeys, 1) : part(keys, 1)
-        let rv = inTemp[1].value == true ? part(tmpVals, 1) : part(vals, 1)
-        var out = [Int32](repeating: 0, count: n)
-        out.withUnsafeMutableBufferPointer { o in
-            var i = 0, j = 0, k = 0
-            while i < lk.count && j < rk.count {
-                if rk[j] < lk[i] { o[k] = rv[j]; j += 1 } else { o[k] = lv[i]; i += 1 }
-                k += 1
+        if cancellable && Cancellation.isRequested { return a }
+        // Both halves in one set (the left half's), merged into the other.
+        let leftInB = inB[0].value == true
+        if (inB[1].value == true) != leftInB {
+            let (from, to) = leftInB ? (a, b) : (b, a)
+            _ = part(to.keys, 1).update(fromContentsOf: part(from.keys, 1))
+            _ = part(to.vals, 1).update(fromContentsOf: part(from.vals, 1))
+        }
+        let (src, dst) = leftInB ? (b, a) : (a, b)
+        let lk = part(src.keys, 0), lv = part(src.vals, 0), rk = part(src.keys, 1), rv = part(src.vals, 1)
+        let ok = dst.keys, ov = dst.vals
+        var i = 0, j = 0, k = 0
+        while i < lk.count && j < rk.count {
+            if rk[j] < lk[i] {
+                ok[k] = rk[j]; ov[k] = rv[j]; j += 1
+            } else {
+                ok[k] = lk[i]; ov[k] = lv[i]; i += 1
             }
-            while i < lk.count { o[k] = lv[i]; i += 1; k += 1 }
-            while j < rk.count { o[k] = rv[j]; j += 1; k += 1 }
+            k += 1
         }
-        return out
+        while i < lk.count { ok[k] = lk[i]; ov[k] = lv[i]; i += 1; k += 1 }
+        while j < rk.count { ok[k] = rk[j]; ov[k] = rv[j]; j += 1; k += 1 }
+        return dst
     }
 
     /// LSD radix sort (11-bit digits, stable) of keys with their values. Returns true when
     /// the result ended in the temporary buffers. Stops early on cancellation.
     static func radixSort(_ keys: UnsafeMutableBufferPointer<UInt64>, _ vals: UnsafeMutableBufferPointer<Int32>,
                           _ tmpKeys: UnsafeMutableBufferPointer<UInt64>, _ tmpVals: UnsafeMutableBufferPointer<Int32>,
-                          bits: Int) -> Bool {
+                          bits: Int, cancellable: Bool = true) -> Bool {
         let n = keys.count
         let digitBits = 11
         let buckets = 1 << digitBits
@@ -125,12 +155,12 @@ extension Kernels {
         defer { counts.deallocate() }
         var shift = 0
         while shift < bits {
-            if Cancellation.isRequested { break }
+            if cancellable && Cancellation.isRequested { break }
             for b in 0..<buckets { counts[b] = 0 }
             let s = UInt64(shift)
             let mask = UInt64(buckets - 1)
             for i in 0..<n { counts[Int((src.0[i] &>> s) & mask)] += 1 }
-            if Cancellation.isRequested { break }
+            if cancellable && Cancellation.isRequested { break }
             shift += digitBits
             if counts.contains(n) { continue }  // this digit is the same everywhere
             let (sk, sv, dk, dv) = (src.0, src.1, dst.0, dst.1)

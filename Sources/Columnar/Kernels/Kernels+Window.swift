@@ -87,6 +87,221 @@ extension Kernels {
             buckets = k
         default: break
         }
+        // One radix sort of (group id, order word) keys gives each group's rows, ordered by x
+        // then input order, with the keys at hand for ties: when the bits fit in 64.
+        let order = try OrderWords.make(x, descending: false)
+        let groupBits = groups.groupCount > 1 ? 64 - UInt64(groups.groupCount - 1).leadingZeroBitCount : 0
+        if n >= 2048 && !OrderWords.needsTierKey(x, order) {
+            if case .quantileScore(let k) = kind, groups.groupCount <= 1, k <= 64 {
+                return try quantileScores(x, order, buckets: k)
+            }
+            if order.bits + groupBits <= 64 {
+                return try ranking(kind, x, groups, order, groupBits: groupBits, buckets: buckets)
+            }
+        }
+        return try rankingByPermutation(kind, x, groups, buckets: buckets)
+    }
+
+    /// quantile_score(x, k) over one group without sorting. The score is ceil(k × r / N)
+    /// with r = 1 + the number of values below x, so score ≤ j exactly when r ≤ ⌊jN/k⌋,
+    /// that is when x ≤ the ⌊jN/k⌋-th smallest value s(j). Hence score = 1 + the number of j
+    /// in 1..<k with x > s(j) (or with ⌊jN/k⌋ = 0). The k - 1 order statistics are found by
+    /// radix selection (`selectWords`) on the order words.
+    private static func quantileScores(_ x: Column, _ order: OrderWords, buckets k: Int) throws -> Column {
+        let n = x.count
+        let nonNull = n - x.nullCount
+        var ranks: [Int] = []
+        var always: Int64 = 1
+        for j in 1..<k {
+            let m = j * nonNull / k
+            if m == 0 { always += 1 } else { ranks.append(m) }
+        }
+        let thresholds = try order.words.withUnsafeBufferPointer { words in
+            try x.withValidityWords { valid in
+                try selectWords(words, valid: valid, bits: order.bits, ranks: ranks)
+            }
+        }
+        let ints = [Int64](unsafeUninitializedCapacity: n) { out, initialized in
+            order.words.withUnsafeBufferPointer { words in
+                if thresholds.count <= 8 {
+                    // Up to 8 thresholds in one vector (padding never exceeded): no branches.
+                    var t = SIMD8<UInt64>(repeating: .max)
+                    for (j, v) in thresholds.enumerated() { t[j] = v }
+                    for i in 0..<n {
+                        let above = SIMD8<UInt64>(repeating: words[i]) .> t
+                        out[i] = always &+ SIMD8<Int64>(repeating: 0).replacing(with: 1, where: above).wrappedSum()
+                    }
+                } else {
+                    thresholds.withUnsafeBufferPointer { t in
+                        for i in 0..<n {
+                            let w = words[i]
+                            var score = always
+                            for j in 0..<t.count { score &+= w > t[j] ? 1 : 0 }
+                            out[i] = score
+                        }
+                    }
+                }
+            }
+            // Null rows: 0 (their validity makes them null).
+            x.withValidityWords { valid in
+                if let valid { for i in 0..<n where !validBit(valid, i) { out[i] = 0 } }
+            }
+            initialized = n
+        }
+        try Cancellation.check()
+        return Column(.int(ints), validity: x.validity)
+    }
+
+    /// The `ranks[j]`-th smallest (1-based; `ranks` ascending, each at most the count) of the
+    /// valid words, all below `1 << bits`: a histogram of the top 11 bits finds each rank's
+    /// bucket, whose words are then searched the same way on the next bits.
+    static func selectWords(_ words: UnsafeBufferPointer<UInt64>, valid: UnsafeBufferPointer<UInt64>?, bits: Int,
+                            ranks: [Int]) throws -> [UInt64] {
+        if ranks.isEmpty { return [] }
+        let digitBits = 11
+        let shift = UInt64(Swift.max(0, bits - digitBits))
+        let mask: UInt64 = (1 << UInt64(digitBits)) - 1
+        var counts = [Int](repeating: 0, count: 1 << digitBits)
+        try counts.withUnsafeMutableBufferPointer { c in
+            try KernelSupport.chunked(0..<words.count) { r in
+                if let valid {
+                    for i in r where validBit(valid, i) { c[Int((words[i] &>> shift) & mask)] += 1 }
+                } else {
+                    for i in r { c[Int((words[i] &>> shift) & mask)] += 1 }
+                }
+            }
+        }
+        // Each rank's bucket and its rank within the bucket.
+        var bucketOf: [Int] = [], rankIn: [Int] = []
+        var below = 0, b = 0
+        for m in ranks {
+            while below + counts[b] < m { below += counts[b]; b += 1 }
+            bucketOf.append(b)
+            rankIn.append(m - below)
+        }
+        var out = [UInt64](repeating: 0, count: ranks.count)
+        let needed = Array(Set(bucketOf)).sorted()
+        if shift == 0 {
+            // The bucket is the word's last digit; every word in it is the same. Find one.
+            var found = [Int: UInt64]()
+            for i in 0..<words.count where valid.map({ validBit($0, i) }) ?? true {
+                let d = Int(words[i] & mask)
+                if found[d] == nil && needed.contains(d) { found[d] = words[i] }
+                if found.count == needed.count { break }
+            }
+            for (j, bucket) in bucketOf.enumerated() { out[j] = found[bucket] ?? 0 }
+            return out
+        }
+        // The words of the needed buckets, searched on the next digit.
+        var slot = [Int](repeating: -1, count: 1 << digitBits)
+        for (s, bucket) in needed.enumerated() { slot[bucket] = s }
+        var parts = needed.map { bucket -> [UInt64] in
+            var a: [UInt64] = []
+            a.reserveCapacity(counts[bucket])
+            return a
+        }
+        try slot.withUnsafeBufferPointer { slot in
+            try KernelSupport.chunked(0..<words.count) { r in
+                for i in r where valid.map({ validBit($0, i) }) ?? true {
+                    let s = slot[Int((words[i] &>> shift) & mask)]
+                    if s >= 0 { parts[s].append(words[i]) }
+                }
+            }
+        }
+        for (s, bucket) in needed.enumerated() {
+            let js = bucketOf.indices.filter { bucketOf[$0] == bucket }
+            let found = try parts[s].withUnsafeBufferPointer { p in
+                try selectWords(p, valid: nil, bits: Int(shift), ranks: js.map { rankIn[$0] })
+            }
+            for (j, v) in zip(js, found) { out[j] = v }
+        }
+        return out
+    }
+
+    /// `ranking` by one sort of keys holding the group id above the order word.
+    private static func ranking(_ kind: WindowKind, _ x: Column, _ groups: GroupIndex, _ order: OrderWords,
+                                groupBits: Int, buckets: Int) throws -> Column {
+        let n = x.count
+        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let rows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        let tmpKeys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let tmpRows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        defer { keys.deallocate(); rows.deallocate(); tmpKeys.deallocate(); tmpRows.deallocate() }
+        let wordBits = UInt64(order.bits)
+        order.words.withUnsafeBufferPointer { words in
+            groups.ids.withUnsafeBufferPointer { ids in
+                for i in 0..<n {
+                    keys[i] = groupBits == 0 ? words[i] : UInt64(UInt32(bitPattern: ids[i])) << wordBits | words[i]
+                    rows[i] = Int32(truncatingIfNeeded: i)
+                }
+            }
+        }
+        let sorted = sortPairs((keys, rows), (tmpKeys, tmpRows), bits: order.bits + groupBits, cancellable: true)
+        try Cancellation.check()
+        let sk = sorted.keys, sr = sorted.vals
+        var doubles: [Double] = []
+        var ints: [Int64] = []
+        func walk(_ ints: UnsafeMutableBufferPointer<Int64>, _ doubles: UnsafeMutableBufferPointer<Double>) {
+            x.withValidityWords { valid in
+                var s = 0
+                while s < n {
+                    // The group's rows are sr[s..<e]; its non-null rows come first.
+                    let group = groupBits == 0 ? 0 : sk[s] >> wordBits
+                    var e = s
+                    var nonNull = 0
+                    while e < n && (groupBits == 0 || sk[e] >> wordBits == group) {
+                        if valid.map({ validBit($0, Int(sr[e])) }) ?? true { nonNull += 1 }
+                        e += 1
+                    }
+                    let total = Int64(nonNull)
+                    var rankStart: Int64 = 0
+                    var dense: Int64 = 0
+                    for p in 0..<nonNull {
+                        let row = Int(sr[s + p])
+                        if p == 0 || sk[s + p] != sk[s + p - 1] {
+                            rankStart = Int64(p) + 1
+                            dense += 1
+                        }
+                        switch kind {
+                        case .rank: ints[row] = rankStart
+                        case .denseRank: ints[row] = dense
+                        case .percentRank: doubles[row] = total == 1 ? 0 : Double(rankStart - 1) / Double(total - 1)
+                        case .quantileScore: ints[row] = (Int64(buckets) * rankStart + total - 1) / total
+                        case .ntile:
+                            let k = Int64(buckets), q = total / k, r = total % k, pos = Int64(p)
+                            ints[row] = pos < r * (q + 1) ? pos / (q + 1) + 1 : (pos - r * (q + 1)) / q + r + 1
+                        default: break
+                        }
+                    }
+                    // Null rows: 0 (their validity makes them null).
+                    for p in nonNull..<(e - s) {
+                        let row = Int(sr[s + p])
+                        if kind == .percentRank { doubles[row] = 0 } else { ints[row] = 0 }
+                    }
+                    s = e
+                }
+            }
+        }
+        if kind == .percentRank {
+            doubles = [Double](unsafeUninitializedCapacity: n) { out, initialized in
+                walk(UnsafeMutableBufferPointer(start: nil, count: 0), out)
+                initialized = n
+            }
+        } else {
+            ints = [Int64](unsafeUninitializedCapacity: n) { out, initialized in
+                walk(out, UnsafeMutableBufferPointer(start: nil, count: 0))
+                initialized = n
+            }
+        }
+        let valid = x.validity
+        if kind == .percentRank { return Column(.double(doubles), validity: valid) }
+        return Column(.int(ints), validity: valid)
+    }
+
+    /// `ranking` by a sort permutation of x, regrouped by a counting sort on group ids (keys
+    /// that do not fit one word, small inputs).
+    private static func rankingByPermutation(_ kind: WindowKind, _ x: Column, _ groups: GroupIndex, buckets: Int) throws -> Column {
+        let n = x.count
         // Rows ordered by x (stable), then grouped by a stable counting sort on group id:
         // each group's rows are contiguous, ordered by x then input order, nulls last.
         var perm = try sortPermutation(keys: [(x, false)])

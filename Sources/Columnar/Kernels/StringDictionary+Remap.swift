@@ -12,6 +12,11 @@ extension StringDictionary {
     /// `target` does not hold it. Identity when both are the same dictionary.
     func codeMap(into target: StringDictionary) -> [Int32] {
         if self === target { return (0..<Int32(count)).map { $0 } }
+        // Large dictionaries whose byte order is known (or cheap: identifiers loaded in
+        // order are recognised in one pass) are merged in that order instead of hashed.
+        if count >= StringDictionary.mergeMapMinimum && target.count >= StringDictionary.mergeMapMinimum {
+            return codeMapByMerge(into: target)
+        }
         let tb = target.bytes, to = target.offsets
         let tn = target.count
         var capacity = 16
@@ -51,6 +56,89 @@ extension StringDictionary {
             }
         }
         return out
+    }
+
+    /// Dictionaries with at least this many entries are mapped by `codeMapByMerge`.
+    nonisolated(unsafe) static var mergeMapMinimum = 1 << 16
+
+    /// `codeMap(into:)` by walking both dictionaries in byte order (`sortedCodes`) at once.
+    func codeMapByMerge(into target: StringDictionary) -> [Int32] {
+        let so = sortedCodes, to = target.sortedCodes
+        var out = [Int32](repeating: -1, count: count)
+        bytes.withUnsafeBytes { sAll in
+            target.bytes.withUnsafeBytes { tAll in
+                offsets.withUnsafeBufferPointer { sOff in
+                    target.offsets.withUnsafeBufferPointer { tOff in
+                        so.withUnsafeBufferPointer { so in
+                            to.withUnsafeBufferPointer { to in
+                                out.withUnsafeMutableBufferPointer { out in
+                                    @inline(__always) func source(_ i: Int) -> UnsafeRawBufferPointer {
+                                        let a = Int(so[i])
+                                        return UnsafeRawBufferPointer(rebasing: sAll[sOff[a]..<sOff[a + 1]])
+                                    }
+                                    @inline(__always) func target(_ j: Int) -> UnsafeRawBufferPointer {
+                                        let b = Int(to[j])
+                                        return UnsafeRawBufferPointer(rebasing: tAll[tOff[b]..<tOff[b + 1]])
+                                    }
+                                    func merge(_ si: Range<Int>, _ tj: Range<Int>) {
+                                        var i = si.lowerBound, j = tj.lowerBound
+                                        while i < si.upperBound && j < tj.upperBound {
+                                            let c = StringDictionary.compareBytes(source(i), target(j))
+                                            if c == 0 {
+                                                out[Int(so[i])] = to[j]
+                                                i += 1
+                                                j += 1
+                                            } else if c < 0 {
+                                                i += 1
+                                            } else {
+                                                j += 1
+                                            }
+                                        }
+                                    }
+                                    if so.count < KernelSupport.parallelThreshold >> 2 || to.isEmpty {
+                                        merge(0..<so.count, 0..<to.count)
+                                        return
+                                    }
+                                    // Two threads: the source's halves, the target split where the
+                                    // second half's first string would go.
+                                    let mid = so.count / 2
+                                    var lo = 0, hi = to.count
+                                    while lo < hi {
+                                        let m = (lo + hi) / 2
+                                        if StringDictionary.compareBytes(target(m), source(mid)) < 0 { lo = m + 1 } else { hi = m }
+                                    }
+                                    let cut = lo
+                                    KernelSupport.both { h in
+                                        if h == 0 { merge(0..<mid, 0..<cut) } else { merge(mid..<so.count, cut..<to.count) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Byte-wise comparison (negative, zero, positive), 8 bytes at a time.
+    @inline(__always)
+    static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let na = a.count, nb = b.count
+        let m = Swift.min(na, nb)
+        var i = 0
+        while i + 8 <= m {
+            let x = UInt64(bigEndian: a.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let y = UInt64(bigEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            if x != y { return x < y ? -1 : 1 }
+            i += 8
+        }
+        while i < m {
+            let x = a[i], y = b[i]
+            if x != y { return Int(x) - Int(y) }
+            i += 1
+        }
+        return na - nb
     }
 
     /// Adds every string of `other` to `self`; returns the code in `self` of each code of

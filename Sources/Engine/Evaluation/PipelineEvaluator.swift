@@ -215,15 +215,13 @@ struct PipelineEvaluator {
             throw error("cannot join \(lcol.type.rawValue) key '\(lk.text)' with \(rcol.type.rawValue) key '\(rk.text)'", lk.span.to(rk.span),
                         hints: ["load one side with types=\"\(rk.text):\(lcol.type.rawValue)\" so the key types match"])
         }
-        let gathered = left.columns + (kind == .anti ? [] : right.columns)
-        let rowBytes = gathered.reduce(0) { $0 + $1.type.bytesPerRow }
+        let outputColumns = left.columns + (kind == .anti ? [] : right.columns)
+        let rowBytes = outputColumns.reduce(0) { $0 + $1.type.bytesPerRow }
         let (li, ri) = try Kernels.hashJoin(left: [lcol], right: [rcol], kind: jk, outputRowBytes: rowBytes)
         var names = left.names
-        var cols: [Column] = []
-        for c in left.columns {
-            try Cancellation.check()
-            cols.append(c.gather(li))
-        }
+        // Every left row once, in order (each found one match): the left columns as they are.
+        let leftKept = li.count == left.rowCount && Kernels.isIdentity(li)
+        var gathers: [(Column, [Int32])] = leftKept ? [] : left.columns.map { ($0, li) }
         if kind != .anti {
             for (name, c) in zip(right.names, right.columns) {
                 if name == rk.text && lk.text == rk.text { continue }
@@ -232,10 +230,12 @@ struct PipelineEvaluator {
                 var k = 2
                 while names.contains(n) { n = "\(name)_\(rightName)\(k)"; k += 1 }
                 names.append(n)
-                try Cancellation.check()
-                cols.append(c.gather(ri))
+                gathers.append((c, ri))
             }
         }
-        return Table(uncheckedNames: names, columns: cols, rowCount: li.count)
+        try Cancellation.check()
+        let gathered = Kernels.gatherColumns(gathers)
+        try Cancellation.check()
+        return Table(uncheckedNames: names, columns: (leftKept ? left.columns : []) + gathered, rowCount: li.count)
     }
 }
