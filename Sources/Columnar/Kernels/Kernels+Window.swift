@@ -218,6 +218,24 @@ extension Kernels {
         return out
     }
 
+    /// The ranking function's value for `row`, at sorted position `position` (from 0) among
+    /// the `total` non-null rows of its group; `rankStart` is the 1-based position of the
+    /// first row equal to it, `dense` the number of distinct values up to it.
+    @inline(__always)
+    private static func storeRank(_ kind: WindowKind, buckets: Int, position p: Int, rankStart: Int64, dense: Int64, total: Int64,
+                                  row: Int, _ ints: UnsafeMutableBufferPointer<Int64>, _ doubles: UnsafeMutableBufferPointer<Double>) {
+        switch kind {
+        case .rank: ints[row] = rankStart
+        case .denseRank: ints[row] = dense
+        case .percentRank: doubles[row] = total == 1 ? 0 : Double(rankStart - 1) / Double(total - 1)
+        case .quantileScore: ints[row] = (Int64(buckets) * rankStart + total - 1) / total
+        case .ntile:
+            let k = Int64(buckets), q = total / k, r = total % k, pos = Int64(p)
+            ints[row] = pos < r * (q + 1) ? pos / (q + 1) + 1 : (pos - r * (q + 1)) / q + r + 1
+        default: break
+        }
+    }
+
     /// `ranking` by one sort of keys holding the group id above the order word.
     private static func ranking(_ kind: WindowKind, _ x: Column, _ groups: GroupIndex, _ order: OrderWords,
                                 groupBits: Int, buckets: Int) throws -> Column {
@@ -262,16 +280,8 @@ extension Kernels {
                             rankStart = Int64(p) + 1
                             dense += 1
                         }
-                        switch kind {
-                        case .rank: ints[row] = rankStart
-                        case .denseRank: ints[row] = dense
-                        case .percentRank: doubles[row] = total == 1 ? 0 : Double(rankStart - 1) / Double(total - 1)
-                        case .quantileScore: ints[row] = (Int64(buckets) * rankStart + total - 1) / total
-                        case .ntile:
-                            let k = Int64(buckets), q = total / k, r = total % k, pos = Int64(p)
-                            ints[row] = pos < r * (q + 1) ? pos / (q + 1) + 1 : (pos - r * (q + 1)) / q + r + 1
-                        default: break
-                        }
+                        storeRank(kind, buckets: buckets, position: p, rankStart: rankStart, dense: dense, total: total,
+                                  row: row, ints, doubles)
                     }
                     // Null rows: 0 (their validity makes them null).
                     for p in nonNull..<(e - s) {
@@ -357,16 +367,8 @@ extension Kernels {
                         rankStart = Int64(p) + 1
                         dense += 1
                     }
-                    switch kind {
-                    case .rank: ints[row] = rankStart
-                    case .denseRank: ints[row] = dense
-                    case .percentRank: doubles[row] = total == 1 ? 0 : Double(rankStart - 1) / Double(total - 1)
-                    case .quantileScore: ints[row] = (Int64(buckets) * rankStart + total - 1) / total
-                    case .ntile:
-                        let k = Int64(buckets), q = total / k, r = total % k, pos = Int64(p)
-                        ints[row] = pos < r * (q + 1) ? pos / (q + 1) + 1 : (pos - r * (q + 1)) / q + r + 1
-                    default: break
-                    }
+                    storeRank(kind, buckets: buckets, position: p, rankStart: rankStart, dense: dense, total: total,
+                              row: row, ints, doubles)
                 }
                 s = e
             }
