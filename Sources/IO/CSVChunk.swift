@@ -192,7 +192,7 @@ final class CSVChunk: @unchecked Sendable {
                 stoppedAt = at
                 return
             }
-            if error != nil { stoppedAt = pos; return }
+            if error != nil || invalidUTF8 != nil || nulByte != nil { stoppedAt = pos; return }
             if rows & 0xFFF < batch {
                 if Cancellation.isRequested { cancelled = true; stoppedAt = pos; return }
                 if rows >= 0x10000 && rows - count < 0x10000 { presizeStringTables(b, rows: rows) }
@@ -458,6 +458,9 @@ final class CSVChunk: @unchecked Sendable {
             let problem = CSVRowError(offset: offset,
                 message: "cannot read '\(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))' as \(forced.dataType.rawValue) (column '\(columnNames[j])' has type \(forced.dataType.rawValue) from the types option)")
             if skipBadRows {
+                // The value becomes null and its bytes are kept in no string table: check
+                // them here (else invalid UTF-8 or a NUL byte past the first block is missed).
+                if validate && !validate(span.start, span.end) { b[j].appendNull(row: row); return }
                 badValues += 1
                 if firstBadValue.map({ offset < $0.offset }) ?? true { firstBadValue = problem }
                 b[j].appendNull(row: row)

@@ -202,7 +202,8 @@ public enum CSVReader {
             firstData.run()
             chunks.insert(firstData, at: 0)
         }
-        for key in options.types.keys where !names.contains(key) { throw typesError(key, names: names) }
+        // Sorted: a dictionary's order changes from one run to the next.
+        for key in options.types.keys.sorted() where !names.contains(key) { throw typesError(key, names: names) }
 
         if chunks.contains(where: { $0.cancelled }) { throw ColumnarError.cancelled }
         if let first = chunks.compactMap({ $0.error }).min(by: { $0.offset < $1.offset }) {

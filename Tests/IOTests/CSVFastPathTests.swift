@@ -131,6 +131,20 @@ final class CSVFastPathTests: XCTestCase {
         XCTAssertEqual(csvError(bytes: bigFile(tail: tail), options: options(chunks: 2)), "t.csv:120002:6: error: NUL byte in the data")
     }
 
+    func testInvalidBytesInASkippedBadValueFarIntoTheFileAreFound() {
+        // With on_error="skip", a value that does not fit its forced type becomes null and
+        // is kept nowhere (no string table): its bytes must still be checked.
+        var o = options(chunks: 2)
+        o.encoding = "utf-8"
+        o.types = ["amount": .double]
+        o.skipBadRows = true
+        let tail: [UInt8] = Array("C9,x,".utf8) + [0xFF] + Array("1\n".utf8)
+        let message = csvError(bytes: bigFile(tail: tail), options: o)
+        XCTAssertTrue(message.hasPrefix("t.csv:120002:6: error: invalid UTF-8 byte 0xFF"), message)
+        let nul: [UInt8] = Array("C9,x,1".utf8) + [0] + Array("\n".utf8)
+        XCTAssertEqual(csvError(bytes: bigFile(tail: nul), options: o), "t.csv:120002:7: error: NUL byte in the data")
+    }
+
     func testASequenceCutBetweenTwoStringsIsNotValid() throws {
         // "a\u{E4}" and "\u{B8}\u{AD}b" are each invalid, but one after the other in the
         // column's string bytes they read "a中b".

@@ -230,6 +230,14 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(csvError("客户编号,amount\n1,2\n", options: o), "error: types names an unknown column 'amout'")
     }
 
+    func testSeveralUnknownTypesColumnsNameTheSameOneEveryRun() {
+        // The types option is a dictionary (its order changes from one process to the next):
+        // the error names the first unknown column in sorted order, not whichever comes first.
+        var o = CSVOptions()
+        for k in 0..<20 { o.types[String(format: "k%02d", k)] = .int }
+        XCTAssertEqual(csvError("a,b\n1,2\n", options: o), "error: types names an unknown column 'k00'")
+    }
+
     func testWrongFieldCountNamesLineAndColumn() {
         XCTAssertEqual(csvError("a,b,c\n1,2,3\n4,5\n", name: "orders.csv"),
                        "orders.csv:3:4: error: row has 2 fields, expected 3")
