@@ -24,8 +24,8 @@ public struct SegshCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Scripts (.seg) or notebooks (.md) to run in order.", valueName: "FILE"))
     public var files: [String] = []
 
-    @Option(name: .customShort("c"), help: ArgumentHelp("Run STATEMENTS and exit.", valueName: "STATEMENTS"))
-    public var command: String?
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run STATEMENTS and exit (repeat -c to run several in order).", valueName: "STATEMENTS"))
+    public var commands: [String] = []
 
     @Option(name: .customShort("i"), help: ArgumentHelp("Run FILE, then stay in the interactive shell.", valueName: "FILE"))
     public var interactiveScript: String?
@@ -163,14 +163,14 @@ struct Driver {
             if !scripts.runScriptSource(SourceFile(name: path, text: text), recordAs: nil) { return 1 }
             if scripts.quitRequested { return 0 }
         }
-        if let command = options.command {
+        for command in options.commands {
             if !scripts.runScriptSource(SourceFile(name: "<command>", text: command), recordAs: nil) { return 1 }
             if scripts.quitRequested { return 0 }
         }
 
         let stdinIsTerminal = Terminal.isTerminal(0)
         if options.interactiveScript == nil {
-            if !options.files.isEmpty || options.command != nil { return 0 }
+            if !options.files.isEmpty || !options.commands.isEmpty { return 0 }
             if !stdinIsTerminal {
                 let data = FileHandle.standardInput.readDataToEndOfFile()
                 var text = String(decoding: data, as: UTF8.self)

@@ -63,6 +63,18 @@ final class ScriptModeTests: XCTestCase {
         XCTAssertEqual(plain.stderr, "loaded people: 3 rows × 3 columns from people.csv\nview big: 2 rows × 3 columns\nexported 2 rows × 3 columns to big2.csv\n")
     }
 
+    // Found by the CSV differential tester: `-c 'load …' -c '.tables'` kept only the last -c.
+    func testRepeatedCommandsRunInOrder() throws {
+        let r = try Segsh.run(["-c", "load people from \"people.csv\"", "-c", ".mode csv", "-c", "people | sort amount | select 客户编号"],
+                              directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "客户编号\nA3\nA1\nA2\n")
+        let failed = try Segsh.run(["-c", "people", "-c", ".tables"], directory: directory)
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.stderr.contains("<command>:1:1: error: unknown table 'people'"), failed.stderr)
+        XCTAssertEqual(failed.stdout, "")  // the second -c did not run
+    }
+
     func testFailedDotCommandStopsTheScriptWithItsLocation() throws {
         try "load people from \"people.csv\"\n  .schema peeple\npeople | take 1\n"
             .write(toFile: directory + "/baddot.seg", atomically: true, encoding: .utf8)
