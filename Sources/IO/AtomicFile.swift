@@ -67,5 +67,35 @@ public enum AtomicFile {
             throw Diagnostic("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
         done = true
+        removeLeftovers(folder: folder.isEmpty ? "." : folder, name: name)
+    }
+
+    /// Removes the temporary files of earlier writes to the same name that never finished
+    /// (a segsh killed with SIGKILL cannot clean up): `.NAME.PID.N.tmp` whose process no
+    /// longer runs here and that nothing has written to for ten minutes (so that a write in
+    /// progress from another machine sharing the folder is left alone).
+    static func removeLeftovers(folder: String, name: String, now: time_t = time(nil)) {
+        guard let dir = opendir(folder) else { return }
+        defer { closedir(dir) }
+        let prefix = "." + name + "."
+        while let entry = readdir(dir) {
+            let file = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard file.hasPrefix(prefix), file.hasSuffix(".tmp") else { continue }
+            let middle = file.dropFirst(prefix.count).dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+            guard middle.count == 2, let pid = pid_t(middle[0]), pid > 0, Int(middle[1]) != nil else { continue }
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            let full = folder + "/" + file
+            var info = stat()
+            guard stat(full, &info) == 0 else { continue }
+            #if canImport(Glibc)
+            let modified = info.st_mtim.tv_sec
+            #else
+            let modified = info.st_mtimespec.tv_sec
+            #endif
+            guard now - modified > 600 else { continue }
+            unlink(full)
+        }
     }
 }

@@ -104,6 +104,30 @@ final class WriterTests: XCTestCase {
         XCTAssertEqual(filesIn(folder), ["a.txt"])
     }
 
+    // A segsh killed with SIGKILL mid-export left its `.NAME.PID.N.tmp` beside the target
+    // for good; the next write of the same name removes it once its process is gone and it
+    // has not changed for ten minutes.
+    func testLeftoverTemporaryFilesOfDeadWritersAreRemoved() throws {
+        let path = folder + "/out.csv"
+        func make(_ file: String, ageSeconds: Int) {
+            let full = folder + "/" + file
+            XCTAssertTrue(FileManager.default.createFile(atPath: full, contents: Data("half".utf8)))
+            let when = time(nil) - ageSeconds
+            var times = [timeval(tv_sec: when, tv_usec: 0), timeval(tv_sec: when, tv_usec: 0)]
+            XCTAssertEqual(utimes(full, &times), 0)
+        }
+        let dead = "2147483000"  // beyond any pid_max: no such process
+        make(".out.csv.\(dead).0.tmp", ageSeconds: 3600)        // dead, old: removed
+        make(".out.csv.\(dead).1.tmp", ageSeconds: 30)          // dead but recent: kept
+        make(".out.csv.\(getpid()).7.tmp", ageSeconds: 3600)    // a live process: kept
+        make(".other.csv.\(dead).0.tmp", ageSeconds: 3600)      // another name: kept
+        make(".out.csv.notapid.0.tmp", ageSeconds: 3600)         // not our pattern: kept
+        try AtomicFile.write("new\n", to: path)
+        XCTAssertEqual(read(path), "new\n")
+        XCTAssertEqual(filesIn(folder), [".other.csv.\(dead).0.tmp", ".out.csv.\(dead).1.tmp", ".out.csv.\(getpid()).7.tmp",
+                                         ".out.csv.notapid.0.tmp", "out.csv"].sorted())
+    }
+
     func testFailingSerializerLeavesOldFile() throws {
         struct Boom: Error {}
         let path = folder + "/keep.csv"
