@@ -51,6 +51,19 @@ public final class Session {
     public var classOrders: [String: [String]] = [:]
     /// Called with a label and the fraction done during long loads (the shell draws a bar).
     public var progress: ((String, Double) -> Void)?
+    /// Runs a dot-command line of a file named by the `run` statement (`.mode csv`,
+    /// `.tables`), given the line and its `FILE:LINE:COL`; prints what it prints and returns
+    /// false when it failed (after reporting why). Set by the shell while it runs statements;
+    /// without it such a line is a syntax error.
+    public var dotCommandRunner: ((_ line: String, _ location: String) -> Bool)?
+
+    /// Runs `body` with `runner` as the `dotCommandRunner`, then puts the previous one back.
+    public func withDotCommandRunner<R>(_ runner: @escaping (_ line: String, _ location: String) -> Bool, _ body: () throws -> R) rethrows -> R {
+        let previous = dotCommandRunner
+        dotCommandRunner = runner
+        defer { dotCommandRunner = previous }
+        return try body()
+    }
     /// Width for text charts.
     public var chartWidth = 72
     /// Safe mode (SPEC section 10): no writing files, no reading outside `baseDirectory`.

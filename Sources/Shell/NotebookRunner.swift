@@ -156,11 +156,22 @@ public struct NotebookRunner {
         for statement in statements {
             Cancellation.reset()
             var items: [ResultItem] = []
-            let diagnostic = session.execute(statement, in: file) { item in
-                items.append(item)
-                live?.print(item)
-                result.output += NotebookOutput.text(item, options: options)
+            // The statement's text in order: its items, and the output of dot-commands in a
+            // file it runs (`run`), which come through the session's command runner.
+            let text = CellOutput()
+            let diagnostic = session.withDotCommandRunner({ line, location in
+                let (output, failed) = commandOutput(line, location: location, in: session)
+                text.out(output)
+                live?.output.out(output)
+                return !failed
+            }) {
+                session.execute(statement, in: file) { item in
+                    items.append(item)
+                    live?.print(item)
+                    text.out(NotebookOutput.text(item, options: options))
+                }
             }
+            result.output += text.text
             var run = StatementRun(statement: statement, file: file, items: items, diagnostic: diagnostic)
             if collectsFigures && diagnostic == nil {
                 run.figure = ReportFigure.recognise(statement, items: items, file: file, session: session)
@@ -177,15 +188,21 @@ public struct NotebookRunner {
     /// Runs a dot-command in a shell without a terminal whose output (both streams, in
     /// order, no colour) becomes part of the cell's output.
     private func runCommand(_ line: String, location: String, in session: Session, into result: inout CellRun) {
+        let (output, failed) = commandOutput(line, location: location, in: session)
+        result.output += output
+        live?.output.out(output)
+        if failed { result.failed = true }
+    }
+
+    /// What a dot-command prints in a cell, and whether it failed.
+    private func commandOutput(_ line: String, location: String, in session: Session) -> (String, failed: Bool) {
         let output = CellOutput()
         var settings = ShellSettings()
         settings.maxRows = options.maxRows
         let shell = Repl(session: session, reader: PlainReader(), settings: settings, output: output)
         shell.printer.commandErrors.location = location
         shell.runDotCommand(line)
-        result.output += output.text
-        live?.output.out(output.text)
-        if shell.printer.commandErrors.count > 0 { result.failed = true }
+        return (output.text, shell.printer.commandErrors.count > 0)
     }
 
     private func report(_ diagnostic: Diagnostic, into result: inout CellRun) {

@@ -163,13 +163,15 @@ public final class Repl {
         var items: [ResultItem] = []
         var plain = ""
         let maxRows = settings.maxRows
-        let diagnostics = StatementRunner.run(source, in: session, progress: progressBar) { item in
-            printer.print(item)
-            items.append(item)
-            plain += ResultPrinter.plainText(item, maxRows: maxRows)
-            if case .table(let table, let number, _) = item {
-                lastTable = table
-                lastTableNumber = number
+        let diagnostics = session.withDotCommandRunner({ [unowned self] line, location in self.runNestedDotCommand(line, location: location) }) {
+            StatementRunner.run(source, in: session, progress: progressBar) { item in
+                printer.print(item)
+                items.append(item)
+                plain += ResultPrinter.plainText(item, maxRows: maxRows)
+                if case .table(let table, let number, _) = item {
+                    lastTable = table
+                    lastTableNumber = number
+                }
             }
         }
         let interrupted = Cancellation.isRequested
@@ -224,6 +226,17 @@ public final class Repl {
         case .ambiguous(let names):
             printer.error("ambiguous command '\(typed)': it could be \(names.joined(separator: ", "))")
         }
+    }
+
+    /// A dot-command of a file run by the `run` statement, reported at its own place; false
+    /// when it failed.
+    func runNestedDotCommand(_ line: String, location: String) -> Bool {
+        let errorsBefore = printer.commandErrors.count
+        let outer = printer.commandErrors.location
+        printer.commandErrors.location = location
+        runDotCommand(line)
+        printer.commandErrors.location = outer
+        return printer.commandErrors.count == errorsBefore
     }
 
     /// Stops the loop after the current command.

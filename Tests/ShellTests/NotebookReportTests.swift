@@ -109,6 +109,20 @@ final class NotebookReportTests: XCTestCase {
         }
     }
 
+    // A cell's `run` of a file with dot-commands: their output lands in the cell, in order.
+    func testRunInACellRunsTheFilesDotCommandsIntoTheCell() throws {
+        let script = directory + "/inner.seg"
+        try "load orders from \"datasets/demo/orders.csv\"\n.tables\norders | summarize n = count()\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        let result = run("# Run\n\n```segsh\nrun \"\(script)\"\n```\n", name: "run.md")
+        XCTAssertEqual(result.failedCells, 0, result.cells.first?.output ?? "")
+        let output = try XCTUnwrap(result.cells.first?.output)
+        let tables = try XCTUnwrap(output.range(of: "│ orders │ table  │ 30,000 │       6 │"), output)
+        let count = try XCTUnwrap(output.range(of: "│ 30,000 │"), output)
+        XCTAssertTrue(output.hasPrefix("loaded orders: 30,000 rows × 6 columns"), output)
+        XCTAssertLessThan(tables.lowerBound, count.lowerBound, "the command's output comes before the next statement's")
+    }
+
     // MARK: - Every kind of chart
 
     func testEveryKindOfChartDrawsAnSVG() throws {

@@ -75,6 +75,24 @@ final class ScriptModeTests: XCTestCase {
         XCTAssertEqual(failed.stdout, "")  // the second -c did not run
     }
 
+    // A file run by the `run` statement takes dot-commands as a script does (they were
+    // syntax errors there).
+    func testRunStatementRunsDotCommandsInItsFile() throws {
+        try "load people from \"people.csv\"\n.mode csv\npeople | sort amount | select 客户编号\n"
+            .write(toFile: directory + "/inner.seg", atomically: true, encoding: .utf8)
+        let r = try Segsh.run(["-c", "run \"inner.seg\"\npeople | take 1 | select city"], directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "客户编号\nA3\nA1\nA2\ncity\n上海\n")  // .mode csv holds after the run
+
+        try "load people from \"people.csv\"\n.schema peeple\npeople | take 1\n"
+            .write(toFile: directory + "/bad-inner.seg", atomically: true, encoding: .utf8)
+        let failed = try Segsh.run(["-c", "run \"bad-inner.seg\"\npeople | take 1"], directory: directory)
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.stderr.contains("bad-inner.seg:2:1: error: unknown table 'peeple'"), failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("<command>:1:5: error: script 'bad-inner.seg' stopped at its command bad-inner.seg:2:1"), failed.stderr)
+        XCTAssertEqual(failed.stdout, "")  // nothing after the failed command ran
+    }
+
     func testFailedDotCommandStopsTheScriptWithItsLocation() throws {
         try "load people from \"people.csv\"\n  .schema peeple\npeople | take 1\n"
             .write(toFile: directory + "/baddot.seg", atomically: true, encoding: .utf8)

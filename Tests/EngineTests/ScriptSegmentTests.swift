@@ -1,6 +1,6 @@
 import Diagnostics
 import XCTest
-@testable import Shell
+import Engine
 
 final class ScriptSegmentTests: XCTestCase {
     private func split(_ text: String) -> [ScriptSegment] { ScriptSegment.split(SourceFile(name: "s.seg", text: text)) }
