@@ -128,19 +128,22 @@ extension Session {
             do { text = try String(contentsOfFile: resolve(path), encoding: .utf8) } catch {
                 throw Diagnostic("cannot read script '\(path)'", at: pathSpan, in: file)
             }
+            if let cycle = scriptCycle(path) { throw Diagnostic(cycle, at: pathSpan, in: file) }
             let script = SourceFile(name: path, text: text)
-            guard let runCommand = dotCommandRunner else {
-                if let first = run(script, emit: emit).first { throw first }
-                return
-            }
-            // Dot-commands run where they stand, between the statements around them.
-            for segment in ScriptSegment.split(script) {
-                switch segment {
-                case .statements(let piece):
-                    if let first = run(piece, emit: emit).first { throw first }
-                case .command(let line, let location):
-                    if !runCommand(line, location) {
-                        throw Diagnostic("script '\(path)' stopped at its command \(location)", at: pathSpan, in: file)
+            try runningScript(path) {
+                guard let runCommand = dotCommandRunner else {
+                    if let first = run(script, emit: emit).first { throw first }
+                    return
+                }
+                // Dot-commands run where they stand, between the statements around them.
+                for segment in ScriptSegment.split(script) {
+                    switch segment {
+                    case .statements(let piece):
+                        if let first = run(piece, emit: emit).first { throw first }
+                    case .command(let line, let location):
+                        if !runCommand(line, location) {
+                            throw Diagnostic("script '\(path)' stopped at its command \(location)", at: pathSpan, in: file)
+                        }
                     }
                 }
             }

@@ -57,6 +57,30 @@ public final class Session {
     /// without it such a line is a syntax error.
     public var dotCommandRunner: ((_ line: String, _ location: String) -> Bool)?
 
+    /// The scripts running now (by `run` or `.read`), outermost first: canonical path and the
+    /// name they were given.
+    private var scriptStack: [(path: String, name: String)] = []
+
+    /// Why the script at `path` cannot run now, or nil: it is already running (a script that
+    /// runs itself, directly or through others, would recurse until the stack overflows).
+    public func scriptCycle(_ path: String) -> String? {
+        let canonical = canonicalPath(path)
+        guard let first = scriptStack.firstIndex(where: { $0.path == canonical }) else { return nil }
+        let chain = scriptStack[first...].map(\.name) + [path]
+        return "script '\(path)' is already running (\(chain.joined(separator: " → ")))"
+    }
+
+    /// Runs `body` with the script at `path` marked as running (see `scriptCycle`).
+    public func runningScript<R>(_ path: String, _ body: () throws -> R) rethrows -> R {
+        scriptStack.append((canonicalPath(path), path))
+        defer { scriptStack.removeLast() }
+        return try body()
+    }
+
+    func canonicalPath(_ path: String) -> String {
+        URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
     /// Runs `body` with `runner` as the `dotCommandRunner`, then puts the previous one back.
     public func withDotCommandRunner<R>(_ runner: @escaping (_ line: String, _ location: String) -> Bool, _ body: () throws -> R) rethrows -> R {
         let previous = dotCommandRunner

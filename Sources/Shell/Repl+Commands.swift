@@ -21,7 +21,9 @@ extension Repl {
             DotCommand(".timer", usage: ".timer on|off", summary: "show how long each statement took") { $0.setTimer($1) },
             DotCommand(".read", usage: ".read FILE", summary: "run a script in this session") { repl, args in
                 guard args.count == 1 else { return repl.usageError(".read FILE") }
-                repl.runScript(path: args[0])
+                // A script that failed (its error is printed) fails the command, so that a
+                // script reading it stops there and exits 1.
+                if !repl.runScript(path: args[0]) { repl.printer.commandErrors.count += 1 }
             },
             DotCommand(".save", usage: ".save FILE.md|FILE.html",
                        summary: "write the session so far as a notebook (.md) or an HTML report (.html)") { repl, args in

@@ -209,7 +209,11 @@ public final class Repl {
             printer.error("cannot read '\(path)'")
             return false
         }
-        return runScriptSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"")
+        if let cycle = session.scriptCycle(path) {
+            printer.error(cycle)
+            return false
+        }
+        return session.runningScript(path) { runScriptSource(SourceFile(name: path, text: text), recordAs: "run \"\(path)\"") }
     }
 
     /// Runs a line starting with `.`.

@@ -93,6 +93,31 @@ final class ScriptModeTests: XCTestCase {
         XCTAssertEqual(failed.stdout, "")  // nothing after the failed command ran
     }
 
+    // A script that ran itself (`run`, `.read`, or both in turn) recursed until the stack
+    // overflowed and segsh crashed.
+    func testScriptsThatRunThemselvesAreRefused() throws {
+        try "run \"self.seg\"\n".write(toFile: directory + "/self.seg", atomically: true, encoding: .utf8)
+        let direct = try Segsh.run(["-c", "run \"self.seg\""], directory: directory)
+        XCTAssertEqual(direct.status, 1, direct.stderr)
+        XCTAssertTrue(direct.stderr.contains("self.seg:1:5: error: script 'self.seg' is already running (self.seg → self.seg)"), direct.stderr)
+
+        try ".read b.seg\n".write(toFile: directory + "/a.seg", atomically: true, encoding: .utf8)
+        try "load people from \"people.csv\"\nrun \"a.seg\"\n".write(toFile: directory + "/b.seg", atomically: true, encoding: .utf8)
+        let mixed = try Segsh.run(["-c", ".read a.seg\npeople | take 1"], directory: directory)
+        XCTAssertEqual(mixed.status, 1, mixed.stderr)
+        XCTAssertTrue(mixed.stderr.contains("b.seg:2:5: error: script 'a.seg' is already running (a.seg → b.seg → a.seg)"), mixed.stderr)
+        XCTAssertEqual(mixed.stdout, "")  // the failed .read stopped the script
+    }
+
+    // `.read` of a script with an error went on with the next line and exited 0.
+    func testFailedReadFailsTheScript() throws {
+        try "people | where amout > 1\n".write(toFile: directory + "/typo.seg", atomically: true, encoding: .utf8)
+        let r = try Segsh.run(["-c", "load people from \"people.csv\"\n.read typo.seg\npeople | take 1"], directory: directory)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("typo.seg:1:16: error: unknown column 'amout'"), r.stderr)
+        XCTAssertEqual(r.stdout, "")
+    }
+
     func testFailedDotCommandStopsTheScriptWithItsLocation() throws {
         try "load people from \"people.csv\"\n  .schema peeple\npeople | take 1\n"
             .write(toFile: directory + "/baddot.seg", atomically: true, encoding: .utf8)
