@@ -503,13 +503,45 @@ public struct Parser {
 
     // MARK: - Expressions
 
-    public mutating func expression() throws -> Expr { try orExpr() }
+    /// How deep expressions may nest (parentheses, function arguments, unary minus, `not`)
+    /// and how many binary operators one expression may hold: the tree is evaluated (and
+    /// freed) recursively, and a deeper one would overflow the stack instead of failing.
+    static let maxNesting = 100
+    static let maxOperators = 1_000
+    var nesting = 0
+    var operators = 0
+
+    public mutating func expression() throws -> Expr {
+        if nesting == 0 { operators = 0 }
+        try enter()
+        defer { nesting -= 1 }
+        return try orExpr()
+    }
+
+    /// One more level of nesting, refused past `maxNesting`.
+    mutating func enter() throws {
+        nesting += 1
+        if nesting > Parser.maxNesting {
+            throw fail(message: "expression nested too deeply (more than \(Parser.maxNesting) levels)", at: current.span,
+                       hints: ["split it with derive steps"])
+        }
+    }
+
+    /// A binary node, refused past `maxOperators` in one expression.
+    mutating func binary(_ op: BinaryOp, _ l: Expr, _ r: Expr) throws -> Expr {
+        operators += 1
+        if operators > Parser.maxOperators {
+            throw fail(message: "expression too long (more than \(Parser.maxOperators) operators)", at: r.span,
+                       hints: ["split it with derive steps, or use 'in (...)' for a list of values"])
+        }
+        return Expr(.binary(op, l, r), l.span.to(r.span))
+    }
 
     mutating func orExpr() throws -> Expr {
         var l = try andExpr()
         while acceptWord("or") {
             let r = try andExpr()
-            l = Expr(.binary(.or, l, r), l.span.to(r.span))
+            l = try binary(.or, l, r)
         }
         return l
     }
@@ -518,7 +550,7 @@ public struct Parser {
         var l = try notExpr()
         while acceptWord("and") {
             let r = try notExpr()
-            l = Expr(.binary(.and, l, r), l.span.to(r.span))
+            l = try binary(.and, l, r)
         }
         return l
     }
@@ -526,6 +558,8 @@ public struct Parser {
     mutating func notExpr() throws -> Expr {
         if isWord("not") {
             let s = advance().span
+            try enter()
+            defer { nesting -= 1 }
             let e = try notExpr()
             return Expr(.unary(.not, e), s.to(e.span))
         }
@@ -538,7 +572,7 @@ public struct Parser {
         for (sym, op) in ops where isSymbol(sym) {
             advance()
             let r = try additive()
-            return Expr(.binary(op, l, r), l.span.to(r.span))
+            return try binary(op, l, r)
         }
         if isSymbol("=") {
             throw fail("a comparison operator", hints: ["use '==' to compare; '=' names a column in derive/select"])
@@ -578,7 +612,7 @@ public struct Parser {
             if isSymbol("+") { op = .add } else if isSymbol("-") { op = .sub } else { break }
             advance()
             let r = try multiplicative()
-            l = Expr(.binary(op, l, r), l.span.to(r.span))
+            l = try binary(op, l, r)
         }
         return l
     }
@@ -590,7 +624,7 @@ public struct Parser {
             if isSymbol("*") { op = .mul } else if isSymbol("/") { op = .div } else if isSymbol("%") { op = .mod } else { break }
             advance()
             let r = try unary()
-            l = Expr(.binary(op, l, r), l.span.to(r.span))
+            l = try binary(op, l, r)
         }
         return l
     }
@@ -598,12 +632,19 @@ public struct Parser {
     mutating func unary() throws -> Expr {
         if isSymbol("-") {
             let s = advance().span
+            try enter()
+            defer { nesting -= 1 }
             let e = try unary()
             if case .literal(.int(let v)) = e.kind { return Expr(.literal(.int(-v)), s.to(e.span)) }
             if case .literal(.double(let v)) = e.kind { return Expr(.literal(.double(-v)), s.to(e.span)) }
             return Expr(.unary(.neg, e), s.to(e.span))
         }
-        if isSymbol("+") { advance(); return try unary() }
+        if isSymbol("+") {
+            advance()
+            try enter()
+            defer { nesting -= 1 }
+            return try unary()
+        }
         return try postfix()
     }
 

@@ -8,6 +8,26 @@ final class ParserTests: XCTestCase {
         return (s, d.map { $0.render() })
     }
 
+    // 100,000 nested parentheses, unary minuses or `+` terms crashed segsh (stack overflow in
+    // the parser or in evaluating the tree); past the limits they are errors now.
+    func testDeepOrLongExpressionsAreErrorsNotCrashes() {
+        let deep = [String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000),
+                    String(repeating: "-", count: 100_000) + "1", String(repeating: "not ", count: 100_000) + "x",
+                    String(repeating: "f(", count: 100_000) + "1" + String(repeating: ")", count: 100_000)]
+        for e in deep {
+            let (_, d) = parse("t | where \(e) > 0")
+            XCTAssertEqual(d.count, 1)
+            XCTAssertTrue(d.first?.hasPrefix("t.seg:1:") == true && d.first?.contains("error: expression nested too deeply (more than 100 levels)") == true,
+                          d.first ?? "")
+        }
+        let (_, long) = parse("t | where " + Array(repeating: "1", count: 100_000).joined(separator: " + ") + " > 0")
+        XCTAssertEqual(long.count, 1)
+        XCTAssertTrue(long.first?.hasPrefix("t.seg:1:4015: error: expression too long (more than 1000 operators)") == true, long.first ?? "")
+        // At the limits: fine, and the count starts again for each expression.
+        let ok = String(repeating: "(", count: 99) + Array(repeating: "1", count: 1_000).joined(separator: " + ") + String(repeating: ")", count: 99)
+        XCTAssertEqual(parse("t | where \(ok) > 0 | derive y = \(ok)").1, [])
+    }
+
     func testPipelineWithOperators() throws {
         let (stmts, diags) = parse("customers | where industry == \"制造业\" | derive x = a / b | sort x desc | take 5")
         XCTAssertEqual(diags, [])
