@@ -34,12 +34,7 @@ final class HelpExampleTests: XCTestCase {
     }
 
     func testStatementAndOperatorExamplesRunOnTheDemoData() throws {
-        let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("segsh-help-\(UUID().uuidString)")
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? fm.removeItem(at: dir) }
-        try fm.createSymbolicLink(at: dir.appendingPathComponent("datasets"),
-                                  withDestinationURL: SegmentationExampleTests.repository.appendingPathComponent("datasets"))
+        let dir = try SegmentationExampleTests.demoDirectory(for: self)
         let h = SegmentationHarness()
         h.session.baseDirectory = dir.path
         h.run(Self.preamble)

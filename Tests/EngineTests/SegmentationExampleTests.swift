@@ -14,13 +14,20 @@ import XCTest
 final class SegmentationExampleTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    func runExample(_ name: String) throws -> (SegmentationHarness.Output, URL) {
+    /// A fresh temporary directory (removed after the test) holding a `datasets` link to the
+    /// repository's, so that `datasets/demo/...` loads and exports stay out of the repository.
+    static func demoDirectory(for test: XCTestCase) throws -> URL {
         let fm = FileManager.default
-        let dir = fm.temporaryDirectory.appendingPathComponent("segsh-examples-\(UUID().uuidString)")
+        let dir = fm.temporaryDirectory.appendingPathComponent("segsh-demo-\(UUID().uuidString)")
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? fm.removeItem(at: dir) }
+        test.addTeardownBlock { try? fm.removeItem(at: dir) }
         try fm.createSymbolicLink(at: dir.appendingPathComponent("datasets"),
-                                  withDestinationURL: Self.repository.appendingPathComponent("datasets"))
+                                  withDestinationURL: repository.appendingPathComponent("datasets"))
+        return dir
+    }
+
+    func runExample(_ name: String) throws -> (SegmentationHarness.Output, URL) {
+        let dir = try Self.demoDirectory(for: self)
         let script = Self.repository.appendingPathComponent("scripts/examples/\(name)")
         let text = try String(contentsOf: script, encoding: .utf8)
         let h = SegmentationHarness()
