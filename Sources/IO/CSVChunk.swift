@@ -171,7 +171,7 @@ final class CSVChunk: @unchecked Sendable {
                         problem = CSVRowError(offset: at, message: "row has \(scan.fieldCount) field\(scan.fieldCount == 1 ? "" : "s"), expected \(columns)")
                     }
                     if skipBadRows {
-                        if validate && !validate(pos, scan.next) { stoppedAt = pos; return }
+                        if validate && !checkBytes(pos, scan.next) { stoppedAt = pos; return }
                         skippedRows += 1
                         if firstSkipped == nil { firstSkipped = problem }
                         pos = scan.next
@@ -298,7 +298,7 @@ final class CSVChunk: @unchecked Sendable {
 
     /// Checks `lo..<hi` of the text; false (with the problem recorded) when it is not UTF-8
     /// or holds a NUL byte.
-    private func validate(_ lo: Int, _ hi: Int) -> Bool {
+    private func checkBytes(_ lo: Int, _ hi: Int) -> Bool {
         let p = text.base
         if let bad = CSVText.firstInvalidUTF8(p, lo, hi) { invalidUTF8 = bad; return false }
         if let hit = memchr(p + lo, 0, hi - lo) { nulByte = UnsafeRawPointer(hit) - UnsafeRawPointer(p); return false }
@@ -336,7 +336,7 @@ final class CSVChunk: @unchecked Sendable {
         let p = text.base
         var blockEnd = min(end, from + CSVChunk.validationBlock)
         while blockEnd < end, p[blockEnd] & 0xC0 == 0x80 { blockEnd += 1 }
-        return validate(from, blockEnd)
+        return checkBytes(from, blockEnd)
     }
 
     /// A row-count guess from the first records, to reserve the column buffers once.
@@ -460,7 +460,7 @@ final class CSVChunk: @unchecked Sendable {
             if skipBadRows {
                 // The value becomes null and its bytes are kept in no string table: check
                 // them here (else invalid UTF-8 or a NUL byte past the first block is missed).
-                if validate && !validate(span.start, span.end) { b[j].appendNull(row: row); return }
+                if validate && !checkBytes(span.start, span.end) { b[j].appendNull(row: row); return }
                 badValues += 1
                 if firstBadValue.map({ offset < $0.offset }) ?? true { firstBadValue = problem }
                 b[j].appendNull(row: row)
