@@ -22,8 +22,9 @@ struct CSVPendingString {
 /// The distinct strings of one column while a CSV file is parsed: an open-addressing hash
 /// table over a byte arena, a value type used in place (no class, no locks), so interning a
 /// field costs one probe of an 8-byte slot holding both the hash tag and the code. Codes are
-/// dense and in first-appearance order; `makeDictionary()` hands the strings to a
-/// `StringDictionary` in that order, so its codes are the same.
+/// dense and in first-appearance order; `takeStrings()` hands the strings over in that
+/// order (the reader builds the column's `StringDictionary` from them, so its codes are
+/// the same).
 ///
 /// A table starts *ascending*: while every new field is byte-wise greater than the last
 /// entry (an identifier column written in order: order ids, customer ids), the fields are
@@ -388,11 +389,6 @@ struct CSVStringTable {
     @inline(__always)
     func withBytes<R>(_ code: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         arena.withUnsafeBytes { all in body(UnsafeRawBufferPointer(rebasing: all[offsets[code]..<offsets[code + 1]])) }
-    }
-
-    /// A `StringDictionary` with the same strings under the same codes.
-    func makeDictionary() -> StringDictionary {
-        StringDictionary(distinctBytes: Array(bytes), offsets: offsets)
     }
 }
 
