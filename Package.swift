@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
         .testTarget(name: "IOTests", dependencies: ["IO", "Columnar"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar", "Language"]),
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "SegshTestSupport"]),

@@ -122,6 +122,9 @@ extension Session {
             guard let handler = compareHandler else { throw Diagnostic("compare is not available in this build", at: statement.span, in: file) }
             for item in try handler(statement, context) { emit(item) }
 
+        case .attach, .detach, .explain, .loadRemote, .exportRemote:
+            try executeDatabaseStatement(statement, file: file, parameters: context.parameters, emit: emit, elapsed: elapsed)
+
         case .run(let path, let pathSpan):
             try checkReadable(path, pathSpan, file)
             let text: String

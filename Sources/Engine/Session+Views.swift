@@ -9,22 +9,78 @@ import Language
 /// what-if with other parameter values reuses every view (and every leading run of steps)
 /// that does not.
 extension Session {
-    /// Evaluates a pipeline with the given parameter values.
+    /// Evaluates a pipeline with the given parameter values: binds it into a plan (so a
+    /// mistake in any step is reported before the first step runs), then executes the plan.
     public func evaluate(_ pipeline: Pipeline, file: SourceFile, parameters: [String: Scalar]) throws -> PipelineResult {
+        let plan = try Binder(session: self, file: file, parameters: parameters).bind(pipeline)
+        return try execute(plan, file: file, parameters: parameters)
+    }
+
+    /// Executes a bound plan: the part that runs in a database (up to a `collect`) as one SQL
+    /// query there, the rest in memory.
+    public func execute(_ plan: LogicalPlan, file: SourceFile, parameters: [String: Scalar]) throws -> PipelineResult {
         let context = StepContext(session: self, file: file, parameters: parameters)
-        var result = try evaluateSource(pipeline.source, file: file, parameters: parameters)
-        var steps = pipeline.steps[...]
-        if case .whatIf = pipeline.source.kind {
-            guard let first = steps.first, case .moved = first.kind else {
-                throw Diagnostic("a what-if is piped on through 'moved': whatif ... | moved | ...",
-                                 at: steps.first?.span ?? pipeline.span, in: file)
-            }
-            steps = steps.dropFirst()
+        var result: PipelineResult
+        var start = 0
+        if case .database(let alias) = plan.sourceLocation {
+            start = plan.remotePrefixCount
+            result = PipelineResult(table: try runRemote(plan, steps: start, alias: alias, file: file, parameters: parameters))
+        } else {
+            result = try sourceResult(plan.source, file: file, parameters: parameters)
         }
-        result.table = try PipelineEvaluator(context: context).run(steps, on: result.table)
+        result.table = try run(plan.steps[start...], on: result.table, context)
         result.notes += context.notes
         result.texts += context.texts
         return result
+    }
+
+    /// Runs bound steps in memory.
+    func run(_ steps: ArraySlice<PlanStep>, on input: Table, _ context: StepContext) throws -> Table {
+        var table = input
+        for step in steps {
+            try Cancellation.check()
+            table = try step.op.execute(table, context)
+        }
+        return table
+    }
+
+    /// The rows of a plan's source, in memory.
+    func sourceResult(_ source: PlanSource, file: SourceFile, parameters: [String: Scalar]) throws -> PipelineResult {
+        switch source {
+        case .table(let name):
+            guard let t = tables[name] else { throw Diagnostic("table '\(name)' is gone", severity: .error) }
+            return PipelineResult(table: t.table)
+        case .view(let name, _):
+            return PipelineResult(table: try evaluateView(name, parameters: parameters))
+        case .result(let n):
+            guard let t = results[n] else { throw Diagnostic("no result _\(n)", severity: .error) }
+            return PipelineResult(table: t)
+        case .materialized(let t, let notes):
+            var r = PipelineResult(table: t)
+            r.notes = notes
+            return r
+        case .nested(let plan):
+            return try execute(plan, file: file, parameters: parameters)
+        case .remote(let alias, _):
+            // A remote table read whole (only reached through a plan that runs here).
+            return PipelineResult(table: try runRemote(LogicalPlan(source: source, sourceSchema: Schema(names: [], types: []), steps: [],
+                                                                   pipeline: Pipeline(source: Source(.table(alias), Span(0, 0)), steps: [], span: Span(0, 0))),
+                                                       steps: 0, alias: alias, file: file, parameters: parameters))
+        }
+    }
+
+    /// A view's bound plan for the given parameter values.
+    func viewPlan(_ name: String, parameters: [String: Scalar], binder: Binder) throws -> LogicalPlan {
+        guard let view = views[name] else { throw Diagnostic("unknown view '\(name)'", severity: .error) }
+        switch view.pipeline.source.kind {
+        case .file, .whatIf:
+            // Its source can only be known by reading it: the view's (cached) result stands in.
+            let table = try evaluateView(name, parameters: parameters)
+            return LogicalPlan(source: .materialized(table, notes: []), sourceSchema: Schema(table), steps: [],
+                               pipeline: Pipeline(source: Source(.table(name), view.pipeline.span), steps: [], span: view.pipeline.span))
+        case .table, .nested: break
+        }
+        return try Binder(session: self, file: view.file, parameters: parameters, depth: binder.depth + 1).bind(view.pipeline)
     }
 
     /// The table a pipeline starts from.
@@ -96,6 +152,16 @@ extension Session {
             fingerprint(Pipeline(source: view.pipeline.source, steps: Array(steps.prefix(i)), span: view.pipeline.span),
                         parameters: parameters, visiting: [name])
         }
+        let plan = try Binder(session: self, file: view.file, parameters: parameters).bind(view.pipeline)
+        if plan.location != .memory || plan.sourceLocation != .memory || plan.steps.count != steps.count {
+            // Over a database: the part up to a `collect` runs there as one query.
+            let table = try execute(plan, file: view.file, parameters: parameters).table
+            var cache = views[name]?.cache ?? []
+            cache.insert((fp, table), at: 0)
+            if cache.count > 4 { cache.removeLast() }
+            views[name]?.cache = cache
+            return table
+        }
         var table: Table
         var start = 0
         var prints: [Int: String] = [:]
@@ -104,11 +170,10 @@ extension Session {
             table = hit.table
             start = i
         } else {
-            table = try evaluateSource(view.pipeline.source, file: view.file, parameters: parameters).table
+            table = try sourceResult(plan.source, file: view.file, parameters: parameters).table
         }
-        let evaluator = PipelineEvaluator(context: context)
         for end in splits.filter({ $0 > start }) + [steps.count] {
-            table = try evaluator.run(steps[start..<end], on: table)
+            table = try run(plan.steps[start..<end], on: table, context)
             if end < steps.count, let fp = prints[end] { views[name]?.prefixCache[end] = (fp, table) }
             start = end
         }
@@ -206,13 +271,13 @@ extension StepKind {
     var expressions: [Expr] {
         switch self {
         case .whereFilter(let e): return [e]
-        case .derive(let a), .select(let a), .rfm(let a): return a.map { $0.value }
+        case .derive(let a), .select(let a), .rfm(let a), .operatorCall(let a): return a.map { $0.value }
         case .summarize(let a, _): return a.map { $0.value }
         case .sort(let k), .top(_, let k): return k.map { $0.expr }
         case .pareto(let e, _): return [e]
         case .chartBar(let l, let v): return [l, v]
         case .chartHist(let e, _): return [e]
-        case .drop, .rename, .take, .join, .distinct, .classify, .moved: return []
+        case .drop, .rename, .take, .join, .distinct, .classify, .moved, .collect: return []
         }
     }
 }

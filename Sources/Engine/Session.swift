@@ -40,8 +40,15 @@ public struct RuleSet {
 /// results. The shell, scripts and notebooks all drive a `Session`.
 public final class Session {
     public let functions = FunctionRegistry.standard()
-    /// Operators implemented outside the Engine (`rfm`, `classify`, `pareto`), by keyword.
-    public var stepHandlers: [String: StepHandler] = [:]
+    /// Every pipeline operator, by keyword: the Engine's own and those registered by other
+    /// targets (`rfm`, `classify`, `pareto`).
+    public let operators = EngineOperators.registry()
+    /// Attached databases and clusters, by alias (`attach ... as NAME`).
+    public internal(set) var attachments: [String: Attachment] = [:]
+    /// How each function is written in SQL, by name (`SQLFunctions`; Segmentation adds its own).
+    public var sqlFunctions: [String: SQLFunctionLowering] = SQLFunctions.all
+    /// How to connect, by URL scheme (`postgresql`, `sc`); the shell registers the clients.
+    public var connectors: [String: Connector] = [:]
     /// Statement implementations outside the Engine (what-if, sweep, compare).
     public var whatIfHandler: ((WhatIf, Span, StepContext) throws -> WhatIfOutcome)?
     public var sweepHandler: ((Statement, StepContext) throws -> [ResultItem])?

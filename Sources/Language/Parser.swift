@@ -181,8 +181,27 @@ public struct Parser {
                 advance()
                 let pl = try pipeline()
                 try expectWord("to", "'to \"PATH\"' after the pipeline to export")
+                if case .identifier = current.kind {
+                    let table = try dottedName("a database table such as crm.customer_tiers after 'to'")
+                    let replace = acceptWord("replace")
+                    return Statement(.exportRemote(pl, table: table, replace: replace), start.to(tokens[p - 1].span))
+                }
                 let (path, ps) = try stringLiteral("a quoted file path after 'to'")
                 return Statement(.export(pl, path: path, pathSpan: ps), start.to(ps))
+            case "attach":
+                advance()
+                let (url, us) = try stringLiteral("a quoted URL after 'attach', such as \"postgresql://user@host/db\"")
+                try expectWord("as", "'as NAME' after the URL")
+                let alias = try name("a name for the database after 'as'")
+                return Statement(.attach(url: url, urlSpan: us, alias: alias), start.to(alias.span))
+            case "detach":
+                advance()
+                let alias = try name("the name of an attached database after 'detach'")
+                return Statement(.detach(alias), start.to(alias.span))
+            case "explain":
+                advance()
+                let pl = try pipeline()
+                return Statement(.explain(pl), start.to(pl.span))
             case "profile":
                 advance()
                 let t = try name("a table name after 'profile'")
@@ -249,6 +268,10 @@ public struct Parser {
         if case .identifier = current.kind {
             tableName = try name()
             try expectWord("from", "'from \"PATH\"' after the table name")
+        }
+        if tableName != nil, case .identifier = current.kind {
+            let table = try dottedName("a database table such as crm.orders after 'from'")
+            return Statement(.loadRemote(name: tableName, table: table), start.to(table.span))
         }
         let (path, ps) = try stringLiteral(tableName == nil ? "a table name or a quoted path after 'load'" : "a quoted file path after 'from'")
         let options = try withOptions()
@@ -355,10 +378,21 @@ public struct Parser {
             if !current.quoted, Keywords.operators.contains(s), s != "moved" {
                 throw fail("a table name", hints: ["a pipeline starts with a table: 'customers | \(s) ...'"])
             }
-            let t = advance()
-            return Source(.table(s), t.span)
+            let t = try dottedName("a table name")
+            return Source(.table(t.text), t.span)
         }
         throw fail("a table name or a statement")
+    }
+
+    /// `NAME` or `ALIAS.TABLE` or `ALIAS.SCHEMA.TABLE` (a table of an attached database).
+    mutating func dottedName(_ what: String) throws -> Name {
+        var n = try name(what)
+        while isSymbol("."), p + 1 < tokens.count, case .identifier(let part) = tokens[p + 1].kind {
+            _ = advance()
+            let t = advance()
+            n = Name(n.text + "." + part, n.span.to(t.span))
+        }
+        return n
     }
 
     mutating func pipelineSteps() throws -> [Step] {
@@ -444,6 +478,8 @@ public struct Parser {
             }
             throw fail("'bar' or 'hist' after 'chart'")
         case "moved": return done(.moved)
+        case "collect": return done(.collect)
+        case "clv", "clv_fit": return done(.operatorCall(try assignments(requireName: true)))
         case "export":
             throw fail(message: "'export' starts a statement, it is not a pipeline operator", at: start,
                        hints: ["write: export PIPELINE to \"PATH\", e.g. export orders | where amount > 0 to \"big.csv\""])

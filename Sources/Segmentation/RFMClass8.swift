@@ -89,3 +89,20 @@ enum RFMClass8 {
         return .column(Column(.string(codes: codes, dictionary: dictionary), validity: validity))
     }
 }
+
+extension RFMClass8 {
+    /// Each of R, F, M against its mean over the rows (of the `over` group) where all three
+    /// are present; null input → null.
+    static let sql: SQLFunctionLowering = { c in
+        let xs = (0..<3).map { c.double($0) }
+        let present = xs.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+        let means = xs.map { "avg(CASE WHEN \(present) THEN \($0) END) \(c.over)" }
+        let high = ["\(xs[0]) <= \(means[0])", "\(xs[1]) >= \(means[1])", "\(xs[2]) >= \(means[2])"]
+        var sql = "CASE WHEN NOT (\(present)) THEN NULL"
+        for r in [true, false] { for f in [true, false] { for m in [true, false] {
+            let cond = [r ? high[0] : "NOT (\(high[0]))", f ? high[1] : "NOT (\(high[1]))", m ? high[2] : "NOT (\(high[2]))"].joined(separator: " AND ")
+            sql += " WHEN \(cond) THEN \(c.dialect.string(label(recencyHigh: r, frequencyHigh: f, monetaryHigh: m)))"
+        } } }
+        return SQLValue(sql + " END", .string)
+    }
+}

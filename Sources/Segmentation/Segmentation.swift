@@ -11,11 +11,13 @@ import Engine
 public enum Segmentation {
     /// Registers every segmentation operator, function and statement handler in `session`.
     public static func install(into session: Session) {
-        session.stepHandlers["rfm"] = RFMOperator.apply
-        session.stepHandlers["classify"] = ClassifyOperator.apply
-        session.stepHandlers["pareto"] = ParetoOperator.apply
+        session.operators.register(RFMOperator.definition)
+        session.operators.register(ClassifyOperator.definition)
+        session.operators.register(ParetoOperator.definition)
         session.functions.register(RFMSegment.function)
         session.functions.register(RFMClass8.function)
+        session.sqlFunctions["rfm_segment"] = RFMSegment.sql
+        session.sqlFunctions["rfm_class8"] = RFMClass8.sql
         WhatIfCommands.install(into: session)
     }
 }

@@ -1,6 +1,7 @@
 import Columnar
 import Diagnostics
 import Engine
+import Language
 import Segmentation
 import XCTest
 
@@ -272,11 +273,10 @@ final class WhatIfTests: XCTestCase {
         // restarts from the table kept before classify; one on asof redoes the rfm.
         let h = WhatIfHarness()
         var rfmRuns = 0
-        guard let rfm = h.session.stepHandlers["rfm"] else { return XCTFail("no rfm handler") }
-        h.session.stepHandlers["rfm"] = { step, table, context in
-            rfmRuns += 1
-            return try rfm(step, table, context)
-        }
+        guard let rfm = h.session.operators.definition("rfm") else { return XCTFail("no rfm operator") }
+        h.session.operators.register(OperatorDefinition(keyword: "rfm", syntax: rfm.syntax, summary: rfm.summary, example: rfm.example) { step, input, binder in
+            CountingOperator(inner: try rfm.bind(step, input, binder), onExecute: { rfmRuns += 1 })
+        })
         h.session.setTable("orders", try Table(names: ["customer_id", "order_date", "amount"], columns: [
             Column.from(["a", "a", "b", "c"].map { .string($0) }),
             Column.from([(6, 1), (6, 20), (5, 1), (6, 25)].map { .date(CivilDate(year: 2025, month: $0.0, day: $0.1).daysSinceEpoch) }),
@@ -314,5 +314,17 @@ final class WhatIfTests: XCTestCase {
         let evaluations = h.session.viewEvaluations
         for k in 0..<8 { h.run("whatif s_recency = \(31 + k) on tiered by tier") }
         XCTAssertEqual(h.session.viewEvaluations - evaluations, 8)
+    }
+}
+
+/// Counts the runs of an operator (binding, which learns the output schema, is not a run).
+private struct CountingOperator: PlanOperator {
+    let inner: PlanOperator
+    let onExecute: () -> Void
+    var step: Step { inner.step }
+    func outputSchema(_ input: Schema, _ context: StepContext) throws -> Schema { try inner.outputSchema(input, context) }
+    func execute(_ input: Table, _ context: StepContext) throws -> Table {
+        onExecute()
+        return try inner.execute(input, context)
     }
 }

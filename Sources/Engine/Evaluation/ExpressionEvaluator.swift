@@ -268,6 +268,8 @@ public struct ExpressionEvaluator {
             let n = rowCount
             let rc = r.column(count: n)
             guard case .int(let ds) = rc.storage else { return .scalar(.null) }
+            // No rows (or no days): nothing to shift.
+            if ds.isEmpty { return .column(Column(.date([]))) }
             var idx = 0
             return mapDates(l) { d -> Int32? in
                 defer { idx += 1 }

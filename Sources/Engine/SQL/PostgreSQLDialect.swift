@@ -1,0 +1,58 @@
+import Columnar
+import Foundation
+
+/// PostgreSQL (12 and later).
+public struct PostgreSQLDialect: SQLDialect {
+    public init() {}
+    public var name: String { "PostgreSQL" }
+
+    public func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    public func string(_ s: String) -> String {
+        // Standard-conforming strings: only the quote is doubled. NUL cannot be sent.
+        "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+    public func date(_ days: Int32) -> String {
+        let d = CivilDate(daysSinceEpoch: days)
+        return String(format: "DATE '%04d-%02d-%02d'", d.year, d.month, d.day)
+    }
+    public func double(_ d: Double) -> String {
+        if d.isNaN { return "CAST('NaN' AS DOUBLE PRECISION)" }
+        if d.isInfinite { return d > 0 ? "CAST('Infinity' AS DOUBLE PRECISION)" : "CAST('-Infinity' AS DOUBLE PRECISION)" }
+        return "CAST(\(d.description) AS DOUBLE PRECISION)"
+    }
+    public func typeName(_ t: DataType) -> String {
+        switch t {
+        case .int: return "BIGINT"
+        case .double: return "DOUBLE PRECISION"
+        case .date: return "DATE"
+        case .bool: return "BOOLEAN"
+        case .string: return "TEXT"
+        }
+    }
+    public func byteOrder(_ sql: String) -> String { "(\(sql) COLLATE \"C\")" }
+    public func addMonths(_ date: String, _ months: Int) -> String {
+        "CAST(\(date) + make_interval(months => \(months)) AS DATE)"
+    }
+    public func addDays(_ date: String, _ days: String) -> String { "(\(date) + CAST(\(days) AS INTEGER))" }
+    public func daysBetween(_ a: String, _ b: String) -> String { "CAST(\(b) - \(a) AS BIGINT)" }
+    public func datePart(_ part: String, _ date: String) -> String { "CAST(EXTRACT(\(part.uppercased()) FROM \(date)) AS BIGINT)" }
+    public func isoWeekday(_ date: String) -> String { "CAST(EXTRACT(ISODOW FROM \(date)) AS BIGINT)" }
+    public func dateTrunc(_ unit: String, _ date: String) -> String {
+        unit == "day" ? date : "CAST(date_trunc('\(unit)', \(date)) AS DATE)"
+    }
+    public func percentile(_ x: String, _ p: Double) -> String {
+        "percentile_cont(\(p.description)) WITHIN GROUP (ORDER BY \(x))"
+    }
+    public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }
+    public func position(_ part: String, in s: String) -> String { "strpos(\(s), \(part))" }
+    public func substring(_ s: String, start: Int, length: Int?) -> String {
+        // segsh reads from character max(1, start) and takes `length` characters from there.
+        let lo = max(1, start)
+        guard let length else { return "substr(\(s), \(lo))" }
+        return "substr(\(s), \(lo), \(max(0, length)))"
+    }
+    public var temporaryTableKeyword: String { "CREATE TEMPORARY TABLE" }
+    public var sessionSetup: [String] { ["SET TIME ZONE 'UTC'", "SET extra_float_digits = 3"] }
+}
