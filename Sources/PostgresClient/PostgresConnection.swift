@@ -387,9 +387,7 @@ final class PostgresConnection: @unchecked Sendable {
         var lines: [String] = []
         for line in text.split(whereSeparator: \.isNewline) {
             var l = line.trimmingSpaces
-            for prefix in ["ERROR:", "FATAL:"] where l.hasPrefix(prefix) {
-                l = Substring(l.dropFirst(prefix.count)).trimmingSpaces
-            }
+            for prefix in ["ERROR:  ", "FATAL:  "] { l = l.replacingAll(prefix, with: "") }
             if !l.isEmpty { lines.append(l) }
         }
         let joined = lines.joined(separator: " ")
