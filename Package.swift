@@ -22,6 +22,13 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // PostgreSQL's client library, for the PostgresClient target.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Engine", "Columnar"]),
         .target(name: "Shell", dependencies: [
             "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -34,6 +41,7 @@ let package = Package(
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "SegshTestSupport"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Engine", "Columnar"]),
         .testTarget(name: "GoldenTests", dependencies: ["Shell", "Engine"], resources: [.copy("cases")]),
         .testTarget(name: "RobustnessTests", dependencies: ["Shell", "Engine", "Segmentation", "IO", "Columnar", "Language", "Diagnostics", "SegshTestSupport"],
                     exclude: ["corpus"]),
