@@ -30,7 +30,7 @@ let package = Package(
         ),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "Engine", "Columnar"]),
         .target(name: "Shell", dependencies: [
-            "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language",
+            "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language", "PostgresClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "segsh", dependencies: ["Shell"]),

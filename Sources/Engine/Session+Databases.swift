@@ -93,6 +93,33 @@ extension Session {
         return out
     }
 
+    /// `segsh --tables-in URL`: attaches the database under a hidden name; from then on every
+    /// table loaded from a file is also written there (replacing a table of the same name)
+    /// and pipelines over it run there. For running the same scripts and notebooks against
+    /// a database, and for checking that both give the same results.
+    public func placeTables(in url: String) throws {
+        let alias = Session.placementAlias
+        let file = SourceFile(name: "--tables-in", text: url)
+        _ = try attach(url: url, as: Name(alias, Span(0, 0)), urlSpan: Span(0, 0), file: file)
+        attachments[alias]?.isHidden = true
+        tablePlacement = alias
+    }
+
+    static let placementAlias = "__segsh_tables"
+
+    /// Writes a loaded table to the placement database, when there is one.
+    func place(_ name: String, at span: Span, file: SourceFile) throws {
+        guard let alias = tablePlacement, let a = attachments[alias], let stored = tables[name] else { return }
+        let remote = RemoteTableName(schema: nil, table: name)
+        do {
+            try withCancellation(a) { try a.database.write(stored.table, to: remote, replace: true) }
+        } catch let e as RemoteError {
+            throw Diagnostic("cannot place '\(name)' in the database: \(e.message)", at: span, in: file)
+        }
+        a.columnCache[remote] = nil
+        tables[name]?.placement = (alias, remote)
+    }
+
     func describe(_ schema: Schema) -> String {
         "(" + zip(schema.names, schema.types).map { "\($0): \($1.rawValue)" }.joined(separator: ", ") + ")"
     }

@@ -184,6 +184,7 @@ extension Session {
         let report = progress
         let result = try CSVReader.read(path: target, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
         setTable(tableName, result.table, sourcePath: target)
+        try place(tableName, at: pathSpan, file: file)
         for w in result.warnings { emit(.note("warning: \(w)")) }
         if result.skippedRows > 0 { emit(.note("skipped \(result.skippedRows) malformed row\(result.skippedRows == 1 ? "" : "s") (on_error=\"skip\")")) }
         let t = result.table

@@ -105,7 +105,14 @@ public final class Session {
         var table: Table
         var sourcePath: String?
         var version: Int
+        /// Where a copy of the table lives in a database (`placeTables(in:)`): pipelines over
+        /// the table then run there.
+        var placement: (alias: String, table: RemoteTableName)?
     }
+
+    /// The attachment every loaded table is also written to (`segsh --tables-in URL`), nil
+    /// for memory only.
+    public internal(set) var tablePlacement: String?
 
     struct View {
         let name: String
@@ -187,6 +194,14 @@ public final class Session {
                 cols.append(t.map { .int(Int64($0.columnCount)) } ?? .null)
             }
         }
+        // Tables of attached databases: rows are not counted (that would be a query each).
+        for name in remoteTableNames() {
+            guard let (alias, remote) = remoteName(name) else { continue }
+            names.append(.string(name)); kinds.append(.string("\(attachments[alias]?.database.engineName ?? alias) table"))
+            rows.append(.null)
+            let columns = try? remoteColumns(alias: alias, table: remote, span: Span(0, 0), file: SourceFile(name: ".tables", text: ""))
+            cols.append(columns.map { .int(Int64($0.count)) } ?? .null)
+        }
         return Table(uncheckedNames: ["name", "kind", "rows", "columns"],
                      columns: [Column.from(names, type: .string), Column.from(kinds, type: .string),
                                Column.from(rows, type: .int), Column.from(cols, type: .int)],
@@ -199,6 +214,14 @@ public final class Session {
         if let t = tables[name] { table = t.table }
         else if let n = resultNumber(name) { table = results[n] }
         else if views[name] != nil { table = try? evaluateView(name, parameters: currentParameters) }
+        else if let (alias, remote) = remoteName(name),
+                let columns = try? remoteColumns(alias: alias, table: remote, span: Span(0, 0), file: SourceFile(name: ".schema", text: "")) {
+            return Table(uncheckedNames: ["column", "type", "engine type"],
+                         columns: [Column.from(columns.map { .string($0.name) }, type: .string),
+                                   Column.from(columns.map { .string($0.type.rawValue) }, type: .string),
+                                   Column.from(columns.map { .string($0.engineType) }, type: .string)],
+                         rowCount: columns.count)
+        }
         else { table = nil }
         guard let t = table else { return nil }
         return Table(uncheckedNames: ["column", "type", "nulls"],

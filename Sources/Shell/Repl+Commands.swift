@@ -14,6 +14,13 @@ extension Repl {
             DotCommand(".tables", usage: ".tables", summary: "tables and views with their rows and columns") { repl, _ in
                 repl.showTables()
             },
+            DotCommand(".databases", usage: ".databases", summary: "attached databases and clusters: engine, version, URL (no password)") { repl, _ in
+                let listing = repl.session.databasesListing()
+                if listing.rowCount == 0 {
+                    return repl.output.out("nothing attached: attach \"postgresql://user@host/db\" as crm\n")
+                }
+                repl.output.out(TableRenderer.render(listing, format: .table, options: repl.fullOptions))
+            },
             DotCommand(".schema", usage: ".schema TABLE", summary: "the columns of a table and their types") { $0.showSchema($1) },
             DotCommand(".mode", usage: ".mode table|csv|tsv|json|jsonl|markdown",
                        summary: "how results are printed") { $0.setMode($1) },

@@ -55,6 +55,11 @@ public struct SegshCommand: ParsableCommand {
                                valueName: "SIZE"))
     public var memoryLimit: String?
 
+    @Option(name: .customLong("tables-in"),
+            help: ArgumentHelp("Also write every table the script loads into this database (postgresql://...) and run the pipelines over them there.",
+                               valueName: "URL"))
+    public var tablesIn: String?
+
     @Flag(help: "Notebooks: rewrite the output blocks.")
     public var update = false
 
@@ -110,6 +115,7 @@ public enum SegshCLI {
     public static func makeSession(safe: Bool = false, parameters: [ParameterAssignment] = []) -> Session {
         let session = Session()
         Segmentation.install(into: session)
+        DatabaseClients.install(into: session)
         if safe { session.isSafe = true }
         for assignment in parameters {
             session.overrideParameter(name: assignment.name, value: assignment.value)
@@ -149,6 +155,15 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
+        if let url = options.tablesIn {
+            do { try session.placeTables(in: url) } catch let d as Diagnostic {
+                output.err("segsh: --tables-in: \(d.message)\n")
+                return 2
+            } catch {
+                output.err("segsh: --tables-in: \(error)\n")
+                return 2
+            }
+        }
         let progressBar = ProgressBar.forStandardError(environment: environment)
         // Scripts run through a shell without a line editor, so dot-commands work in them too.
         let scripts = Repl(session: session, reader: PlainReader(), settings: settings, output: output,

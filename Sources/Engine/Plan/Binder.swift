@@ -69,7 +69,12 @@ public struct Binder {
     public func bindSource(_ source: Source) throws -> (PlanSource, Schema) {
         switch source.kind {
         case .table(let name):
-            if let t = session.tables[name] { return (.table(name), Schema(t.table)) }
+            if let t = session.tables[name] {
+                if let (alias, remote) = t.placement, session.attachments[alias] != nil {
+                    return (.remote(alias: alias, table: remote), Schema(t.table))
+                }
+                return (.table(name), Schema(t.table))
+            }
             if session.views[name] != nil {
                 let plan = try session.viewPlan(name, parameters: parameters, binder: self)
                 return (.view(name, plan), plan.schema)

@@ -16,6 +16,8 @@ public final class Attachment {
     public let redactedURL: String
     public let database: RemoteDatabase
     public let dialect: SQLDialect
+    /// Not listed by `.databases` and `.tables` (the database of `--tables-in`).
+    public internal(set) var isHidden = false
     /// Column lists already asked for, by table (cleared by `detach` and by writes).
     var columnCache: [RemoteTableName: [RemoteColumn]] = [:]
 
@@ -95,7 +97,7 @@ extension Session {
 
     /// `.databases`: one row per attachment.
     public func databasesListing() -> Table {
-        let names = attachments.keys.sorted()
+        let names = attachments.keys.sorted().filter { attachments[$0]?.isHidden == false }
         let rows = names.compactMap { attachments[$0] }
         return Table(uncheckedNames: ["name", "engine", "version", "url"],
                      columns: [Column.from(names.map { .string($0) }, type: .string),
@@ -132,7 +134,7 @@ extension Session {
     public func remoteTableNames() -> [String] {
         var out: [String] = []
         for alias in attachments.keys.sorted() {
-            guard let a = attachments[alias], let names = try? a.database.tables() else { continue }
+            guard let a = attachments[alias], !a.isHidden, let names = try? a.database.tables() else { continue }
             for n in names { out.append("\(alias).\(n)") }
         }
         return out

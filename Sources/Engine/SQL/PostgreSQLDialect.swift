@@ -45,6 +45,14 @@ public struct PostgreSQLDialect: SQLDialect {
     public func percentile(_ x: String, _ p: Double) -> String {
         "percentile_cont(\(p.description)) WITHIN GROUP (ORDER BY \(x))"
     }
+    /// PostgreSQL's percentile_cont is not a window function: a scalar subquery over the
+    /// step's input (correlated on the partition columns; once per distinct group in practice
+    /// only when PostgreSQL memoizes it, so `median(x) over g` costs a scan per row on large inputs).
+    public func percentileOver(_ x: String, _ p: Double, partition: [String], relation: String) -> String {
+        let inner = "segsh_p"
+        let condition = partition.map { "\(inner).\($0) IS NOT DISTINCT FROM \(relation).\($0)" }.joined(separator: " AND ")
+        return "(SELECT \(percentile(x, p)) FROM \(relation) AS \(inner)\(condition.isEmpty ? "" : " WHERE \(condition)"))"
+    }
     public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }
     public func position(_ part: String, in s: String) -> String { "strpos(\(s), \(part))" }
     public func substring(_ s: String, start: Int, length: Int?) -> String {

@@ -30,6 +30,10 @@ public struct SQLCall {
     public let compiler: SQLCompiler
     /// The input's hidden order column, when it has one (running sums, first/last).
     public let orderColumn: String?
+    /// The step's input relation (for subqueries over it).
+    public let relation: String
+    /// The `over` columns, quoted.
+    public let overColumns: [String]
 
     public var dialect: SQLDialect { compiler.dialect }
     public func error(_ message: String, hints: [String] = []) -> Diagnostic { compiler.error(message, span, hints: hints) }
@@ -230,7 +234,8 @@ extension SQLCompiler {
         let lowered = try args.map { try lower($0, input, grouped: grouped) }
         let partition = over.map { "PARTITION BY " + $0.map { quote($0.text) }.joined(separator: ", ") } ?? ""
         let call = SQLCall(name: name.text, arguments: lowered, expressions: args, partition: partition, grouped: grouped && over == nil,
-                           type: type, span: e.span, compiler: self, orderColumn: input.ordered ? quote(SQLCompiler.orderColumn) : nil)
+                           type: type, span: e.span, compiler: self, orderColumn: input.ordered ? quote(SQLCompiler.orderColumn) : nil,
+                           relation: input.relation, overColumns: (over ?? []).map { quote($0.text) })
         return try lowering(call)
     }
 }

@@ -37,6 +37,9 @@ public protocol SQLDialect {
     func dateTrunc(_ unit: String, _ date: String) -> String
     /// The p-quantile by linear interpolation, as an aggregate.
     func percentile(_ x: String, _ p: Double) -> String
+    /// The p-quantile of `x` over the rows of `relation` that share the row's values of
+    /// `partition` (all rows when empty), broadcast to each row.
+    func percentileOver(_ x: String, _ p: Double, partition: [String], relation: String) -> String
     /// The number of characters.
     func length(_ s: String) -> String
     /// 1-based position of `part` in `s`, 0 when absent.

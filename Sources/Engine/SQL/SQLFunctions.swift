@@ -114,12 +114,13 @@ enum SQLFunctions {
             }
         }
         f["median"] = { c in
-            guard c.grouped else { throw c.error("median() over groups does not run in \(c.dialect.name): summarize it by the group and join it back") }
+            guard c.grouped else { return SQLValue(c.dialect.percentileOver(c.double(0), 0.5, partition: c.overColumns, relation: c.relation), .double) }
             return SQLValue(c.dialect.percentile(c.double(0), 0.5), .double)
         }
         f["quantile"] = { c in
-            guard c.grouped else { throw c.error("quantile() over groups does not run in \(c.dialect.name): summarize it by the group and join it back") }
-            return SQLValue(c.dialect.percentile(c.double(0), try c.constantDouble(1)), .double)
+            let p = try c.constantDouble(1)
+            guard c.grouped else { return SQLValue(c.dialect.percentileOver(c.double(0), p, partition: c.overColumns, relation: c.relation), .double) }
+            return SQLValue(c.dialect.percentile(c.double(0), p), .double)
         }
         // Windows: over the non-null values of x in each group; a null x gives null.
         func ranked(_ c: SQLCall, _ i: Int) -> (partition: String, order: String) {
