@@ -35,7 +35,7 @@ extension Session {
             let source = Source(.table(table.text), table.span)
             let plan = try Binder(session: self, file: file, parameters: parameters)
                 .bind(Pipeline(source: source, steps: [], span: table.span))
-            let t = try runRemote(plan, steps: 0, alias: alias, file: file, parameters: parameters, rowLimit: nil)
+            let t = try runRemote(plan, steps: 0, alias: alias, file: file, parameters: parameters, rowLimit: nil).table
             setTable(tableName, t)
             emit(.done("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(alias).\(remote)", elapsed: elapsed()))
 
@@ -112,7 +112,7 @@ extension Session {
         guard let alias = tablePlacement, let a = attachments[alias], let stored = tables[name] else { return }
         let remote = RemoteTableName(schema: nil, table: name)
         do {
-            try withCancellation(a) { try a.database.write(stored.table, to: remote, replace: true) }
+            try withCancellation(a) { try a.database.write(SQLCompiler.withOrderColumn(stored.table), to: remote, replace: true) }
         } catch let e as RemoteError {
             throw Diagnostic("cannot place '\(name)' in the database: \(e.message)", at: span, in: file)
         }

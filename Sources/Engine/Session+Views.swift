@@ -24,7 +24,7 @@ extension Session {
         var start = 0
         if case .database(let alias) = plan.sourceLocation {
             start = plan.remotePrefixCount
-            result = PipelineResult(table: try runRemote(plan, steps: start, alias: alias, file: file, parameters: parameters))
+            result = try runRemote(plan, steps: start, alias: alias, file: file, parameters: parameters)
         } else {
             result = try sourceResult(plan.source, file: file, parameters: parameters)
         }
@@ -63,9 +63,9 @@ extension Session {
             return try execute(plan, file: file, parameters: parameters)
         case .remote(let alias, _):
             // A remote table read whole (only reached through a plan that runs here).
-            return PipelineResult(table: try runRemote(LogicalPlan(source: source, sourceSchema: Schema(names: [], types: []), steps: [],
-                                                                   pipeline: Pipeline(source: Source(.table(alias), Span(0, 0)), steps: [], span: Span(0, 0))),
-                                                       steps: 0, alias: alias, file: file, parameters: parameters))
+            return try runRemote(LogicalPlan(source: source, sourceSchema: Schema(names: [], types: []), steps: [],
+                                             pipeline: Pipeline(source: Source(.table(alias), Span(0, 0)), steps: [], span: Span(0, 0))),
+                                 steps: 0, alias: alias, file: file, parameters: parameters)
         }
     }
 

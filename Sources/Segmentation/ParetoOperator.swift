@@ -185,7 +185,42 @@ extension ParetoOperator {
                 if let i = schema.index(of: name) { items[i] = "\(sql) AS \(compiler.quote(name))"; schema.types[i] = type }
                 else { items.append("\(sql) AS \(compiler.quote(name))"); schema.names.append(name); schema.types.append(type) }
             }
-            return compiler.select(items, from: input, schema: schema, newOrder: order)
+            let result = compiler.select(items, from: input, schema: schema, newOrder: order)
+            addSummary(over: result, boundaries: boundaries, compiler)
+            return result
+        }
+
+        /// The one-line summary and the per-class lines, from a small query over the result.
+        func addSummary(over result: SQLQuery, boundaries: [Double], _ compiler: SQLCompiler) {
+            guard let x = try? compiler.dialect.cast(compiler.expression(expr, over: result).sql, to: .double) else { return }
+            let q = compiler.quote
+            let reaching = "(SELECT min(\(q("rank"))) FROM {relation} WHERE \(q("cum_share")) >= \(compiler.dialect.double(boundaries[0] - 1e-12)))"
+            let select = """
+                SELECT \(q("abc")) AS c0, count(\(x)) AS c1, sum(\(x)) AS c2, (SELECT count(\(x)) FROM {relation}) AS c3,
+                (SELECT sum(\(x)) FROM {relation}) AS c4, \(reaching) AS c5,
+                (SELECT max(\(q("cum_share"))) FROM {relation} WHERE \(q("rank")) = \(reaching)) AS c6
+                FROM {relation} WHERE \(q("abc")) IS NOT NULL GROUP BY \(q("abc"))
+                """
+            let measure = compiler.file.slice(expr.span)
+            compiler.addReport(over: result, select: select) { rows in
+                var counts = [Int](repeating: 0, count: boundaries.count + 1)
+                var sums = [Double](repeating: 0, count: boundaries.count + 1)
+                var present = 0, total = 0.0, reachingRank: Int?, share = 0.0
+                for i in 0..<rows.rowCount {
+                    let r = rows.row(i)
+                    guard r.count == 7, case .string(let label) = r[0],
+                          let k = (0...boundaries.count).first(where: { ParetoOperator.classLabel($0) == label }) else { continue }
+                    counts[k] = Int(r[1].intValue ?? 0)
+                    sums[k] = r[2].doubleValue ?? 0
+                    present = Int(r[3].intValue ?? 0)
+                    total = r[4].doubleValue ?? 0
+                    reachingRank = r[5].intValue.map { Int($0) }
+                    share = r[6].doubleValue ?? 0
+                }
+                let summary = ParetoOperator.Result(table: Table(), count: present, total: total, classCounts: counts, classSums: sums,
+                                                    reachingFirst: reachingRank, shareAtReaching: share)
+                return ParetoOperator.summary(summary, boundaries: boundaries, measure: measure)
+            }
         }
     }
 }

@@ -30,6 +30,8 @@ struct DistinctOperator: PlanOperator {
         let kept = names.isEmpty ? input.schema.names : names.map(\.text)
         let schema = Schema(kept.map { ($0, input.schema.type(of: $0) ?? .string) })
         let items = kept.map(compiler.quote)
-        return compiler.select(items, from: input, groupBy: items, schema: schema, keepOrder: false)
+        // Each row at its first occurrence, as in memory, when the input has an order.
+        return compiler.select(items, from: input, groupBy: items, schema: schema, keepOrder: false,
+                               newOrder: input.ordered ? "min(\(compiler.quote(SQLCompiler.orderColumn)))" : nil)
     }
 }

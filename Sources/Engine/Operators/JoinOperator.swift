@@ -115,7 +115,13 @@ struct JoinOperator: PlanOperator {
         case .anti:
             from = "\(input.relation) \(l) WHERE NOT EXISTS (SELECT 1 FROM \(r.relation) \(rr) WHERE \(on))"
         }
-        if input.ordered { items.append("\(l).\(compiler.quote(SQLCompiler.orderColumn))") }
+        // Rows in left order, matches of one left row in right order (as the hash join
+        // gives them), when the inputs have an order.
+        let ord = compiler.quote(SQLCompiler.orderColumn)
+        if input.ordered {
+            let keys = r.ordered && kind != .anti ? "\(l).\(ord), \(rr).\(ord)" : "\(l).\(ord)"
+            items.append("ROW_NUMBER() OVER (ORDER BY \(keys)) AS \(ord)")
+        }
         var merged = compiler.merge(r, into: input)
         merged = compiler.addStep("SELECT \(items.joined(separator: ", ")) FROM \(from)", to: merged, schema: schema, ordered: input.ordered)
         return merged

@@ -51,6 +51,8 @@ struct SummarizeOperator: PlanOperator {
             if let i = schema.index(of: item.name.text) { schema.types[i] = value.type; sqlItems[i] = entry }
             else { schema.names.append(item.name.text); schema.types.append(value.type); sqlItems.append(entry) }
         }
-        return compiler.select(sqlItems, from: input, groupBy: by.map { compiler.quote($0.text) }, schema: schema, keepOrder: false)
+        // Groups in order of first appearance, as in memory, when the input has an order.
+        return compiler.select(sqlItems, from: input, groupBy: by.map { compiler.quote($0.text) }, schema: schema, keepOrder: false,
+                               newOrder: input.ordered && !by.isEmpty ? "min(\(compiler.quote(SQLCompiler.orderColumn)))" : nil)
     }
 }

@@ -88,7 +88,8 @@ public struct Binder {
             }
             if let (alias, remote) = session.remoteName(name) {
                 let columns = try session.remoteColumns(alias: alias, table: remote, span: source.span, file: file)
-                return (.remote(alias: alias, table: remote), Schema(columns.map { ($0.name, $0.type) }))
+                let visible = columns.filter { $0.name != SQLCompiler.orderColumn }
+                return (.remote(alias: alias, table: remote), Schema(visible.map { ($0.name, $0.type) }))
             }
             let suggestion = closestMatch(to: name, in: session.tableNames).map { " (did you mean '\($0)'?)" } ?? ""
             throw error("unknown table '\(name)'\(suggestion)", source.span,

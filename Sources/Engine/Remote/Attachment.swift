@@ -169,7 +169,7 @@ extension Session {
 
     /// Compiles and runs the part of a plan that is in a database; returns its rows.
     func runRemote(_ plan: LogicalPlan, steps: Int, alias: String, file: SourceFile, parameters: [String: Scalar],
-                   rowLimit: Int? = RemoteLimits.resultRows) throws -> Table {
+                   rowLimit: Int? = RemoteLimits.resultRows) throws -> PipelineResult {
         guard let a = attachments[alias] else {
             throw Diagnostic("'\(alias)' is not attached", at: plan.pipeline.source.span, in: file)
         }
@@ -186,7 +186,12 @@ extension Session {
                                      hints: ["narrow it with where/summarize/take, or say you want the rows: '| collect' or 'load NAME from \(alias).TABLE'"])
                 }
             }
-            return try withCancellation(a) { try a.database.query(sql) }
+            var result = PipelineResult(table: try withCancellation(a) { try a.database.query(sql) })
+            for report in compiler.reports {
+                let rows = try withCancellation(a) { try a.database.query(report.sql) }
+                result.texts.append(report.render(rows))
+            }
+            return result
         } catch let e as RemoteError {
             throw Diagnostic("\(alias): \(e.message)", at: plan.pipeline.span, in: file)
         }

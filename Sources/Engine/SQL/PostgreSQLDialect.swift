@@ -53,7 +53,10 @@ public struct PostgreSQLDialect: SQLDialect {
         let condition = partition.map { "\(inner).\($0) IS NOT DISTINCT FROM \(relation).\($0)" }.joined(separator: " AND ")
         return "(SELECT \(percentile(x, p)) FROM \(relation) AS \(inner)\(condition.isEmpty ? "" : " WHERE \(condition)"))"
     }
+    public func firstValue(_ x: String, order: String) -> String { "(array_agg(\(x)\(order)) FILTER (WHERE \(x) IS NOT NULL))[1]" }
     public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }
+    public func startsWith(_ s: String, _ part: String) -> String { "starts_with(\(s), \(part))" }
+    public func endsWith(_ s: String, _ part: String) -> String { "(right(\(s), char_length(\(part))) = \(part))" }
     public func position(_ part: String, in s: String) -> String { "strpos(\(s), \(part))" }
     public func substring(_ s: String, start: Int, length: Int?) -> String {
         // segsh reads from character max(1, start) and takes `length` characters from there.

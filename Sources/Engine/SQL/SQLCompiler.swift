@@ -18,11 +18,30 @@ public final class SQLCompiler {
     public let session: Session
     /// The attachment the query runs in.
     let alias: String
-    let file: SourceFile
+    public let file: SourceFile
     public let parameters: [String: Scalar]
     private var counter = 0
     /// In-memory tables to send before the query runs, under these names.
     private(set) var uploads: [(name: RemoteTableName, table: Table)] = []
+    /// Report queries added by operators (`pareto`'s summary line): run after the main
+    /// query, each rendered to a line of text.
+    private(set) var reports: [(sql: String, render: (Table) -> String)] = []
+
+    /// `table` with the order column (0, 1, 2, …) added, for writing it to a database.
+    public static func withOrderColumn(_ table: Table) -> Table {
+        var out = table
+        out.set(orderColumn, Column(.int((0..<Int64(table.rowCount)).map { $0 })))
+        return Table(uncheckedNames: out.names, columns: out.columns, rowCount: table.rowCount)
+    }
+
+    /// Adds a report: `select` runs over the relation of `query` (with its CTEs).
+    public func addReport(over query: SQLQuery, select: String, render: @escaping (Table) -> String) {
+        var sql = ""
+        if !query.ctes.isEmpty {
+            sql = "WITH " + query.ctes.map { "\($0.name) AS (\($0.body))" }.joined(separator: ",\n     ") + "\n"
+        }
+        reports.append((sql + select.replacingOccurrences(of: "{relation}", with: query.relation), render))
+    }
 
     public init(dialect: SQLDialect, session: Session, alias: String, file: SourceFile, parameters: [String: Scalar]) {
         self.dialect = dialect; self.session = session; self.alias = alias; self.file = file; self.parameters = parameters
@@ -65,7 +84,11 @@ public final class SQLCompiler {
                 throw error("'\(a).\(table)' is in another attachment than '\(alias)'; one query runs in one database",
                             plan.pipeline.source.span, hints: ["bring one side here with '| collect' (or load it) first"])
             }
-            return SQLQuery(ctes: [], relation: dialect.quoteTable(table), schema: plan.sourceSchema, ordered: false)
+            // A table segsh wrote (`--tables-in`, a temporary table) keeps its row order in
+            // the order column; any other table's order is the engine's.
+            let ordered = (try? session.remoteColumns(alias: a, table: table, span: plan.pipeline.source.span, file: file))?
+                .contains { $0.name == SQLCompiler.orderColumn } ?? false
+            return SQLQuery(ctes: [], relation: dialect.quoteTable(table), schema: plan.sourceSchema, ordered: ordered)
         case .view(_, let inner), .nested(let inner):
             if inner.location == .database(alias) { return try query(for: inner, steps: inner.steps.count) }
             return try upload(plan)
@@ -84,8 +107,8 @@ public final class SQLCompiler {
         }
         counter += 1
         let name = RemoteTableName(schema: nil, table: "segsh_tmp_\(ProcessID.current)_\(uploads.count + 1)")
-        uploads.append((name, table))
-        return SQLQuery(ctes: [], relation: dialect.quoteTable(name), schema: Schema(table), ordered: false)
+        uploads.append((name, SQLCompiler.withOrderColumn(table)))
+        return SQLQuery(ctes: [], relation: dialect.quoteTable(name), schema: Schema(table), ordered: true)
     }
 
     /// The right side of a join, as a relation in the same query.

@@ -40,10 +40,15 @@ public protocol SQLDialect {
     /// The p-quantile of `x` over the rows of `relation` that share the row's values of
     /// `partition` (all rows when empty), broadcast to each row.
     func percentileOver(_ x: String, _ p: Double, partition: [String], relation: String) -> String
+    /// The first value of `x` in a group in the given `ORDER BY` (as an aggregate).
+    func firstValue(_ x: String, order: String) -> String
     /// The number of characters.
     func length(_ s: String) -> String
     /// 1-based position of `part` in `s`, 0 when absent.
     func position(_ part: String, in s: String) -> String
+    /// Whether `s` starts / ends with `part`.
+    func startsWith(_ s: String, _ part: String) -> String
+    func endsWith(_ s: String, _ part: String) -> String
     /// `substr(s, start, length)` with segsh's rules (start < 1 reads from the first char).
     func substring(_ s: String, start: Int, length: Int?) -> String
     /// A query that counts the rows of `sql`.

@@ -32,14 +32,8 @@ enum SQLFunctions {
         f["upper"] = { c in SQLValue("upper(\(c.arguments[0].sql))", .string) }
         f["len"] = { c in SQLValue(c.dialect.length(c.arguments[0].sql), .int) }
         f["contains"] = { c in SQLValue("(\(c.dialect.position(c.arguments[1].sql, in: c.arguments[0].sql)) > 0)", .bool) }
-        f["startswith"] = { c in
-            let s = c.arguments[0].sql, p = c.arguments[1].sql
-            return SQLValue("(substr(\(s), 1, \(c.dialect.length(p))) = \(p))", .bool)
-        }
-        f["endswith"] = { c in
-            let s = c.arguments[0].sql, p = c.arguments[1].sql
-            return SQLValue("(\(c.dialect.length(p)) = 0 OR (\(c.dialect.length(s)) >= \(c.dialect.length(p)) AND substr(\(s), \(c.dialect.length(s)) - \(c.dialect.length(p)) + 1) = \(p)))", .bool)
-        }
+        f["startswith"] = { c in SQLValue(c.dialect.startsWith(c.arguments[0].sql, c.arguments[1].sql), .bool) }
+        f["endswith"] = { c in SQLValue(c.dialect.endsWith(c.arguments[0].sql, c.arguments[1].sql), .bool) }
         f["substr"] = { c in
             let start = try c.constantInt(1)
             let length = c.arguments.count > 2 ? try c.constantInt(2) : nil
@@ -121,6 +115,17 @@ enum SQLFunctions {
             let p = try c.constantDouble(1)
             guard c.grouped else { return SQLValue(c.dialect.percentileOver(c.double(0), p, partition: c.overColumns, relation: c.relation), .double) }
             return SQLValue(c.dialect.percentile(c.double(0), p), .double)
+        }
+        for (name, descending) in [("first", false), ("last", true)] {
+            f[name] = { c in
+                // In row order: the order column when the input has one, else the engine's order.
+                let order = c.orderColumn.map { " ORDER BY \($0)\(descending ? " DESC" : "")" } ?? ""
+                let x = c.arguments[0].sql
+                if c.grouped { return SQLValue(c.dialect.firstValue(x, order: order), c.type) }
+                // Nulls are skipped: they sort after every value.
+                let keys = "(\(x) IS NULL)" + (c.orderColumn.map { ", \($0)\(descending ? " DESC" : "")" } ?? "")
+                return SQLValue("first_value(\(x)) OVER (\(c.partition) ORDER BY \(keys) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)", c.type)
+            }
         }
         // Windows: over the non-null values of x in each group; a null x gives null.
         func ranked(_ c: SQLCall, _ i: Int) -> (partition: String, order: String) {
