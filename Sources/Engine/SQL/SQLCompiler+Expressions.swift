@@ -65,7 +65,9 @@ public struct SQLCall {
         throw error("\(name)(): argument \(i + 1) must be a text literal")
     }
     /// Argument i in double precision.
-    public func double(_ i: Int) -> String { compiler.dialect.cast(arguments[i].sql, to: .double) }
+    public func double(_ i: Int) -> String {
+        arguments[i].type == .double ? arguments[i].sql : compiler.dialect.cast(arguments[i].sql, to: .double)
+    }
     /// Argument i prepared for ordering (strings in byte order).
     public func orderable(_ i: Int) -> String {
         arguments[i].type == .string ? dialect.byteOrder(arguments[i].sql) : arguments[i].sql
@@ -201,8 +203,8 @@ extension SQLCompiler {
             }
             if l.type == nil || r.type == nil { return SQLValue(dialect.cast("NULL", to: type ?? .int), type) }
             let isDouble = type == .double
-            let ls = isDouble ? dialect.cast(l.sql, to: .double) : l.sql
-            let rs = isDouble ? dialect.cast(r.sql, to: .double) : r.sql
+            let ls = isDouble && l.type != .double ? dialect.cast(l.sql, to: .double) : l.sql
+            let rs = isDouble && r.type != .double ? dialect.cast(r.sql, to: .double) : r.sql
             switch op {
             case .add: return SQLValue("(\(ls) + \(rs))", type)
             case .sub: return SQLValue("(\(ls) - \(rs))", type)
