@@ -38,20 +38,37 @@ public enum RemoteLimits {
 extension Attachment {
     /// A URL with the password left out: `postgresql://u:secret@h/db` → `postgresql://u:***@h/db`,
     /// `password=secret` → `password=***`, `;token=...` → `;token=***`.
-    public static func redact(_ url: String) -> String {
-        var s = url
-        if let scheme = s.range(of: "://"), let at = s.range(of: "@", range: scheme.upperBound..<s.endIndex) {
-            let userinfo = s[scheme.upperBound..<at.lowerBound]
-            if let colon = userinfo.firstIndex(of: ":") {
-                s.replaceSubrange(s.index(after: colon)..<at.lowerBound, with: "***")
+    public static func redact(_ url: String) -> String { replacingSecrets(in: url) { _ in "***" } }
+
+    /// `text` with every secret's characters replaced by `*` of the same UTF-8 length, so
+    /// that spans into it still point at the same places (for echoing an `attach` statement
+    /// in an error, history or a saved notebook).
+    public static func mask(_ text: String) -> String {
+        replacingSecrets(in: text) { String(repeating: "*", count: $0.utf8.count) }
+    }
+
+    static func replacingSecrets(in text: String, _ replacement: (Substring) -> String) -> String {
+        var s = text
+        var searchStart = s.startIndex
+        while let scheme = s.range(of: "://", range: searchStart..<s.endIndex) {
+            let end = s[scheme.upperBound...].firstIndex(where: { $0 == "\"" || $0 == "'" || $0 == " " || $0 == "\n" || $0 == "/" }) ?? s.endIndex
+            if let at = s.range(of: "@", options: .backwards, range: scheme.upperBound..<end),
+               let colon = s[scheme.upperBound..<at.lowerBound].firstIndex(of: ":") {
+                let secret = s.index(after: colon)..<at.lowerBound
+                let r = replacement(s[secret])
+                s.replaceSubrange(secret, with: r)
+                searchStart = s.index(s.index(after: colon), offsetBy: r.count, limitedBy: s.endIndex) ?? s.endIndex
+            } else {
+                searchStart = scheme.upperBound
             }
         }
         for key in ["password=", "token="] {
-            var searchStart = s.startIndex
+            searchStart = s.startIndex
             while let r = s.range(of: key, options: .caseInsensitive, range: searchStart..<s.endIndex) {
-                let end = s[r.upperBound...].firstIndex(where: { $0 == " " || $0 == ";" || $0 == "&" }) ?? s.endIndex
-                s.replaceSubrange(r.upperBound..<end, with: "***")
-                searchStart = s.index(r.upperBound, offsetBy: 3, limitedBy: s.endIndex) ?? s.endIndex
+                let end = s[r.upperBound...].firstIndex(where: { $0 == " " || $0 == ";" || $0 == "&" || $0 == "\"" || $0 == "\n" }) ?? s.endIndex
+                let rep = replacement(s[r.upperBound..<end])
+                s.replaceSubrange(r.upperBound..<end, with: rep)
+                searchStart = s.index(r.upperBound, offsetBy: rep.count, limitedBy: s.endIndex) ?? s.endIndex
             }
         }
         return s
@@ -60,7 +77,9 @@ extension Attachment {
 
 extension Session {
     /// `attach URL as NAME`.
-    public func attach(url: String, as alias: Name, urlSpan: Span, file: SourceFile) throws -> Attachment {
+    public func attach(url: String, as alias: Name, urlSpan: Span, file original: SourceFile) throws -> Attachment {
+        // Errors echo the statement: with the password masked.
+        let file = SourceFile(name: original.name, text: Attachment.mask(original.text), firstLine: original.firstLine)
         if isSafe {
             throw Diagnostic("attach is not allowed in safe mode", at: urlSpan, in: file)
         }
