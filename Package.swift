@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar", "Language"]),
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "SegshTestSupport"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Columnar", "SegshTestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Engine", "Columnar"]),
         .testTarget(name: "GoldenTests", dependencies: ["Shell", "Engine"], resources: [.copy("cases")]),
         .testTarget(name: "RobustnessTests", dependencies: ["Shell", "Engine", "Segmentation", "IO", "Columnar", "Language", "Diagnostics", "SegshTestSupport"],

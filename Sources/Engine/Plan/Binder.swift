@@ -103,3 +103,35 @@ public struct Binder {
         }
     }
 }
+
+extension Session {
+    /// For completion: the columns in scope at the end of a pipeline being typed, from
+    /// binding its text up to the last `|` (so columns made by `derive`, `rfm` or `select`
+    /// earlier in the same pipeline are offered). `let NAME =` and `export` in front are
+    /// skipped. Nil when that text does not parse or bind.
+    public func columnsInScope(ofPipelineText text: String) -> [String]? {
+        var depth = 0
+        var quote: Character?
+        var lastPipe: String.Index?
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if let q = quote { if c == q { quote = nil } }
+            else if c == "\"" || c == "'" || c == "`" { quote = c }
+            else if c == "(" { depth += 1 } else if c == ")" { depth -= 1 }
+            else if c == "|" && depth == 0 { lastPipe = i }
+            else if c == ";" && depth == 0 { lastPipe = nil }
+            i = text.index(after: i)
+        }
+        guard let pipe = lastPipe else { return nil }
+        var prefix = String(text[..<pipe]).trimmingCharacters(in: .whitespacesAndNewlines)
+        if let semicolon = prefix.lastIndex(of: ";") { prefix = String(prefix[prefix.index(after: semicolon)...]) }
+        if prefix.hasPrefix("let "), let eq = prefix.firstIndex(of: "=") { prefix = String(prefix[prefix.index(after: eq)...]) }
+        if prefix.hasPrefix("export ") { prefix = String(prefix.dropFirst(7)) }
+        let file = SourceFile(name: "<completion>", text: prefix)
+        let (statements, diagnostics) = Parser.parse(file)
+        guard diagnostics.isEmpty, statements.count == 1, case .pipeline(let pipeline) = statements[0].kind else { return nil }
+        guard let plan = try? Binder(session: self, file: file, parameters: currentParameters).bind(pipeline) else { return nil }
+        return plan.schema.names
+    }
+}
