@@ -53,7 +53,17 @@ public struct PostgreSQLDialect: SQLDialect {
         let condition = partition.map { "\(inner).\($0) IS NOT DISTINCT FROM \(relation).\($0)" }.joined(separator: " AND ")
         return "(SELECT \(percentile(x, p)) FROM \(relation) AS \(inner)\(condition.isEmpty ? "" : " WHERE \(condition)"))"
     }
-    public func firstValue(_ x: String, order: String) -> String { "(array_agg(\(x)\(order)) FILTER (WHERE \(x) IS NOT NULL))[1]" }
+    public func firstValue(_ x: String, orderColumn: String?, last: Bool) -> String {
+        let order = orderColumn.map { " ORDER BY \($0)\(last ? " DESC" : "")" } ?? ""
+        return "(array_agg(\(x)\(order)) FILTER (WHERE \(x) IS NOT NULL))[1]"
+    }
+    public func like(_ x: String, _ pattern: String, negated: Bool) -> String {
+        "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '')"
+    }
+    public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) - trunc(\(a) / \(b)) * \(b))" }
+    public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) / \(b))" }
+    public func floor(_ x: String) -> String { "floor(\(x))" }
+    public func ceil(_ x: String) -> String { "ceil(\(x))" }
     public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }
     public func startsWith(_ s: String, _ part: String) -> String { "starts_with(\(s), \(part))" }
     public func endsWith(_ s: String, _ part: String) -> String { "(right(\(s), char_length(\(part))) = \(part))" }

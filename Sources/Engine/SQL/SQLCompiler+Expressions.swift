@@ -143,7 +143,7 @@ extension SQLCompiler {
             return SQLValue("(\(s[0]) \(negated ? "NOT BETWEEN" : "BETWEEN") \(s[1]) AND \(s[2]))", .bool)
         case .like(let x, let pattern, let negated):
             let v = try lower(x, input, grouped: grouped), p = try lower(pattern, input, grouped: grouped)
-            return SQLValue("(\(v.sql) \(negated ? "NOT LIKE" : "LIKE") \(p.sql) ESCAPE '')", .bool)
+            return SQLValue(dialect.like(v.sql, p.sql, negated: negated), .bool)
         case .caseWhen(let arms, let otherwise):
             let type = try memoryValue(e, input.schema).type
             var sql = "CASE"
@@ -211,7 +211,7 @@ extension SQLCompiler {
             case .mul: return SQLValue("(\(ls) * \(rs))", type)
             case .div: return SQLValue("(\(ls) / NULLIF(\(rs), 0))", .double)
             default:
-                if isDouble { return SQLValue("(\(ls) - trunc(\(ls) / NULLIF(\(rs), 0)) * \(rs))", .double) }
+                if isDouble { return SQLValue("CASE WHEN \(rs) <> 0 THEN \(dialect.doubleRemainder(ls, rs)) END", .double) }
                 return SQLValue("(\(ls) % NULLIF(\(rs), 0))", .int)
             }
         }

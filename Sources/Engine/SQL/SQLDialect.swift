@@ -40,8 +40,18 @@ public protocol SQLDialect {
     /// The p-quantile of `x` over the rows of `relation` that share the row's values of
     /// `partition` (all rows when empty), broadcast to each row.
     func percentileOver(_ x: String, _ p: Double, partition: [String], relation: String) -> String
-    /// The first value of `x` in a group in the given `ORDER BY` (as an aggregate).
-    func firstValue(_ x: String, order: String) -> String
+    /// The first (or last) non-null value of `x` in a group, in the order of `orderColumn`
+    /// when there is one (else any), as an aggregate.
+    func firstValue(_ x: String, orderColumn: String?, last: Bool) -> String
+    /// `x LIKE pattern` with `%` and `_` as the only special characters.
+    func like(_ x: String, _ pattern: String, negated: Bool) -> String
+    /// The truncating remainder of doubles (`b` is never 0 here).
+    func doubleRemainder(_ a: String, _ b: String) -> String
+    /// Integer division of non-negative integers (rounding down).
+    func integerDivide(_ a: String, _ b: String) -> String
+    /// floor / ceil in double precision.
+    func floor(_ x: String) -> String
+    func ceil(_ x: String) -> String
     /// The number of characters.
     func length(_ s: String) -> String
     /// 1-based position of `part` in `s`, 0 when absent.

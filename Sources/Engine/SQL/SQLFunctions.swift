@@ -15,16 +15,16 @@ enum SQLFunctions {
             let scale = c.dialect.double(pow10(digits))
             let x = "(\(c.double(0)) * \(scale))"
             // Half away from zero, in double precision, as in memory.
-            return SQLValue("(sign(\(x)) * floor(abs(\(x)) + 0.5) / \(scale))", .double)
+            return SQLValue("(sign(\(x)) * \(c.dialect.floor("abs(\(x)) + 0.5")) / \(scale))", .double)
         }
-        f["floor"] = { c in SQLValue("floor(\(c.double(0)))", .double) }
-        f["ceil"] = { c in SQLValue("ceil(\(c.double(0)))", .double) }
+        f["floor"] = { c in SQLValue(c.dialect.floor(c.double(0)), .double) }
+        f["ceil"] = { c in SQLValue(c.dialect.ceil(c.double(0)), .double) }
         f["sqrt"] = { c in SQLValue("CASE WHEN \(c.double(0)) >= 0 THEN sqrt(\(c.double(0))) END", .double) }
         f["ln"] = { c in SQLValue("CASE WHEN \(c.double(0)) > 0 THEN ln(\(c.double(0))) END", .double) }
         f["exp"] = { c in SQLValue("CASE WHEN \(c.double(0)) <= 709.78 THEN exp(\(c.double(0))) END", .double) }
         f["pow"] = { c in
             let x = c.double(0), y = c.double(1)
-            return SQLValue("CASE WHEN (\(x) < 0 AND \(y) <> floor(\(y))) OR (\(x) = 0 AND \(y) < 0) THEN NULL "
+            return SQLValue("CASE WHEN (\(x) < 0 AND \(y) <> \(c.dialect.floor(y))) OR (\(x) = 0 AND \(y) < 0) THEN NULL "
                             + "WHEN abs(\(y) * ln(abs(NULLIF(\(x), 0)))) > 709 THEN NULL ELSE power(\(x), \(y)) END", .double)
         }
         // Strings
@@ -119,9 +119,8 @@ enum SQLFunctions {
         for (name, descending) in [("first", false), ("last", true)] {
             f[name] = { c in
                 // In row order: the order column when the input has one, else the engine's order.
-                let order = c.orderColumn.map { " ORDER BY \($0)\(descending ? " DESC" : "")" } ?? ""
                 let x = c.arguments[0].sql
-                if c.grouped { return SQLValue(c.dialect.firstValue(x, order: order), c.type) }
+                if c.grouped { return SQLValue(c.dialect.firstValue(x, orderColumn: c.orderColumn, last: descending), c.type) }
                 // Nulls are skipped: they sort after every value.
                 let keys = "(\(x) IS NULL)" + (c.orderColumn.map { ", \($0)\(descending ? " DESC" : "")" } ?? "")
                 return SQLValue("first_value(\(x)) OVER (\(c.partition) ORDER BY \(keys) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)", c.type)
@@ -157,7 +156,7 @@ enum SQLFunctions {
             // ceil(n × r / N) in exact integer arithmetic: (n × r + N - 1) / N.
             let r = "rank() OVER (\(p) ORDER BY \(x) ASC)"
             let total = "count(\(c.arguments[0].sql)) \(c.over)"
-            return SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN (CAST(\(n) AS BIGINT) * \(r) + \(total) - 1) / \(total) END", .int)
+            return SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN \(c.dialect.integerDivide("(CAST(\(n) AS BIGINT) * \(r) + \(total) - 1)", total)) END", .int)
         }
         f["cumsum"] = { c in
             let order = c.orderColumn.map { "ORDER BY \($0) " } ?? ""
