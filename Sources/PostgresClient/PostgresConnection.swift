@@ -390,7 +390,16 @@ final class PostgresConnection: @unchecked Sendable {
             for prefix in ["ERROR:  ", "FATAL:  "] { l = l.replacingAll(prefix, with: "") }
             if !l.isEmpty { lines.append(l) }
         }
-        let joined = lines.joined(separator: " ")
+        // A new sentence on the next line gets a full stop ("Connection refused. Is the server
+        // running ..."); a wrapped line continues with a space.
+        var joined = ""
+        for line in lines {
+            if !joined.isEmpty {
+                let ended = joined.last.map { ".?!:;".contains($0) } ?? true
+                joined += (!ended && line.first?.isUppercase == true) ? ". " : " "
+            }
+            joined += line
+        }
         return PostgresConnectionString.redact(joined.isEmpty ? "no message from libpq" : joined, secrets: secrets)
     }
 

@@ -1,5 +1,10 @@
 import CLibPQ
 import Engine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A libpq connection string — a URI (`postgresql://user:pass@host:5432/db`) or key/value
 /// pairs (`host=... dbname=...`) — read with libpq's own parser, so that segsh can name the
@@ -48,7 +53,8 @@ public struct PostgresConnectionString: Sendable {
     /// Every spelling of the password that could appear in a message: as written, and
     /// percent-encoded as in a URI.
     var secrets: [String] {
-        guard let password, !password.isEmpty else { return [] }
+        let fromEnvironment = getenv("PGPASSWORD").map { String(cString: $0) }
+        guard let password = password ?? fromEnvironment, !password.isEmpty else { return [] }
         var spellings = [password]
         let encoded = PostgresConnectionString.percentEncoded(password)
         if encoded != password { spellings.append(encoded) }

@@ -84,8 +84,8 @@ final class PostgresConnectionStringTests: XCTestCase {
     func testMessagesAreOneLineWithoutPrefixesOrSecrets() {
         XCTAssertEqual(PostgresConnection.oneLine("FATAL:  password authentication failed for user \"hunter22\"\n", secrets: ["hunter22"]),
                        "password authentication failed for user \"***\"")
-        XCTAssertEqual(PostgresConnection.oneLine("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n", secrets: []),
-                       "server closed the connection unexpectedly This probably means the server terminated abnormally")
+        XCTAssertEqual(PostgresConnection.oneLine("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\n", secrets: []),
+                       "server closed the connection unexpectedly. This probably means the server terminated abnormally before or while processing the request.")
     }
 
     func testQuotingAndIdentifierLimits() throws {

@@ -9,7 +9,7 @@ final class PostgresFailureTests: PostgresTestCase {
     func testConnectionRefused() throws {
         let url = try XCTUnwrap(PostgresTestServer.withPort(1, in: try PostgresTestServer.requireURL()))
         let error = remoteError { _ = try PostgresDatabase(conninfo: url) }
-        XCTAssertEqual(error?.message, "cannot connect to PostgreSQL: connection to server at \"127.0.0.1\", port 1 failed: Connection refused Is the server running on that host and accepting TCP/IP connections?")
+        XCTAssertEqual(error?.message, "cannot connect to PostgreSQL: connection to server at \"127.0.0.1\", port 1 failed: Connection refused. Is the server running on that host and accepting TCP/IP connections?")
         assertNoPassword(error, url: url)
     }
 
