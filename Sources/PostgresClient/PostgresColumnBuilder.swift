@@ -130,24 +130,24 @@ final class StringBuilder: PostgresColumnBuilder {
     init(name: String, type: PostgresType, skippingVersionByte: Bool = false) {
         self.name = name; self.type = type; self.skippingVersionByte = skippingVersionByte
     }
-    let dictionary = StringDictionary()
+    var interner = TextInterner()
     var codes: [Int32] = []
 
     func append(_ field: UnsafeRawBufferPointer, row: Int) throws {
         if skippingVersionByte {
             guard field.count >= 1, field[0] == 1 else { throw wrongWidth(field, row: row) }
-            codes.append(dictionary.intern(UnsafeRawBufferPointer(rebasing: field.dropFirst())))
+            codes.append(interner.intern(UnsafeRawBufferPointer(rebasing: field.dropFirst())))
         } else {
-            codes.append(dictionary.intern(field))
+            codes.append(interner.intern(field))
         }
         validity.valid()
     }
     func appendNull() {
         validity.null()
-        codes.append(dictionary.intern(""))
+        codes.append(interner.intern(UnsafeRawBufferPointer(start: nil, count: 0)))
     }
     func finish() throws -> Column {
-        Column(.string(codes: codes, dictionary: dictionary), validity: validity.bitmap)
+        Column(.string(codes: codes, dictionary: interner.dictionary()), validity: validity.bitmap)
     }
 }
 
@@ -158,7 +158,7 @@ final class UUIDBuilder: PostgresColumnBuilder {
     var validity = ValidityBuilder()
 
     init(name: String, type: PostgresType) { self.name = name; self.type = type }
-    let dictionary = StringDictionary()
+    var interner = TextInterner()
     var codes: [Int32] = []
     private static let hex = Array("0123456789abcdef".utf8)
 
@@ -172,15 +172,15 @@ final class UUIDBuilder: PostgresColumnBuilder {
             text[out + 1] = UUIDBuilder.hex[Int(byte & 15)]
             out += 2
         }
-        codes.append(text.withUnsafeBytes { dictionary.intern($0) })
+        codes.append(text.withUnsafeBytes { interner.intern($0) })
         validity.valid()
     }
     func appendNull() {
         validity.null()
-        codes.append(dictionary.intern(""))
+        codes.append(interner.intern(UnsafeRawBufferPointer(start: nil, count: 0)))
     }
     func finish() throws -> Column {
-        Column(.string(codes: codes, dictionary: dictionary), validity: validity.bitmap)
+        Column(.string(codes: codes, dictionary: interner.dictionary()), validity: validity.bitmap)
     }
 }
 

@@ -103,3 +103,24 @@ final class PostgresConnectionStringTests: XCTestCase {
         XCTAssertEqual(TimestampBuilder.text(-1, withZone: true), "1999-12-31 23:59:59.999999+00")
     }
 }
+
+final class TextInternerTests: XCTestCase {
+    /// Codes are dense, first-seen order, equal for equal bytes; against a Swift dictionary,
+    /// across several index growths, with empty and Chinese strings.
+    func testAgainstADictionary() throws {
+        var interner = TextInterner()
+        var reference: [String: Int32] = [:]
+        var codes: [Int32] = [], expected: [Int32] = []
+        for i in 0..<20_000 {
+            let s = i % 7 == 0 ? "" : (i % 3 == 0 ? "客户\(i % 1500)" : "c\(i % 5000)")
+            var bytes = Array(s.utf8)
+            codes.append(bytes.withUnsafeMutableBytes { interner.intern(UnsafeRawBufferPointer($0)) })
+            if reference[s] == nil { reference[s] = Int32(reference.count) }
+            expected.append(reference[s] ?? -1)
+        }
+        XCTAssertEqual(codes, expected)
+        XCTAssertEqual(interner.count, reference.count)
+        let dictionary = interner.dictionary()
+        for (s, code) in reference { XCTAssertEqual(dictionary.string(code), s) }
+    }
+}
