@@ -81,8 +81,14 @@ final class PostgresFailureTests: PostgresTestCase {
 
     func testInterruptFlagCancelsTheRunningQuery() throws {
         let database = try XCTUnwrap(db)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { Cancellation.request() }
-        defer { Cancellation.reset() }
+        let requested = DispatchGroup()
+        requested.enter()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { Cancellation.request(); requested.leave() }
+        defer {
+            // The flag is process-wide: never leave it set for the tests that follow.
+            _ = requested.wait(timeout: .now() + 5)
+            Cancellation.reset()
+        }
         let error = remoteError { try database.execute("SELECT pg_sleep(10)") }
         XCTAssertEqual(error?.message, "query cancelled (PostgreSQL: canceling statement due to user request)")
     }
@@ -92,9 +98,13 @@ final class PostgresFailureTests: PostgresTestCase {
         let pid = try XCTUnwrap(rows(try database.query("SELECT pg_backend_pid() AS pid")).first?.first)
         let killer = try PostgresDatabase(conninfo: try PostgresTestServer.requireURL())
         defer { killer.close() }
+        let killed = DispatchGroup()
+        killed.enter()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) {
             _ = try? killer.query("SELECT pg_terminate_backend(\(pid)) AS done")
+            killed.leave()
         }
+        defer { _ = killed.wait(timeout: .now() + 5) }
         let error = remoteError { _ = try database.query("SELECT pg_sleep(10) IS NULL AS slept") }
         XCTAssertEqual(error?.message.hasPrefix("the connection to PostgreSQL was lost: terminating connection due to administrator command"), true, error?.message ?? "")
         XCTAssertEqual(error?.message.hasSuffix("(the next command reconnects)"), true, error?.message ?? "")
