@@ -46,8 +46,12 @@ final class PostgresConnection: @unchecked Sendable {
     private static func open(_ cs: PostgresConnectionString) throws -> OpaquePointer {
         // connect_timeout and the application name come before dbname, so the user's string
         // overrides them; nothing after it.
-        let keywords = ["connect_timeout", "fallback_application_name", "dbname"]
-        let values = [String(cs.connectTimeout ?? 10), "segsh", cs.text]
+        var keywords = ["connect_timeout", "fallback_application_name", "dbname"]
+        var values = [String(cs.connectTimeout ?? 10), "segsh", cs.text]
+        if let prompted = cs.promptedPassword {
+            keywords.append("password")
+            values.append(prompted)
+        }
         let started = withCStrings(keywords) { k in withCStrings(values) { v in PQconnectStartParams(k, v, 1) } }
         guard let conn = started else { throw RemoteError("cannot connect to PostgreSQL: out of memory") }
         let deadline = ContinuousClock.now + .seconds(max(cs.connectTimeout ?? 10, 2))

@@ -127,3 +127,20 @@ final class PostgresFailureTests: PostgresTestCase {
         XCTAssertFalse(error.description.contains(password), file: file, line: line)
     }
 }
+
+final class PostgresPasswordTests: XCTestCase {
+    /// The shell prompts after `passwordRequiredCode`, then connects with the answer.
+    func testPromptedPasswordConnects() throws {
+        let good = try PostgresTestServer.requireURL()
+        let password = try XCTUnwrap(PostgresTestServer.password(in: good))
+        let without = good.replacingOccurrences(of: ":" + password + "@", with: "@")
+        let db = try PostgresDatabase(conninfo: without, password: password)
+        defer { db.close() }
+        XCTAssertEqual(try db.query("SELECT current_user::text AS who").row(0), [.string("segsh_test")])
+        XCTAssertFalse(db.displayName.contains(password))
+        XCTAssertThrowsError(try PostgresDatabase(conninfo: good, password: "not-it")) { error in
+            XCTAssertFalse("\(error)".contains("not-it"))
+            XCTAssertFalse("\(error)".contains(password))
+        }
+    }
+}
