@@ -29,6 +29,9 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "Engine", "Columnar"]),
+        // scripts/bench-pg-load's timer for PostgresDatabase.query (a benchmark, not shipped).
+        .executableTarget(name: "PostgresLoadBench", dependencies: ["PostgresClient", "Columnar"],
+                          path: "Benchmarks/PostgresLoadBench"),
         .target(name: "Shell", dependencies: [
             "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language", "PostgresClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -18,7 +18,9 @@ func makeColumnBuilder(name: String, type: PostgresType) -> PostgresColumnBuilde
     case .int2, .int4, .int8: return IntBuilder(name: name, type: type)
     case .float4, .float8: return DoubleBuilder(name: name, type: type)
     case .numeric: return NumericBuilder(name: name, type: type)
-    case .text, .varchar, .bpchar, .name: return StringBuilder(name: name, type: type)
+    case .text, .varchar, .bpchar, .name, .json: return StringBuilder(name: name, type: type)
+    case .jsonb: return StringBuilder(name: name, type: type, skippingVersionByte: true)
+    case .uuid: return UUIDBuilder(name: name, type: type)
     case .date: return DateBuilder(name: name, type: type)
     case .bool: return BoolBuilder(name: name, type: type)
     case .timestamp, .timestamptz: return TimestampBuilder(name: name, type: type)
@@ -118,25 +120,67 @@ final class NumericBuilder: PostgresColumnBuilder {
     func finish() throws -> Column { Column(.double(values), validity: validity.bitmap) }
 }
 
+/// Text as the server sends it (UTF-8). jsonb's binary form is a version byte (1) and the text.
 final class StringBuilder: PostgresColumnBuilder {
+    let name: String
+    let type: PostgresType
+    var validity = ValidityBuilder()
+    let skippingVersionByte: Bool
+
+    init(name: String, type: PostgresType, skippingVersionByte: Bool = false) {
+        self.name = name; self.type = type; self.skippingVersionByte = skippingVersionByte
+    }
+    var interner = TextInterner()
+    var codes: [Int32] = []
+
+    func append(_ field: UnsafeRawBufferPointer, row: Int) throws {
+        if skippingVersionByte {
+            guard field.count >= 1, field[0] == 1 else { throw wrongWidth(field, row: row) }
+            codes.append(interner.intern(UnsafeRawBufferPointer(rebasing: field.dropFirst())))
+        } else {
+            codes.append(interner.intern(field))
+        }
+        validity.valid()
+    }
+    func appendNull() {
+        validity.null()
+        codes.append(interner.intern(UnsafeRawBufferPointer(start: nil, count: 0)))
+    }
+    func finish() throws -> Column {
+        Column(.string(codes: codes, dictionary: interner.dictionary()), validity: validity.bitmap)
+    }
+}
+
+/// 16 bytes, as text `a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11` (PostgreSQL's form).
+final class UUIDBuilder: PostgresColumnBuilder {
     let name: String
     let type: PostgresType
     var validity = ValidityBuilder()
 
     init(name: String, type: PostgresType) { self.name = name; self.type = type }
-    let dictionary = StringDictionary()
+    var interner = TextInterner()
     var codes: [Int32] = []
+    private static let hex = Array("0123456789abcdef".utf8)
 
     func append(_ field: UnsafeRawBufferPointer, row: Int) throws {
-        codes.append(dictionary.intern(field))
+        guard field.count == 16 else { throw wrongWidth(field, row: row) }
+        var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        var out = 0
+        for (i, byte) in field.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out += 1 }
+            text[out] = UUIDBuilder.hex[Int(byte >> 4)]
+            text[out + 1] = UUIDBuilder.hex[Int(byte & 15)]
+            out += 2
+        }
+        codes.append(text.withUnsafeBytes { interner.intern($0) })
         validity.valid()
     }
     func appendNull() {
         validity.null()
-        codes.append(dictionary.intern(""))
+        codes.append(interner.intern(UnsafeRawBufferPointer(start: nil, count: 0)))
     }
     func finish() throws -> Column {
-        Column(.string(codes: codes, dictionary: dictionary), validity: validity.bitmap)
+        Column(.string(codes: codes, dictionary: interner.dictionary()), validity: validity.bitmap)
     }
 }
 

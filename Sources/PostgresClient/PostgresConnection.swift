@@ -46,8 +46,12 @@ final class PostgresConnection: @unchecked Sendable {
     private static func open(_ cs: PostgresConnectionString) throws -> OpaquePointer {
         // connect_timeout and the application name come before dbname, so the user's string
         // overrides them; nothing after it.
-        let keywords = ["connect_timeout", "fallback_application_name", "dbname"]
-        let values = [String(cs.connectTimeout ?? 10), "segsh", cs.text]
+        var keywords = ["connect_timeout", "fallback_application_name", "dbname"]
+        var values = [String(cs.connectTimeout ?? 10), "segsh", cs.text]
+        if let prompted = cs.promptedPassword {
+            keywords.append("password")
+            values.append(prompted)
+        }
         let started = withCStrings(keywords) { k in withCStrings(values) { v in PQconnectStartParams(k, v, 1) } }
         guard let conn = started else { throw RemoteError("cannot connect to PostgreSQL: out of memory") }
         let deadline = ContinuousClock.now + .seconds(max(cs.connectTimeout ?? 10, 2))
@@ -390,7 +394,16 @@ final class PostgresConnection: @unchecked Sendable {
             for prefix in ["ERROR:  ", "FATAL:  "] { l = l.replacingAll(prefix, with: "") }
             if !l.isEmpty { lines.append(l) }
         }
-        let joined = lines.joined(separator: " ")
+        // A new sentence on the next line gets a full stop ("Connection refused. Is the server
+        // running ..."); a wrapped line continues with a space.
+        var joined = ""
+        for line in lines {
+            if !joined.isEmpty {
+                let ended = joined.last.map { ".?!:;".contains($0) } ?? true
+                joined += (!ended && line.first?.isUppercase == true) ? ". " : " "
+            }
+            joined += line
+        }
         return PostgresConnectionString.redact(joined.isEmpty ? "no message from libpq" : joined, secrets: secrets)
     }
 

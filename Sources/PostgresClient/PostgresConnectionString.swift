@@ -1,5 +1,10 @@
 import CLibPQ
 import Engine
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A libpq connection string — a URI (`postgresql://user:pass@host:5432/db`) or key/value
 /// pairs (`host=... dbname=...`) — read with libpq's own parser, so that segsh can name the
@@ -12,8 +17,12 @@ public struct PostgresConnectionString: Sendable {
     /// `connect_timeout` in seconds when the text sets one.
     public let connectTimeout: Int?
 
+    /// A password given apart from the text (prompted for); it overrides one in the text.
+    public let promptedPassword: String?
+
     /// Parses `text`; throws a `RemoteError` (without quoting the text) when libpq cannot read it.
-    public init(_ text: String) throws {
+    public init(_ text: String, password promptedPassword: String? = nil) throws {
+        self.promptedPassword = promptedPassword
         self.text = text
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(text, &errorMessage) else {
@@ -38,17 +47,25 @@ public struct PostgresConnectionString: Sendable {
             }
             option += 1
         }
-        self.password = password
+        self.password = promptedPassword ?? password
         self.connectTimeout = timeout
     }
 
     /// The text with the password replaced by `***` (for `.databases`, `explain`, history).
-    public var redacted: String { PostgresConnectionString.redact(text, secrets: secrets) }
+    public var redacted: String {
+        var secrets = self.secrets
+        // The text's own password, when a prompted one replaced it.
+        if let written = try? PostgresConnectionString(text).password, !written.isEmpty {
+            secrets += [written, PostgresConnectionString.percentEncoded(written)]
+        }
+        return PostgresConnectionString.redact(text, secrets: secrets)
+    }
 
     /// Every spelling of the password that could appear in a message: as written, and
     /// percent-encoded as in a URI.
     var secrets: [String] {
-        guard let password, !password.isEmpty else { return [] }
+        let fromEnvironment = getenv("PGPASSWORD").map { String(cString: $0) }
+        guard let password = password ?? fromEnvironment, !password.isEmpty else { return [] }
         var spellings = [password]
         let encoded = PostgresConnectionString.percentEncoded(password)
         if encoded != password { spellings.append(encoded) }

@@ -23,9 +23,10 @@ public final class PostgresDatabase: RemoteDatabase, @unchecked Sendable {
 
     /// Connects: `conninfo` is a libpq URI (`postgresql://user:pass@host:port/db`) or
     /// key/value pairs (`host=... dbname=...`); libpq's environment variables and
-    /// `~/.pgpass` apply as usual.
-    public init(conninfo: String) throws {
-        let connectionString = try PostgresConnectionString(conninfo)
+    /// `~/.pgpass` apply as usual. `password` (one the shell prompted for after an error with
+    /// `passwordRequiredCode`) overrides any in `conninfo`.
+    public init(conninfo: String, password: String? = nil) throws {
+        let connectionString = try PostgresConnectionString(conninfo, password: password)
         displayName = connectionString.redacted
         connection = try PostgresConnection(connectionString)
     }

@@ -8,6 +8,7 @@ import Columnar
 /// | `real`, `double precision` | double |
 /// | `numeric` | double when each value round-trips exactly (its shortest double text is the same number), else an error naming the column |
 /// | `text`, `varchar`, `char(n)` (with its padding), `name` | string |
+/// | `uuid`, `json`, `jsonb` | string (their text form) |
 /// | `date` | date (`infinity` is an error) |
 /// | `boolean` | bool |
 /// | `timestamp`, `timestamptz` | date when every value is at midnight (UTC), else string `2024-06-30 12:34:56[.ffffff]` (`+00` for timestamptz; the session runs in UTC) |
@@ -15,6 +16,9 @@ import Columnar
 /// Any other type is an error naming the column and its type; cast it in the query.
 public enum PostgresType: UInt32, Sendable, CaseIterable {
     case bool = 16
+    case json = 114
+    case uuid = 2950
+    case jsonb = 3802
     case name = 19
     case int8 = 20
     case int2 = 21
@@ -36,7 +40,7 @@ public enum PostgresType: UInt32, Sendable, CaseIterable {
         case .bool: return .bool
         case .int2, .int4, .int8: return .int
         case .float4, .float8, .numeric: return .double
-        case .text, .varchar, .bpchar, .name: return .string
+        case .text, .varchar, .bpchar, .name, .uuid, .json, .jsonb: return .string
         case .date, .timestamp, .timestamptz: return .date
         }
     }
@@ -45,6 +49,9 @@ public enum PostgresType: UInt32, Sendable, CaseIterable {
     public var sqlName: String {
         switch self {
         case .bool: return "boolean"
+        case .json: return "json"
+        case .uuid: return "uuid"
+        case .jsonb: return "jsonb"
         case .name: return "name"
         case .int8: return "bigint"
         case .int2: return "smallint"

@@ -84,8 +84,8 @@ final class PostgresConnectionStringTests: XCTestCase {
     func testMessagesAreOneLineWithoutPrefixesOrSecrets() {
         XCTAssertEqual(PostgresConnection.oneLine("FATAL:  password authentication failed for user \"hunter22\"\n", secrets: ["hunter22"]),
                        "password authentication failed for user \"***\"")
-        XCTAssertEqual(PostgresConnection.oneLine("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n", secrets: []),
-                       "server closed the connection unexpectedly This probably means the server terminated abnormally")
+        XCTAssertEqual(PostgresConnection.oneLine("server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\n", secrets: []),
+                       "server closed the connection unexpectedly. This probably means the server terminated abnormally before or while processing the request.")
     }
 
     func testQuotingAndIdentifierLimits() throws {
@@ -101,5 +101,26 @@ final class PostgresConnectionStringTests: XCTestCase {
         let micros: Int64 = (8766 * 86_400 + 12 * 3600 + 34 * 60 + 56) * 1_000_000 + 500_000
         XCTAssertEqual(TimestampBuilder.text(micros, withZone: false), "2024-01-01 12:34:56.5")
         XCTAssertEqual(TimestampBuilder.text(-1, withZone: true), "1999-12-31 23:59:59.999999+00")
+    }
+}
+
+final class TextInternerTests: XCTestCase {
+    /// Codes are dense, first-seen order, equal for equal bytes; against a Swift dictionary,
+    /// across several index growths, with empty and Chinese strings.
+    func testAgainstADictionary() throws {
+        var interner = TextInterner()
+        var reference: [String: Int32] = [:]
+        var codes: [Int32] = [], expected: [Int32] = []
+        for i in 0..<20_000 {
+            let s = i % 7 == 0 ? "" : (i % 3 == 0 ? "客户\(i % 1500)" : "c\(i % 5000)")
+            var bytes = Array(s.utf8)
+            codes.append(bytes.withUnsafeMutableBytes { interner.intern(UnsafeRawBufferPointer($0)) })
+            if reference[s] == nil { reference[s] = Int32(reference.count) }
+            expected.append(reference[s] ?? -1)
+        }
+        XCTAssertEqual(codes, expected)
+        XCTAssertEqual(interner.count, reference.count)
+        let dictionary = interner.dictionary()
+        for (s, code) in reference { XCTAssertEqual(dictionary.string(code), s) }
     }
 }

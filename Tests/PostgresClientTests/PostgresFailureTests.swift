@@ -9,7 +9,7 @@ final class PostgresFailureTests: PostgresTestCase {
     func testConnectionRefused() throws {
         let url = try XCTUnwrap(PostgresTestServer.withPort(1, in: try PostgresTestServer.requireURL()))
         let error = remoteError { _ = try PostgresDatabase(conninfo: url) }
-        XCTAssertEqual(error?.message, "cannot connect to PostgreSQL: connection to server at \"127.0.0.1\", port 1 failed: Connection refused Is the server running on that host and accepting TCP/IP connections?")
+        XCTAssertEqual(error?.message, "cannot connect to PostgreSQL: connection to server at \"127.0.0.1\", port 1 failed: Connection refused. Is the server running on that host and accepting TCP/IP connections?")
         assertNoPassword(error, url: url)
     }
 
@@ -81,8 +81,14 @@ final class PostgresFailureTests: PostgresTestCase {
 
     func testInterruptFlagCancelsTheRunningQuery() throws {
         let database = try XCTUnwrap(db)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { Cancellation.request() }
-        defer { Cancellation.reset() }
+        let requested = DispatchGroup()
+        requested.enter()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { Cancellation.request(); requested.leave() }
+        defer {
+            // The flag is process-wide: never leave it set for the tests that follow.
+            _ = requested.wait(timeout: .now() + 5)
+            Cancellation.reset()
+        }
         let error = remoteError { try database.execute("SELECT pg_sleep(10)") }
         XCTAssertEqual(error?.message, "query cancelled (PostgreSQL: canceling statement due to user request)")
     }
@@ -92,9 +98,13 @@ final class PostgresFailureTests: PostgresTestCase {
         let pid = try XCTUnwrap(rows(try database.query("SELECT pg_backend_pid() AS pid")).first?.first)
         let killer = try PostgresDatabase(conninfo: try PostgresTestServer.requireURL())
         defer { killer.close() }
+        let killed = DispatchGroup()
+        killed.enter()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) {
             _ = try? killer.query("SELECT pg_terminate_backend(\(pid)) AS done")
+            killed.leave()
         }
+        defer { _ = killed.wait(timeout: .now() + 5) }
         let error = remoteError { _ = try database.query("SELECT pg_sleep(10) IS NULL AS slept") }
         XCTAssertEqual(error?.message.hasPrefix("the connection to PostgreSQL was lost: terminating connection due to administrator command"), true, error?.message ?? "")
         XCTAssertEqual(error?.message.hasSuffix("(the next command reconnects)"), true, error?.message ?? "")
@@ -115,5 +125,22 @@ final class PostgresFailureTests: PostgresTestCase {
         guard let error, let password = PostgresTestServer.password(in: url) else { return }
         XCTAssertFalse(error.message.contains(password), "the message shows the password: \(error.message)", file: file, line: line)
         XCTAssertFalse(error.description.contains(password), file: file, line: line)
+    }
+}
+
+final class PostgresPasswordTests: XCTestCase {
+    /// The shell prompts after `passwordRequiredCode`, then connects with the answer.
+    func testPromptedPasswordConnects() throws {
+        let good = try PostgresTestServer.requireURL()
+        let password = try XCTUnwrap(PostgresTestServer.password(in: good))
+        let without = good.replacingOccurrences(of: ":" + password + "@", with: "@")
+        let db = try PostgresDatabase(conninfo: without, password: password)
+        defer { db.close() }
+        XCTAssertEqual(try db.query("SELECT current_user::text AS who").row(0), [.string("segsh_test")])
+        XCTAssertFalse(db.displayName.contains(password))
+        XCTAssertThrowsError(try PostgresDatabase(conninfo: good, password: "not-it")) { error in
+            XCTAssertFalse("\(error)".contains("not-it"))
+            XCTAssertFalse("\(error)".contains(password))
+        }
     }
 }

@@ -62,8 +62,17 @@ final class PostgresQueryTests: PostgresTestCase {
     }
 
     func testUnsupportedTypeNamesTheColumnAndType() throws {
-        let error = remoteError { _ = try db.query("SELECT 1 AS id, gen_random_uuid() AS token") }
-        XCTAssertEqual(error?.message, "column 'token' has PostgreSQL type uuid, which segsh does not read; cast it in the query (token::text, ::double precision or ::date)")
+        let error = remoteError { _ = try db.query("SELECT 1 AS id, interval '1 day' AS wait") }
+        XCTAssertEqual(error?.message, "column 'wait' has PostgreSQL type interval, which segsh does not read; cast it in the query (wait::text, ::double precision or ::date)")
+    }
+
+    func testUUIDAndJSONArriveAsTheirText() throws {
+        let table = try db.query("""
+            SELECT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid AS id, '{"a": [1, "华东"]}'::jsonb AS doc,
+                   '{"b":  2}'::json AS raw, NULL::uuid AS missing
+            """)
+        XCTAssertEqual(table.columns.map(\.type), [.string, .string, .string, .string])
+        XCTAssertEqual(rows(table), [["a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "{\"a\": [1, \"华东\"]}", "{\"b\":  2}", "null"]])
     }
 
     func testInfiniteDateIsRefused() throws {
