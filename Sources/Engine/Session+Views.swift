@@ -206,7 +206,7 @@ extension StepKind {
     var expressions: [Expr] {
         switch self {
         case .whereFilter(let e): return [e]
-        case .derive(let a), .select(let a), .rfm(let a): return a.map { $0.value }
+        case .derive(let a), .select(let a), .rfm(let a), .operatorCall(let a): return a.map { $0.value }
         case .summarize(let a, _): return a.map { $0.value }
         case .sort(let k), .top(_, let k): return k.map { $0.expr }
         case .pareto(let e, _): return [e]

@@ -96,6 +96,9 @@ public enum StepKind: Equatable, Sendable {
     case chartHist(Expr, bins: Int)
     /// `moved`: after a `whatif`, the rows whose class changed.
     case moved
+    /// An operator registered by name outside the Engine, written `NAME key=EXPR, ...`
+    /// (clv, clv_fit).
+    case operatorCall([Assignment])
 }
 
 public struct Step: Equatable, Sendable {

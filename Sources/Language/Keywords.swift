@@ -8,7 +8,7 @@ public enum Keywords {
     /// Pipeline operators (the word after `|`).
     public static let operators = [
         "where", "derive", "select", "drop", "rename", "sort", "take", "top", "summarize", "join",
-        "distinct", "rfm", "classify", "pareto", "chart", "moved",
+        "distinct", "rfm", "clv", "clv_fit", "classify", "pareto", "chart", "moved",
     ]
     /// Other reserved words inside statements and expressions.
     public static let other = [

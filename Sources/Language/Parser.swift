@@ -411,6 +411,7 @@ public struct Parser {
             return done(.join(kind, table: src, leftKey: l, rightKey: r))
         case "distinct": return done(.distinct(atStepEnd ? [] : try names()))
         case "rfm": return done(.rfm(try assignments(requireName: true)))
+        case "clv", "clv_fit": return done(.operatorCall(try assignments(requireName: true)))
         case "classify":
             let rules = try name("a rule set name after 'classify'")
             var asName: Name?

@@ -150,7 +150,7 @@ struct PipelineEvaluator {
             return table
         case .moved:
             throw error("'moved' only follows a what-if: whatif P = V on VIEW by COL | moved", step.span)
-        case .rfm, .classify, .pareto:
+        case .rfm, .classify, .pareto, .operatorCall:
             guard let handler = context.session.stepHandlers[step.name] else {
                 throw error("the '\(step.name)' operator is not available in this build", step.span)
             }
