@@ -3,8 +3,8 @@ from the BG/NBD and Gamma-Gamma processes, runs segsh and lifetimes on them, com
 
 Generative process (Fader, Hardie & Lee 2005), time in weeks, each customer independently:
   λ ~ Gamma(r, rate α), p ~ Beta(a, b), ν ~ Gamma(q, rate γ);
-  the first purchase on a uniform day of the first 39 weeks; after each purchase the customer
-  drops out with probability p, else waits Exponential(λ) for the next; purchases up to the
+  the first purchase on a uniform day of the first 39 weeks; after each repeat purchase the
+  customer drops out with probability p; the time to the next purchase is Exponential(λ); purchases up to the
   end (asof + 26 weeks, the holdout) are kept, each worth Gamma(p_value, rate ν).
 Purchases are written as orders with a date (same-day purchases are then one, on both sides).
 """
@@ -44,11 +44,13 @@ def generate(path, customers, seed):
             nu = rng.gammavariate(t["q"], 1 / t["gamma"])
             day = rng.randrange(0, 39 * 7)
             cid = "K%07d" % c
+            purchases = 0
             while day <= end:
                 amount = rng.gammavariate(t["p"], 1 / nu)
                 w.writerow([cid, (START + datetime.timedelta(days=int(day))).isoformat(), "%.2f" % amount])
                 rows += 1
-                if rng.random() < p:
+                purchases += 1
+                if purchases > 1 and rng.random() < p:
                     break
                 day += rng.expovariate(lam) * 7 if lam > 0 else end + 1
     return rows

@@ -50,7 +50,7 @@ struct CLVModel {
             warnings.append("only \(repeaters) customer\(repeaters == 1 ? "" : "s") bought again: the BG/NBD estimates are very uncertain")
         }
         if purchases.a > 1e4 && purchases.b > 1e4 {
-            warnings.append("BG/NBD a and b are very large: the chance to drop out after a purchase hardly varies between customers (a/(a+b) = \(CLVModel.format(purchases.a / (purchases.a + purchases.b)))); a and b themselves are not identified, predictions are")
+            warnings.append("BG/NBD a and b are very large: the chance to drop out after a purchase hardly varies between customers (a/(a+b) = \(CLVModel.format(purchases.a / (purchases.a + purchases.b)))); only that ratio is identified (the predictions rest on it, not on a and b)")
         }
         if !fit.converged {
             warnings.append("the BG/NBD fit did not converge: \(fit.reason); treat its figures with care")

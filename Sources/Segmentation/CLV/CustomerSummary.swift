@@ -231,3 +231,18 @@ struct CustomerGroups {
     var meanX = 0.0
     var count: Int { x.count }
 }
+
+extension CustomerSummary {
+    /// A summary from its columns (tests build summaries directly).
+    init(customer: Column, x: [Int32], first: [Int32], last: [Int32], repeatValue: [Double], actual: [Int32]?,
+         asof: Int32, unitDays: Double) {
+        self.customer = customer; self.x = x; self.first = first; self.last = last
+        self.repeatValue = repeatValue; self.actual = actual; self.asof = asof; self.unitDays = unitDays
+    }
+
+    /// A summary with no customers.
+    static func empty(asof: Int32, unitDays: Double) -> CustomerSummary {
+        CustomerSummary(customer: Column(.int([])), x: [], first: [], last: [], repeatValue: [], actual: nil,
+                        asof: asof, unitDays: unitDays)
+    }
+}
