@@ -192,17 +192,18 @@ struct CustomerSummary {
         }
         var out = CustomerGroups()
         out.groupOf = [Int32](repeating: 0, count: n)
-        var order = Array(0..<n)
-        if packable { order.sort { keys[$0] < keys[$1] } }
-        var previous: UInt64? = nil
-        for i in order {
-            if packable, let p = previous, p == keys[i] {
-                out.weight[out.weight.count - 1] += 1
-            } else {
-                out.x.append(x[i]); out.tx.append(tx(i)); out.T.append(T(i)); out.weight.append(1)
+        var index: [UInt64: Int32] = [:]
+        if packable { index.reserveCapacity(min(n, 1 << 20)) }
+        for i in 0..<n {
+            if packable, let k = index[keys[i]] {
+                out.weight[Int(k)] += 1
+                out.groupOf[i] = k
+                continue
             }
-            out.groupOf[i] = Int32(out.weight.count - 1)
-            previous = keys[i]
+            let k = Int32(out.weight.count)
+            out.x.append(x[i]); out.tx.append(tx(i)); out.T.append(T(i)); out.weight.append(1)
+            out.groupOf[i] = k
+            if packable { index[keys[i]] = k }
         }
         let maxX = Int(x.max() ?? 0)
         out.xCounts = [Double](repeating: 0, count: maxX + 1)
