@@ -86,10 +86,7 @@ final class CLVNumericsTests: XCTestCase {
     func testGroupedLikelihoodAndGradient() {
         // The grouped total equals the sum of the per-customer terms, and its gradient the
         // central differences of it.
-        var g = CustomerGroups()
-        g.x = [0, 2, 1, 250]; g.tx = [0, 30.43, 1.71, 77.5]; g.T = [38.86, 38.86, 38.86, 78]; g.weight = [3, 1, 2, 1]
-        g.xCounts = [Double](repeating: 0, count: 251)
-        g.xCounts[0] = 3; g.xCounts[2] = 1; g.xCounts[1] = 2; g.xCounts[250] = 1
+        let g = CustomerGroups(x: [0, 2, 1, 250], tx: [0, 30.43, 1.71, 77.5], T: [38.86, 38.86, 38.86, 78], weight: [3, 1, 2, 1])
         let p = paper.parameters
         let (value, gradient) = BGNBD.logLikelihood(p, g)
         let direct = 3 * -0.55471327643815845 + -9.4586063070662712 + 2 * -4.4690932750325885 + 21.195935337317854

@@ -67,13 +67,7 @@ final class CLVRecoveryTests: XCTestCase {
             }
             xs.append(x); txs.append(last); Ts.append(T)
         }
-        var g = CustomerGroups()
-        g.x = xs; g.tx = txs; g.T = Ts; g.weight = [Double](repeating: 1, count: xs.count)
-        g.xCounts = [Double](repeating: 0, count: Int(xs.max() ?? 0) + 1)
-        for x in xs { g.xCounts[Int(x)] += 1 }
-        g.customers = xs.count
-        g.meanT = Ts.reduce(0, +) / Double(Ts.count)
-        g.meanX = Double(xs.reduce(0) { $0 + Int($1) }) / Double(xs.count)
+        let g = CustomerGroups(x: xs, tx: txs, T: Ts, weight: [Double](repeating: 1, count: xs.count))
         let fit = BoundedOptimizer.maximize(starts: BGNBD.startingPoints(g), count: g.customers) { BGNBD.logLikelihood($0, g) }
         assertRecovered(BGNBD.parameterNames, truth.parameters, fit)
     }

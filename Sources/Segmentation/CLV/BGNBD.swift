@@ -195,36 +195,43 @@ extension BGNBD {
             g[2] += n * (psiAB - psiABX)
             g[3] += n * (psiAB + GammaFunctions.digamma(b + xd) - psiB - psiABX)
         }
+        // Per distinct time value t: log(α + t) and 1/(α + t).
+        let logTimes = data.times.map { log(alpha + $0) }
+        let invTimes = data.times.map { 1 / (alpha + $0) }
         // Per group: log-sum-exp of A₃ and A₄ and the weights of the two terms.
         let m = data.count
         let parts = m >= 1 << 15 ? 2 : 1
         var sums = [[Double]](repeating: [0, 0, 0, 0, 0], count: parts)
         data.x.withUnsafeBufferPointer { xs in
-        data.tx.withUnsafeBufferPointer { txs in
-        data.T.withUnsafeBufferPointer { Ts in
+        data.txIndex.withUnsafeBufferPointer { txs in
+        data.TIndex.withUnsafeBufferPointer { Ts in
         data.weight.withUnsafeBufferPointer { ws in
+        logTimes.withUnsafeBufferPointer { logTimes in
+        invTimes.withUnsafeBufferPointer { invTimes in
         logBX.withUnsafeBufferPointer { logBX in
             let body = { (part: Int) -> [Double] in
                 var sLL = 0.0, sR = 0.0, sAlpha = 0.0, sA = 0.0, sB = 0.0
                 for i in (m * part / parts)..<(m * (part + 1) / parts) {
                     let x = xs[i], n = ws[i]
                     let rx = r + Double(x)
-                    let lT = log(alpha + Ts[i])
+                    let tIndex = Int(Ts[i])
+                    let lT = logTimes[tIndex]
                     let a3 = -rx * lT
                     if x == 0 {
                         sLL += n * a3
                         sR -= n * lT
-                        sAlpha -= n * rx / (alpha + Ts[i])
+                        sAlpha -= n * rx * invTimes[tIndex]
                         continue
                     }
-                    let lTx = log(alpha + txs[i])
+                    let txIndex = Int(txs[i])
+                    let lTx = logTimes[txIndex]
                     let d = logA - logBX[Int(x)] + rx * (lT - lTx)   // A₄ − A₃
                     let e = exp(-abs(d))
                     let w4 = d > 0 ? 1 / (1 + e) : e / (1 + e)
                     let w3 = 1 - w4
                     sLL += n * (a3 + max(d, 0) + log1p(e))
                     sR -= n * (w3 * lT + w4 * lTx)
-                    sAlpha -= n * rx * (w3 / (alpha + Ts[i]) + w4 / (alpha + txs[i]))
+                    sAlpha -= n * rx * (w3 * invTimes[tIndex] + w4 * invTimes[txIndex])
                     sA += n * w4
                     sB -= n * w4 / (b + Double(x) - 1)
                 }
@@ -240,7 +247,7 @@ extension BGNBD {
                 out.deinitialize()
                 out.deallocate()
             }
-        }}}}}
+        }}}}}}}
         for s in sums {
             ll += s[0]; g[0] += s[1]; g[1] += s[2]; g[2] += s[3] / a; g[3] += s[4]
         }

@@ -95,8 +95,12 @@ struct CLVArguments {
         }
         func days(_ key: String, positive: Bool = true) throws -> (days: Double, text: String)? {
             guard let a = given[key] else { return nil }
-            let value = try ev.evaluate(a.value)
-            guard case .duration(let n, let unit) = value else {
+            let n: Int, unit: DurationUnit
+            switch try ev.evaluate(a.value) {
+            case .duration(let count, let u): (n, unit) = (count, u)
+            // A parameter holding a duration stores its day count.
+            case .scalar(.int(let days)): (n, unit) = (Int(days), .days)
+            default:
                 throw context.error("\(op) \(key)= needs a duration such as 90days, 1week, 3months or 1year", a.value.span)
             }
             guard n > 0 else { throw context.error("\(op) \(key)= must be positive", a.value.span) }
@@ -116,6 +120,10 @@ struct CLVArguments {
             // The latest valid order date.
             var latest = Int32.min
             ds.withUnsafeBufferPointer { ds in for i in 0..<ds.count where v?[i] ?? true { latest = max(latest, ds[i]) } }
+            guard latest != Int32.min else {
+                throw context.error("\(op) found no order with a customer, a date and an amount", step.span,
+                                    hints: ["rows with a null customer, date or amount are skipped"])
+            }
             asof = latest
             asofGiven = false
         }
@@ -128,7 +136,7 @@ struct CLVArguments {
         if let a = given["discount"] {
             switch try ev.evaluate(a.value) {
             case .scalar(.double(let r)) where r >= 0 && r < 10: discount = r
-            case .scalar(.int(let r)) where r == 0: discount = 0
+            case .scalar(.int(let r)) where r >= 0 && r < 10: discount = Double(r)
             default:
                 throw context.error("\(op) discount= needs an annual rate such as 0.1 (10% a year), at least 0", a.value.span)
             }

@@ -1,5 +1,6 @@
 import Columnar
 import Diagnostics
+import Dispatch
 import Engine
 import Foundation
 import IO
@@ -33,15 +34,18 @@ enum CLVOperator {
         }
         let arguments = try CLVArguments(assignments, step: step, table: input, context: context)
         let model = try fit(arguments, step: step, context: context)
-        let horizonDays = arguments.horizonDays ?? arguments.holdoutUntil.map { Double($0 - arguments.asof) } ?? 90
+        let horizonDays = arguments.horizonDays ?? arguments.holdoutUntil.map { Double(Int64($0) - Int64(arguments.asof)) } ?? 90
         let prediction = CLVPrediction(model: model, horizon: horizonDays / arguments.unitDays,
                                        unitDays: arguments.unitDays, discount: arguments.discount)
         context.notes += model.noteLines
+        if prediction.failures > 0 {
+            context.notes.append("clv: warning: the expected purchases of \(NumberFormat.grouped(prediction.failures)) customers could not be evaluated (the hypergeometric series did not converge): they are held at the last period that could be (0 at worst)")
+        }
         let horizonText = CLVModel.format(horizonDays / arguments.unitDays)
         context.notes.append("clv: t_x and T in \(arguments.unitText)s; expected_purchases over \(CLVModel.format(horizonDays)) days (\(horizonText) \(arguments.unitText)s) after asof \(CivilDate(daysSinceEpoch: arguments.asof))"
                              + (arguments.discount > 0 ? "; clv discounted at \(CLVModel.format(arguments.discount * 100))% a year, per \(arguments.unitText)" : ""))
         if let until = arguments.holdoutUntil, let actual = model.summary.actual {
-            let check = HoldoutCheck(model: model, actual: actual, holdoutUnits: Double(until - arguments.asof) / arguments.unitDays)
+            let check = HoldoutCheck(model: model, actual: actual, holdoutUnits: Double(Int64(until) - Int64(arguments.asof)) / arguments.unitDays)
             context.notes.append(check.summaryLine(firstSeenLater: model.summary.firstSeenLater, until: until))
             context.texts.append(check.report(width: context.session.chartWidth))
         }
@@ -79,6 +83,9 @@ struct CLVPrediction {
     /// nil where undefined (no value model, a mean value ≤ 0, q ≤ 1 with x = 0).
     var expectedValue: [Double?]
     var clv: [Double?]
+    /// Customers whose expected purchases could not be evaluated (kept at the last value
+    /// that could, or 0).
+    var failures = 0
 
     /// Predictions over `horizon` units, discounted at the annual rate `discount` per unit
     /// period: clv = Σₖ value × (E(tₖ) − E(tₖ₋₁)) / (1+d)^(tₖ·unit/365.25), tₖ = min(k, horizon).
@@ -92,18 +99,34 @@ struct CLVPrediction {
         var groupAlive = [Double](repeating: 0, count: m)
         var groupE = [Double](repeating: 0, count: m)
         var groupDiscounted = [Double](repeating: 0, count: m)
-        for k in 0..<m {
-            let x = Double(g.x[k]), tx = g.tx[k], T = g.T[k]
-            groupAlive[k] = bg.probabilityAlive(x: x, tx: tx, T: T)
-            var previous = 0.0, total = 0.0
-            for t in ends {
-                let e = bg.expectedPurchases(t: t, x: x, tx: tx, T: T) ?? previous
-                total += (e - previous) * exp(-perPeriod * t)
-                previous = e
+        var failedParts = [0, 0]
+        groupAlive.withUnsafeMutableBufferPointer { alive in
+        groupE.withUnsafeMutableBufferPointer { expected in
+        groupDiscounted.withUnsafeMutableBufferPointer { discounted in
+        failedParts.withUnsafeMutableBufferPointer { failed in
+            let (alive, expected, discounted, failed) = (alive, expected, discounted, failed)
+            let body = { (part: Int, parts: Int) in
+                for k in (m * part / parts)..<(m * (part + 1) / parts) {
+                    let x = Double(g.x[k]), tx = g.tx[k], T = g.T[k]
+                    alive[k] = bg.probabilityAlive(x: x, tx: tx, T: T)
+                    var previous = 0.0, total = 0.0
+                    for t in ends {
+                        // A failed evaluation keeps the previous value (0 at the start), never
+                        // NaN, and is counted for a warning.
+                        guard let e = bg.expectedPurchases(t: t, x: x, tx: tx, T: T) else {
+                            failed[part] += Int(g.weight[k])
+                            break
+                        }
+                        total += (e - previous) * exp(-perPeriod * t)
+                        previous = e
+                    }
+                    expected[k] = previous
+                    discounted[k] = total
+                }
             }
-            groupE[k] = previous
-            groupDiscounted[k] = total
-        }
+            if m >= 1 << 14 { DispatchQueue.concurrentPerform(iterations: 2) { body($0, 2) } } else { body(0, 1) }
+        }}}}
+        failures = failedParts.reduce(0, +)
         let n = s.count
         pAlive = (0..<n).map { groupAlive[Int(g.groupOf[$0])] }
         expectedPurchases = (0..<n).map { groupE[Int(g.groupOf[$0])] }

@@ -33,8 +33,8 @@ struct CustomerSummary {
     var skipped = 0
 
     var count: Int { x.count }
-    func tx(_ i: Int) -> Double { Double(last[i] - first[i]) / unitDays }
-    func T(_ i: Int) -> Double { Double(asof - first[i]) / unitDays }
+    func tx(_ i: Int) -> Double { Double(Int64(last[i]) - Int64(first[i])) / unitDays }
+    func T(_ i: Int) -> Double { Double(Int64(asof) - Int64(first[i])) / unitDays }
     func averageValue(_ i: Int) -> Double? { x[i] > 0 ? repeatValue[i] / Double(x[i]) : nil }
 
     /// A purchase day's date and amount while sorting one customer's orders.
@@ -185,33 +185,38 @@ struct CustomerSummary {
         var keys = [UInt64](repeating: 0, count: n)
         var packable = true
         for i in 0..<n {
-            let xi = UInt64(UInt32(bitPattern: x[i])), t = UInt64(UInt32(bitPattern: last[i] - first[i]))
-            let tt = UInt64(UInt32(bitPattern: asof - first[i]))
+            let xi = UInt64(UInt32(bitPattern: x[i]))
+            let t = UInt64(truncatingIfNeeded: Int64(last[i]) - Int64(first[i]))
+            let tt = UInt64(truncatingIfNeeded: Int64(asof) - Int64(first[i]))
             if xi >= 1 << 21 || t >= 1 << 21 || tt >= 1 << 21 { packable = false; break }
             keys[i] = xi << 42 | t << 21 | tt
+        }
+        guard packable else {
+            // Each customer a group of its own, with its own time values.
+            return CustomerGroups(x: x, tx: (0..<n).map { tx($0) }, T: (0..<n).map { T($0) }, weight: [Double](repeating: 1, count: n))
         }
         var out = CustomerGroups()
         out.groupOf = [Int32](repeating: 0, count: n)
         var index: [UInt64: Int32] = [:]
-        if packable { index.reserveCapacity(min(n, 1 << 20)) }
+        index.reserveCapacity(min(n, 1 << 20))
+        var maxDay: Int64 = 0
         for i in 0..<n {
-            if packable, let k = index[keys[i]] {
+            if let k = index[keys[i]] {
                 out.weight[Int(k)] += 1
                 out.groupOf[i] = k
                 continue
             }
             let k = Int32(out.weight.count)
+            let txDays = Int64(last[i]) - Int64(first[i]), ageDays = Int64(asof) - Int64(first[i])
             out.x.append(x[i]); out.tx.append(tx(i)); out.T.append(T(i)); out.weight.append(1)
+            out.txIndex.append(Int32(truncatingIfNeeded: txDays)); out.TIndex.append(Int32(truncatingIfNeeded: ageDays))
+            maxDay = max(maxDay, ageDays)
             out.groupOf[i] = k
-            if packable { index[keys[i]] = k }
+            index[keys[i]] = k
         }
-        let maxX = Int(x.max() ?? 0)
-        out.xCounts = [Double](repeating: 0, count: maxX + 1)
-        var sumT = 0.0, sumX = 0.0
-        for i in 0..<n { out.xCounts[Int(x[i])] += 1; sumT += T(i); sumX += Double(x[i]) }
-        out.customers = n
-        out.meanT = n > 0 ? sumT / Double(n) : 0
-        out.meanX = n > 0 ? sumX / Double(n) : 0
+        // Time values by day count: t_x and T of every group are among them.
+        out.times = (0...Int(maxDay)).map { Double($0) / unitDays }
+        out.finish()
         return out
     }
 }
@@ -223,6 +228,11 @@ struct CustomerGroups {
     var T: [Double] = []
     /// Customers in each group.
     var weight: [Double] = []
+    /// The distinct time values, and each group's t_x and T as an index into them: the
+    /// likelihood takes log(α + t) once per distinct value, not once per group.
+    var times: [Double] = []
+    var txIndex: [Int32] = []
+    var TIndex: [Int32] = []
     /// Customers with x = 0, 1, 2, ...
     var xCounts: [Double] = []
     /// The group of each customer of the summary.
@@ -231,6 +241,33 @@ struct CustomerGroups {
     var meanT = 0.0
     var meanX = 0.0
     var count: Int { x.count }
+
+    init() {}
+
+    /// Groups as given (one customer or more each), with a time value per t_x and T.
+    init(x: [Int32], tx: [Double], T: [Double], weight: [Double]) {
+        self.x = x; self.tx = tx; self.T = T; self.weight = weight
+        times = tx + T
+        txIndex = (0..<tx.count).map { Int32($0) }
+        TIndex = (0..<T.count).map { Int32(tx.count + $0) }
+        groupOf = (0..<x.count).map { Int32($0) }
+        finish()
+    }
+
+    /// The counts per x, the number of customers and the means.
+    mutating func finish() {
+        xCounts = [Double](repeating: 0, count: Int(x.max() ?? 0) + 1)
+        var sumT = 0.0, sumX = 0.0, n = 0.0
+        for k in 0..<count {
+            xCounts[Int(x[k])] += weight[k]
+            sumT += weight[k] * T[k]
+            sumX += weight[k] * Double(x[k])
+            n += weight[k]
+        }
+        customers = Int(n)
+        meanT = n > 0 ? sumT / n : 0
+        meanX = n > 0 ? sumX / n : 0
+    }
 }
 
 extension CustomerSummary {
