@@ -25,6 +25,8 @@ enum BoundedOptimizer {
         /// Hessian, by differences of the gradient); nil where it is not positive definite.
         var standardErrors: [Double]?
         var startsTried: Int
+        /// Likelihood evaluations, all starting points and the Hessian included.
+        var evaluations = 0
     }
 
     static let lower = log(1e-8), upper = log(1e8)
@@ -35,7 +37,9 @@ enum BoundedOptimizer {
                          objective: ([Double]) -> (value: Double, gradient: [Double])) -> Fit {
         let scale = 1 / Double(max(count, 1))
         // f(θ) = −LL(e^θ)/N and its gradient in θ.
+        var evaluations = 0
         func f(_ theta: [Double]) -> (Double, [Double]) {
+            evaluations += 1
             let p = theta.map { exp($0) }
             let (v, g) = objective(p)
             guard v.isFinite, g.allSatisfy({ $0.isFinite }) else { return (.infinity, g.map { _ in 0 }) }
@@ -66,6 +70,7 @@ enum BoundedOptimizer {
         }
         out.startsTried = tried
         out.standardErrors = standardErrors(out.parameters, objective)
+        out.evaluations = evaluations + 2 * out.parameters.count
         return out
     }
 
@@ -78,6 +83,7 @@ enum BoundedOptimizer {
         var iterations = 0
         var resets = 0
         var history: [Double] = []
+        var updated = false
         func result(_ converged: Bool, _ reason: String) -> Fit {
             var fit = Fit(parameters: theta, logLikelihood: value, gradientNorm: norm(g), iterations: iterations,
                           converged: converged, reason: reason, standardErrors: nil, startsTried: 1)
@@ -98,23 +104,36 @@ enum BoundedOptimizer {
             var step = longest > 5 ? 5 / longest : 1.0
             var accepted = false
             var next = theta, nextValue = value, nextG = g
+            var flat = false
             for _ in 0..<60 {
                 next = (0..<k).map { min(max(theta[$0] + step * d[$0], lower), upper) }
                 (nextValue, nextG) = f(next)
                 if nextValue.isFinite && nextValue <= value + 1e-4 * step * slope { accepted = true; break }
+                // Within rounding of the current value: shorter steps cannot do better.
+                if nextValue.isFinite && abs(nextValue - value) <= 1e-14 * max(1, abs(value)) { flat = true; break }
                 step *= 0.5
+            }
+            if !accepted && flat && norm(g) < 1e-5 {
+                return result(true, "stopped at the precision of the likelihood (gradient \(short(norm(g))))")
             }
             if !accepted {
                 // No decrease along the direction: a precision stop when the gradient is
                 // already small, else restart from steepest descent once more.
                 if norm(g) < 1e-5 { return result(true, "stopped at the precision of the likelihood (gradient \(short(norm(g))))") }
-                if resets < 3 { resets += 1; h = identity(k); continue }
+                if resets < 3 { resets += 1; h = identity(k); updated = false; continue }
                 return result(false, "the line search found no better point (gradient \(short(norm(g))))")
             }
             let s = (0..<k).map { next[$0] - theta[$0] }
             let y = (0..<k).map { nextG[$0] - g[$0] }
             let sy = zip(s, y).reduce(0.0) { $0 + $1.0 * $1.1 }
             theta = next; value = nextValue; g = nextG
+            if sy > 1e-16 && !updated {
+                // Before the first update, scale the identity to the curvature seen along s
+                // (Nocedal & Wright 6.20): the first steps are then of the right size.
+                let yy = y.reduce(0.0) { $0 + $1 * $1 }
+                if yy > 0 { h = identity(k).map { $0.map { $0 * sy / yy } } }
+                updated = true
+            }
             if sy > 1e-16 {
                 // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ
                 let rho = 1 / sy

@@ -97,7 +97,7 @@ struct CLVModel {
             parts.append("\(name)=\(format(fit.parameters[i]))\(se)")
         }
         let status = fit.converged
-            ? "converged in \(fit.iterations) iterations, gradient \(BoundedOptimizer.short(fit.gradientNorm))"
+            ? "converged in \(fit.iterations) iterations (\(fit.evaluations) evaluations, \(fit.startsTried) starting point\(fit.startsTried == 1 ? "" : "s") run), gradient \(BoundedOptimizer.short(fit.gradientNorm))"
             : "NOT converged: \(fit.reason)"
         return parts.joined(separator: " ") + "; log-likelihood \(String(format: "%.2f", fit.logLikelihood)); \(status)"
     }
