@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 
 /// The Gamma-Gamma model of the value per purchase (Fader, Hardie & Lee 2005, "RFM and
 /// CLV"): a customer's purchase values are Gamma(p, ν) with ν ~ Gamma(q, γ), independent of
@@ -86,16 +87,37 @@ extension GammaGamma {
             g[2] += n * q / gamma
         }
         // Per customer: −(px+q) ln(xm+γ).
+        let m = data.count
+        let parts = m >= 1 << 15 ? 2 : 1
+        var partial = [[Double]](repeating: [0, 0, 0, 0], count: parts)
+        data.x.withUnsafeBufferPointer { xs in
+        data.total.withUnsafeBufferPointer { totals in
+            let body = { (part: Int) -> [Double] in
+                var sL = 0.0, sXL = 0.0, sInv = 0.0, sXInv = 0.0
+                for i in (m * part / parts)..<(m * (part + 1) / parts) {
+                    let t = totals[i] + gamma
+                    let l = log(t)
+                    sL += l
+                    sXL += xs[i] * l
+                    let inv = 1 / t
+                    sInv += inv
+                    sXInv += xs[i] * inv
+                }
+                return [sL, sXL, sInv, sXInv]
+            }
+            if parts == 1 {
+                partial[0] = body(0)
+            } else {
+                let out = UnsafeMutableBufferPointer<[Double]>.allocate(capacity: parts)
+                out.initialize(repeating: [])
+                DispatchQueue.concurrentPerform(iterations: parts) { out[$0] = body($0) }
+                for k in 0..<parts { partial[k] = out[k] }
+                out.deinitialize()
+                out.deallocate()
+            }
+        }}
         var sL = 0.0, sXL = 0.0, sInv = 0.0, sXInv = 0.0
-        for i in 0..<data.count {
-            let t = data.total[i] + gamma
-            let l = log(t)
-            sL += l
-            sXL += data.x[i] * l
-            let inv = 1 / t
-            sInv += inv
-            sXInv += data.x[i] * inv
-        }
+        for p in partial { sL += p[0]; sXL += p[1]; sInv += p[2]; sXInv += p[3] }
         ll -= p * sXL + q * sL
         g[0] -= sXL
         g[1] -= sL
