@@ -134,8 +134,6 @@ def main():
         print(f"{k:9} {TRUE[k]:9.4f} {mine[k]:10.5f} {theirs[k]:11.5f}   {rel:.1e}")
         if rel > 1e-3:
             problems.append(f"parameter {k}: segsh {mine[k]}, lifetimes {theirs[k]} ({rel:.1e} relative)")
-    for model, name in (("bgnbd", "log_likelihood"), ("gammagamma", "log_likelihood")):
-        pass
 
     # Predictions at segsh's parameters, by lifetimes' formulas.
     bg.params_ = pd.Series({k: mine[k] for k in ("r", "alpha", "a", "b")})
