@@ -9,7 +9,7 @@ public enum Keywords {
     /// Pipeline operators (the word after `|`).
     public static let operators = [
         "where", "derive", "select", "drop", "rename", "sort", "take", "top", "summarize", "join",
-        "distinct", "rfm", "classify", "pareto", "chart", "moved", "collect",
+        "distinct", "rfm", "clv", "clv_fit", "classify", "pareto", "chart", "moved", "collect",
     ]
     /// Other reserved words inside statements and expressions.
     public static let other = [

@@ -445,6 +445,7 @@ public struct Parser {
             return done(.join(kind, table: src, leftKey: l, rightKey: r))
         case "distinct": return done(.distinct(atStepEnd ? [] : try names()))
         case "rfm": return done(.rfm(try assignments(requireName: true)))
+        case "clv", "clv_fit": return done(.operatorCall(try assignments(requireName: true)))
         case "classify":
             let rules = try name("a rule set name after 'classify'")
             var asName: Name?
@@ -479,7 +480,6 @@ public struct Parser {
             throw fail("'bar' or 'hist' after 'chart'")
         case "moved": return done(.moved)
         case "collect": return done(.collect)
-        case "clv", "clv_fit": return done(.operatorCall(try assignments(requireName: true)))
         case "export":
             throw fail(message: "'export' starts a statement, it is not a pipeline operator", at: start,
                        hints: ["write: export PIPELINE to \"PATH\", e.g. export orders | where amount > 0 to \"big.csv\""])

@@ -4,7 +4,8 @@ import Engine
 /// like any other operator or function:
 ///
 /// - operators `| rfm ...` (`RFMOperator`), `| classify RULES [as COL]` (`ClassifyOperator`),
-///   `| pareto EXPR [classes ...]` (`ParetoOperator`);
+///   `| pareto EXPR [classes ...]` (`ParetoOperator`), `| clv ...` and `| clv_fit ...`
+///   (`CLVOperator`, `CLVFitOperator`: BG/NBD and Gamma-Gamma, SPEC 12, in `CLV/`);
 /// - functions `rfm_segment(r, f, m)` (`RFMSegment`) and `rfm_class8(recency, frequency,
 ///   monetary)` (`RFMClass8`);
 /// - the statements `whatif`, `sweep` and `compare` (`WhatIfCommands`).
@@ -14,6 +15,8 @@ public enum Segmentation {
         session.operators.register(RFMOperator.definition)
         session.operators.register(ClassifyOperator.definition)
         session.operators.register(ParetoOperator.definition)
+        session.operators.register(CLVOperator.definition)
+        session.operators.register(CLVFitOperator.definition)
         session.functions.register(RFMSegment.function)
         session.functions.register(RFMClass8.function)
         session.sqlFunctions["rfm_segment"] = RFMSegment.sql
