@@ -20,6 +20,11 @@ public struct CSVOptions: Sendable {
     public var skipBadRows: Bool
     /// `numbers="currency"`: `¥1,200.50`, `$3,000` and `1,234` read as numbers.
     public var currencyNumbers: Bool
+    /// Excel workbooks: the sheet to read, by name or 1-based number (the first visible
+    /// worksheet when nil).
+    public var sheet: String?
+    /// Excel workbooks: the cells to read, `A3` (from A3 on) or `A3:H500`.
+    public var range: String?
     /// Files smaller than this are parsed in one chunk (tests lower it to force chunking).
     var minChunkBytes: Int = 1 << 20
     /// How many chunks to parse in parallel; `nil` uses one per core.
@@ -33,10 +38,12 @@ public struct CSVOptions: Sendable {
         types = [:]
         skipBadRows = false
         currencyNumbers = false
+        sheet = nil
+        range = nil
     }
 
     /// The option names `init(pairs:)` accepts.
-    public static let knownKeys = ["format", "delimiter", "header", "encoding", "dates", "types", "on_error", "numbers"]
+    public static let knownKeys = ["format", "delimiter", "header", "encoding", "dates", "types", "on_error", "numbers", "sheet", "range"]
 
     /// Builds options from the `with k=v, ...` pairs of a load statement; throws a
     /// `Diagnostic` naming a bad key or value.
@@ -100,6 +107,18 @@ public struct CSVOptions: Sendable {
                 case "plain": currencyNumbers = false
                 default: throw Diagnostic("load option numbers must be \"currency\" or \"plain\", not \(Self.show(value))")
                 }
+            case "sheet":
+                switch value {
+                case .string(let s): sheet = s
+                case .int(let n): sheet = String(n)
+                default: throw Diagnostic("load option sheet takes a sheet name or number, not \(Self.show(value))")
+                }
+            case "range":
+                let r = try Self.text(value, key)
+                guard XLSXRange(r) != nil else {
+                    throw Diagnostic("bad range \(Self.show(value))", hints: ["write range=\"A3\" (from A3 on) or range=\"A3:H500\""])
+                }
+                range = r
             default:
                 var hints: [String] = []
                 if let m = closestMatch(to: key, in: Self.knownKeys) { hints.append("did you mean '\(m)'?") }
