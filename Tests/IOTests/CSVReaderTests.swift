@@ -329,7 +329,7 @@ final class CSVReaderTests: XCTestCase {
             } catch { return "\(error)" }
         }
         XCTAssertEqual(message([("delimter", .string(";"))]),
-                       "unknown load option 'delimter' | did you mean 'delimiter'? | load options: format, delimiter, header, encoding, dates, types, on_error, numbers")
+                       "unknown load option 'delimter' | did you mean 'delimiter'? | load options: format, delimiter, header, encoding, dates, types, on_error, numbers, quote, skip, sheet, range")
         XCTAssertEqual(message([("delimiter", .string(";;"))]),
                        "load option delimiter must be one ASCII character, not \";;\" | for example delimiter=\";\" or delimiter=\"\\t\"")
         XCTAssertEqual(message([("encoding", .string("latin1"))]),
