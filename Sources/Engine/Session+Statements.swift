@@ -179,7 +179,13 @@ extension Session {
             throw Diagnostic("no such file: '\(path)'", at: pathSpan, in: file)
         }
         let report = progress
-        let result = try DataFileReader.read(path: target, name: path, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
+        let result: CSVLoadResult
+        do {
+            result = try DataFileReader.read(path: target, name: path, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
+        } catch let d as Diagnostic where d.location == nil && d.span == nil {
+            // Workbook errors (no sheet, not a workbook ...) point at the path.
+            throw Diagnostic(d.message, at: pathSpan, in: file, hints: d.hints)
+        }
         setTable(tableName, result.table, sourcePath: target)
         for w in result.warnings { emit(.note("warning: \(w)")) }
         if result.skippedRows > 0 { emit(.note("skipped \(result.skippedRows) malformed row\(result.skippedRows == 1 ? "" : "s") (on_error=\"skip\")")) }

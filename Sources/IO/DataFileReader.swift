@@ -5,7 +5,7 @@ import Diagnostics
 /// An old binary .xls or an encrypted workbook is an error that says so.
 public enum DataFileReader {
     /// Reads `path`; `name` (the path as the user wrote it) names the file in messages
-    /// about workbooks. `progress` is called with the fraction done (CSV files).
+    /// (`orders.csv:17:4: ...`). `progress` is called with the fraction done (CSV files).
     public static func read(path: String, name: String, options: CSVOptions,
                             progress: ((Double) -> Void)? = nil) throws -> CSVLoadResult {
         if XLSXReader.isWorkbookPath(path) || path.lowercased().hasSuffix(".xls") {
@@ -22,7 +22,7 @@ public enum DataFileReader {
                 throw Diagnostic("load options sheet and range are for Excel workbooks, and '\(name)' is not one",
                                  hints: ["for title lines above a CSV header, use skip=N"])
             }
-            return try CSVReader.read(path: path, options: options, progress: progress)
+            return try CSVReader.read(text: try CSVText.map(path: path), name: name, options: options, progress: progress)
         }
     }
 }
