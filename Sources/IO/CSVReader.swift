@@ -217,7 +217,9 @@ public enum CSVReader {
         if chunks.contains(where: { $0.cancelled }) { throw ColumnarError.cancelled }
         if let first = chunks.compactMap({ $0.error }).min(by: { $0.offset < $1.offset }) {
             var hints = first.hints
-            if columnCount == 1, options.skipLines == 0, first.message.hasPrefix("row has ") {
+            // A title line above a table: one field on line 1, more on a line just below.
+            if columnCount == 1, options.skipLines == 0, first.message.hasPrefix("row has "),
+               text.location(of: first.offset).line <= 10 {
                 hints.append("the first line has one field and the next ones more: if it is a title above the table, skip it with skip=1 (or more lines with skip=N)")
             }
             throw error(text, name, first.offset, first.message, hints: hints)

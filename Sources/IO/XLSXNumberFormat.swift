@@ -6,12 +6,13 @@ import Columnar
 enum XLSXValueKind: UInt8 {
     case number, date, time
 
-    /// The kind of the built-in format `id`: 14–17 and 22 and the East Asian date formats
-    /// 27–31, 34–36, 50–58 are dates; 18–21, 45–47, 32–33 are times.
+    /// The kind of the built-in format `id`: 14–17 and 22, and the East Asian date formats
+    /// 27–31, 36 and 50–58 (Chinese: `yyyy"年"m"月"d"日"` and the like), are dates; 18–21,
+    /// 45–47 and the East Asian 32–35 (`h"时"mm"分"`) are times.
     static func builtIn(_ id: Int) -> XLSXValueKind {
         switch id {
-        case 14...17, 22, 27...31, 34...36, 50...58: return .date
-        case 18...21, 32, 33, 45...47: return .time
+        case 14...17, 22, 27...31, 36, 50...58: return .date
+        case 18...21, 32...35, 45...47: return .time
         default: return .number
         }
     }

@@ -189,8 +189,9 @@ struct XLSXSheetReader {
             case 0x72: // r="B12"
                 var c = 0
                 var k = valueStart
-                while k < valueEnd, bytes[k] >= 0x41 {
-                    c = c * 26 + Int((bytes[k] & 0xDF) - 0x40)
+                // At most three letters (XFD is Excel's last column): no overflow on junk.
+                while k < valueEnd, k - valueStart < 3, bytes[k] >= 0x41 {
+                    c = c * 26 + Int((bytes[k] & 0xDF) &- 0x40)
                     k += 1
                 }
                 if c > 0 { newColumn = c - 1 }
@@ -227,6 +228,10 @@ struct XLSXSheetReader {
     private mutating func emit(row: Int, column: Int, type: UInt8, style: Int, value: Range<Int>?, inline: [UInt8],
                                xml: UnsafeBufferPointer<UInt8>, rowOpen: inout Bool) throws {
         guard row >= 0, column >= 0, range.contains(row: row, column: column) else { return }
+        guard row < 1_048_576, column < 16_384 else {
+            throw Diagnostic("sheet '\(sheetName)' has a cell beyond Excel's last row (1048576) or column (XFD): row \(row + 1), column \(column + 1)",
+                             hints: ["the workbook is damaged; open it in Excel or LibreOffice and save it again"])
+        }
         let before = fields.count
         switch type {
         case 0x73: // shared string

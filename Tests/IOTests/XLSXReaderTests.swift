@@ -126,8 +126,8 @@ final class XLSXReaderTests: XCTestCase {
     }
 
     func testNumberFormatKinds() {
-        XCTAssertEqual((0...60).filter { XLSXValueKind.builtIn($0) == .date }, [14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58])
-        XCTAssertEqual([18, 19, 20, 21, 45, 46, 47].map(XLSXValueKind.builtIn), Array(repeating: .time, count: 7))
+        XCTAssertEqual((0...60).filter { XLSXValueKind.builtIn($0) == .date }, [14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58])
+        XCTAssertEqual([18, 19, 20, 21, 32, 33, 34, 35, 45, 46, 47].map(XLSXValueKind.builtIn), Array(repeating: .time, count: 11))
         let cases: [(String, XLSXValueKind)] = [
             ("yyyy\"年\"m\"月\"d\"日\"", .date), ("yyyy/m/d h:mm", .date), ("[$-F800]dddd, mmmm dd, yyyy", .date),
             ("h:mm:ss", .time), ("[h]:mm", .time), ("mm:ss.0", .time),
@@ -203,5 +203,57 @@ final class XLSXReaderTests: XCTestCase {
         XCTAssertTrue(try part("xl/workbook.xml").contains("<sheet name=\"tiers\" sheetId=\"1\" r:id=\"rId1\"/>"))
         XCTAssertEqual(XLSXWriter.sheetName(forPath: "/tmp/a/客户[1].xlsx"), "客户1")
         XCTAssertEqual(XLSXWriter.sheetName(forPath: "/tmp/[].xlsx"), "Sheet1")
+    }
+
+    /// A workbook written by hand, part by part, for what the fixtures do not show.
+    func handMade(sheet: String, shared: String = "<sst/>", styles: String = "<styleSheet/>", workbookPr: String = "") throws -> String {
+        let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+        let parts: [(String, String)] = [
+            ("xl/workbook.xml", "<workbook \(ns)>\(workbookPr)<sheets><sheet name=\"hidden\" sheetId=\"1\" state=\"hidden\" r:id=\"rId1\"/><sheet name=\"data\" sheetId=\"2\" r:id=\"rId2\"/></sheets></workbook>"),
+            ("xl/_rels/workbook.xml.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"/xl/worksheets/data.xml\"/></Relationships>"),
+            ("xl/worksheets/sheet1.xml", "<worksheet \(ns)><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>hidden</t></is></c></row></sheetData></worksheet>"),
+            ("xl/worksheets/data.xml", "<worksheet \(ns)><sheetData>\(sheet)</sheetData></worksheet>"),
+            ("xl/sharedStrings.xml", shared),
+            ("xl/styles.xml", styles),
+        ]
+        let archive = try Archive(data: Data(), accessMode: .create)
+        for (path, text) in parts {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { p, n in
+                data.subdata(in: Int(p)..<Int(p) + n)
+            }
+        }
+        return try write("hand.xlsx", [UInt8](archive.data ?? Data()))
+    }
+
+    func testHandMadeWorkbookCellKinds() throws {
+        let shared = "<sst><si><r><t>客户</t></r><r><rPr><b/></rPr><t xml:space=\"preserve\"> 名称</t></r><rPh sb=\"0\" eb=\"1\"><t>kana</t></rPh></si><si><t>a&amp;b &lt;x&gt; line_x000D_</t></si></sst>"
+        let styles = "<styleSheet><numFmts><numFmt numFmtId=\"164\" formatCode=\"yyyy/m/d h:mm\"/></numFmts><cellStyleXfs><xf numFmtId=\"14\"/></cellStyleXfs><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"164\"/><xf numFmtId=\"20\"/></cellXfs></styleSheet>"
+        // Row 1 has no r attributes at all; row 2 has cells out of order of kinds.
+        let sheet = "<row><c t=\"s\"><v>0</v></c><c t=\"inlineStr\"><is><t>n</t></is></c><c t=\"inlineStr\"><is><t>when</t></is></c><c t=\"str\"><f>A1</f><v>clock</v></c></row>"
+            + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c><c r=\"B2\" t=\"e\"><v>#DIV/0!</v></c><c r=\"C2\" s=\"1\"><v>43890.5</v></c><c r=\"D2\" s=\"2\"><v>0.5</v></c></row>"
+            + "<row r=\"3\"><c r=\"A3\" t=\"b\"><v>1</v></c><c r=\"B3\"><v>2.5E-3</v></c><c r=\"C3\" t=\"d\"><v>2024-02-29T00:00:00</v></c><c r=\"D3\" s=\"2\"><v>0.75</v></c></row>"
+        let t = try DataFileReader.read(path: try handMade(sheet: sheet, shared: shared, styles: styles, workbookPr: "<workbookPr date1904=\"true\"/>"),
+                                        name: "hand.xlsx", options: CSVOptions())
+        XCTAssertEqual(t.table.names, ["客户 名称", "n", "when", "clock"])
+        XCTAssertEqual(csvRows(t.table), [
+            [.string("a&b <x> line\r"), .null, .string("2024-03-01 12:00:00"), .string("12:00:00")],
+            [.string("true"), .double(0.0025), .string("2024-02-29"), .string("18:00:00")],
+        ])
+        XCTAssertEqual(t.warnings, ["1 error cell in sheet 'data' read as null (#DIV/0! at B2)"])
+    }
+
+    func testDamagedSheetsAreErrorsNotCrashes() throws {
+        let far = "<row r=\"99999999999999\"><c r=\"A99999999999999\"><v>1</v></c></row>"
+        XCTAssertEqual(message(try handMade(sheet: far), name: "hand.xlsx"),
+                       "sheet 'data' has a cell beyond Excel's last row (1048576) or column (XFD): row 99999999999999, column 1")
+        // Letters beyond three are not read (no overflow): ZZZ is column 18278.
+        let junk = "<row r=\"1\"><c r=\"ZZZZZZZZZZZZZZZZZZZZZZZZ1\"><v>1</v></c></row>"
+        XCTAssertEqual(message(try handMade(sheet: junk), name: "hand.xlsx"),
+                       "sheet 'data' has a cell beyond Excel's last row (1048576) or column (XFD): row 1, column 18278")
+        let missing = "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c t=\"s\"><v>7</v></c></row>"
+        XCTAssertEqual(message(try handMade(sheet: missing), name: "hand.xlsx"),
+                       "sheet 'data', cell B1 refers to shared string 7, but the workbook has 0")
+        XCTAssertEqual(message(try handMade(sheet: ""), name: "hand.xlsx"), "sheet 'data' of 'hand.xlsx' has no values")
     }
 }
