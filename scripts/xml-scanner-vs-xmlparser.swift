@@ -1,6 +1,7 @@
 // Times reading a sheet XML with segsh's XMLScanner and with Foundation's XMLParser, and checks
 // that both find the same cells and values. Used by scripts/bench-xlsx:
-//   swiftc -O Sources/IO/XMLScanner.swift scripts/xml-scanner-vs-xmlparser.swift -o /tmp/xmlbench
+//   cp scripts/xml-scanner-vs-xmlparser.swift /tmp/main.swift
+//   swiftc -O Sources/IO/XMLScanner.swift /tmp/main.swift -o /tmp/xmlbench
 //   /tmp/xmlbench sheet1.xml [scanner|parser|both]
 import Foundation
 #if canImport(FoundationXML)
