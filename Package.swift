@@ -9,12 +9,16 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(name: "Diagnostics"),
         .target(name: "Columnar"),
         .target(name: "Language", dependencies: ["Diagnostics"]),
-        .target(name: "IO", dependencies: ["Columnar", "Diagnostics"]),
+        .target(name: "IO", dependencies: [
+            "Columnar", "Diagnostics",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .target(name: "Engine", dependencies: ["Columnar", "Language", "Diagnostics", "IO"]),
         .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics", "IO"]),
         .systemLibrary(
@@ -39,7 +43,8 @@ let package = Package(
         .executableTarget(name: "segsh", dependencies: ["Shell"]),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
-        .testTarget(name: "IOTests", dependencies: ["IO", "Columnar"]),
+        .testTarget(name: "IOTests", dependencies: ["IO", "Columnar", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar", "Language"]),
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),

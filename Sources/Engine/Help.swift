@@ -7,11 +7,22 @@ enum HelpPages {
         "load": """
             load NAME from "PATH" [with OPTION=VALUE, ...]
             load "PATH"                      (the table is named after the file stem)
-              Reads a CSV/TSV file into a table. Types are inferred from the whole file.
+              Reads a CSV/TSV file or an Excel workbook (.xlsx, .xlsm) into a table. Types
+              are inferred from the whole file.
               options: delimiter=";"  header=true|false  encoding="gb18030"|"gbk"|"utf-8"
-                       dates="%d/%m/%Y"  types="col:string,amount:double"
+                       dates="%d/%m/%Y" (also "%Y%m%d": 19970101 becomes a date)
+                       types="col:string,amount:double"
                        numbers="currency" (reads ¥1,200.50 and 1,234 as numbers)
                        on_error="skip" (skips and counts malformed rows)
+                       skip=2 (title lines above the header)
+                       quote="" (every " is text; by default a field's quotes are text
+                         only when text follows its closing quote)
+              workbooks: sheet="客户" or sheet=2 (default: the first visible sheet)
+                       range="A3" or "A3:H500" (the cells to read; skips title rows)
+                       Dates and times come from the cells' number formats; a date with
+                       a time of day is text "yyyy-mm-dd hh:mm:ss"; formulas give their
+                       last computed value; error cells (#N/A) are null, with a warning;
+                       a merged range reads its top-left value in every cell.
               example: load orders from "datasets/demo/orders.csv"
             """,
         "let": """
@@ -35,8 +46,9 @@ enum HelpPages {
             """,
         "export": """
             export PIPELINE to "PATH"
-              Writes csv, tsv, json, jsonl or md (by extension) through a temporary file and a
-              rename. Refuses to overwrite a file a table was loaded from.
+              Writes csv, tsv, json, jsonl, md or xlsx (by extension) through a temporary file
+              and a rename. Refuses to overwrite a file a table was loaded from. An .xlsx has
+              one sheet with a bold, frozen header, fitted widths, typed numbers and dates.
               example: export tiered | select customer_id, tier to "tiers.csv"
             """,
         "profile": """

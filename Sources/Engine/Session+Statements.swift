@@ -70,8 +70,8 @@ extension Session {
 
         case .export(let pipeline, let path, let pathSpan):
             try checkWritable(path, pathSpan, file)
-            guard OutputFormat.forPath(path) != nil else {
-                throw Diagnostic("cannot tell the format of '\(path)' (use .csv, .tsv, .json, .jsonl or .md)", at: pathSpan, in: file)
+            guard TableWriter.canWrite(path) else {
+                throw Diagnostic("cannot tell the format of '\(path)' (\(TableWriter.extensionsHint))", at: pathSpan, in: file)
             }
             let target = resolve(path)
             for (tname, stored) in tables {
@@ -182,7 +182,13 @@ extension Session {
             throw Diagnostic("no such file: '\(path)'", at: pathSpan, in: file)
         }
         let report = progress
-        let result = try CSVReader.read(path: target, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
+        let result: CSVLoadResult
+        do {
+            result = try DataFileReader.read(path: target, name: path, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
+        } catch let d as Diagnostic where d.location == nil && d.span == nil {
+            // Workbook errors (no sheet, not a workbook ...) point at the path.
+            throw Diagnostic(d.message, at: pathSpan, in: file, hints: d.hints)
+        }
         setTable(tableName, result.table, sourcePath: target)
         try place(tableName, at: pathSpan, file: file)
         for w in result.warnings { emit(.note("warning: \(w)")) }
