@@ -79,9 +79,15 @@ extension Session {
             let place = i < remoteSteps ? "db" : "memory"
             out += "  \(i + 1). [\(place)] \(file.slice(step.op.step.span)) → \(describe(step.schema))\n"
         }
-        if case .database(let alias) = plan.sourceLocation {
-            let sql = try compileSQL(plan, steps: remoteSteps, alias: alias, file: file, parameters: parameters)
-            if let a = attachments[alias] {
+        if case .database(let alias) = plan.sourceLocation, let a = attachments[alias] {
+            let compiler = SQLCompiler(dialect: a.dialect, session: self, alias: alias, file: file, parameters: parameters)
+            let sql = try compiler.compile(plan, steps: remoteSteps)
+            for u in compiler.uploads {
+                out += "sent as a temporary table: \(NumberFormat.grouped(u.table.rowCount)) in-memory rows as \(u.name)\n"
+            }
+            do {
+                defer { compiler.dropUploads(in: a) }
+                try? compiler.uploadTemporaryTables(to: a)
                 let counted = try? withCancellation(a) { try a.database.query(a.dialect.countQuery(sql)) }
                 if let c = counted?.columns.first, counted?.rowCount == 1, case .int(let n) = c[0] {
                     out += "rows that would come back: \(NumberFormat.grouped(Int(n)))"

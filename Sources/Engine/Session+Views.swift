@@ -106,7 +106,7 @@ extension Session {
             do { csvOptions = try CSVOptions(pairs: options.map { (key: $0.key.text, value: $0.value.scalar) }) } catch let d as Diagnostic {
                 throw Diagnostic(d.message, at: options.first?.span ?? source.span, in: file, hints: d.hints)
             }
-            let result = try CSVReader.read(path: resolve(path), options: csvOptions, progress: nil)
+            let result = try DataFileReader.read(path: resolve(path), name: path, options: csvOptions)
             var out = PipelineResult(table: result.table)
             out.notes = result.warnings.map { "warning: \($0)" }
             return out

@@ -84,6 +84,9 @@ final class PostgresConnection: @unchecked Sendable {
     /// UTF-8, UTC, a fresh cancel handle.
     private func afterConnect() throws {
         guard let conn else { return }
+        // Server notices ("table ... does not exist, skipping") are not the user's business:
+        // libpq would print them on stderr.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
         if PQsetClientEncoding(conn, "UTF8") != 0 {
             throw RemoteError("PostgreSQL: the server cannot send UTF-8 text (\(lastMessage()))")
         }
