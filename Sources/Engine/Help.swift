@@ -51,6 +51,25 @@ enum HelpPages {
               one sheet with a bold, frozen header, fitted widths, typed numbers and dates.
               example: export tiered | select customer_id, tier to "tiers.csv"
             """,
+        "attach": """
+            attach "URL" as NAME
+              Attaches a PostgreSQL database (postgresql://user@host:port/db or "host=... dbname=...")
+              or a Spark Connect cluster (sc://host:15002). Its tables are NAME.TABLE and
+              NAME.SCHEMA.TABLE; pipelines over them are compiled to SQL and run there, and only
+              the result comes back. '.databases' lists attachments; the password never appears.
+              example: attach "postgresql://analyst@localhost:5432/crm" as crm
+            """,
+        "detach": """
+            detach NAME
+              Closes an attached database.
+              example: detach crm
+            """,
+        "explain": """
+            explain PIPELINE
+              The plan: each step with its columns and where it runs (in the database or here),
+              how many rows would come back, and the SQL sent to the database.
+              example: explain crm.orders | where region == "华东" | summarize n = count()
+            """,
         "profile": """
             profile TABLE [key COL]
               One row per column: type, rows, nulls, distinct, min, max, mean, p50, top values.
@@ -182,13 +201,14 @@ extension Session {
         }
         if let s = HelpPages.statements[t] { return s + "\n" }
         if let o = HelpPages.operators[t] { return o }
+        if let d = operators.definition(t) { return d.help }
         if let f = functions.lookup(t) { return f.helpText }
         return nil
     }
 
     /// Every help topic, for `.help` completion and did-you-mean.
     public var helpTopics: [String] {
-        (Array(HelpPages.statements.keys) + Array(HelpPages.operators.keys) + functions.names + ["functions"]).sorted()
+        Array(Set(HelpPages.statements.keys).union(HelpPages.operators.keys).union(operators.keywords).union(functions.names + ["functions"])).sorted()
     }
 }
 

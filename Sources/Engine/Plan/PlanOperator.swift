@@ -46,6 +46,10 @@ public struct OperatorDefinition {
     /// Binds a parsed step against its input schema.
     public let bind: (_ step: Step, _ input: Schema, _ binder: Binder) throws -> PlanOperator
 
+    /// The `.help` page made from the definition (operators whose page is longer keep it in
+    /// `HelpPages.operators`).
+    public var help: String { "\(syntax)\n  \(summary)\n  example: \(example)\n" }
+
     public init(keyword: String, syntax: String, summary: String, example: String,
                 bind: @escaping (_ step: Step, _ input: Schema, _ binder: Binder) throws -> PlanOperator) {
         self.keyword = keyword; self.syntax = syntax; self.summary = summary; self.example = example; self.bind = bind
