@@ -445,7 +445,6 @@ public struct Parser {
             return done(.join(kind, table: src, leftKey: l, rightKey: r))
         case "distinct": return done(.distinct(atStepEnd ? [] : try names()))
         case "rfm": return done(.rfm(try assignments(requireName: true)))
-        case "clv", "clv_fit": return done(.operatorCall(try assignments(requireName: true)))
         case "classify":
             let rules = try name("a rule set name after 'classify'")
             var asName: Name?
@@ -486,11 +485,21 @@ public struct Parser {
         case let word where Keywords.statements.contains(word):
             throw fail(message: "'\(word)' starts a statement, it is not a pipeline operator", at: start,
                        hints: ["operators: " + Keywords.operators.joined(separator: ", ")])
+        case _ where isNamedArgumentList:
+            // `NAME key=EXPR, ...`: an operator registered outside the parser (clv, clv_fit);
+            // the binder says whether it exists.
+            return done(.operatorCall(try assignments(requireName: true)))
         default:
             let hint = closestMatch(to: op, in: Keywords.operators).map { "did you mean '\($0)'?" }
             throw fail(message: "unknown pipeline operator '\(op)'", at: start,
                        hints: (hint.map { [$0] } ?? []) + ["operators: " + Keywords.operators.joined(separator: ", ")])
         }
+    }
+
+    /// Whether the tokens ahead are `key=...` (a named argument, not a comparison).
+    var isNamedArgumentList: Bool {
+        guard case .identifier = current.kind, p + 1 < tokens.count else { return false }
+        return isSymbol("=", tokens[p + 1])
     }
 
     var atStepEnd: Bool { atStatementEnd || isSymbol("|") || isSymbol(")") || isWord("to") }

@@ -55,7 +55,7 @@ public struct Binder {
     public func bindStep(_ step: Step, _ input: Schema) throws -> PlanOperator {
         guard let definition = session.operators.definition(step.name) else {
             let suggestion = closestMatch(to: step.name, in: session.operators.keywords).map { " (did you mean '\($0)'?)" } ?? ""
-            throw error("the '\(step.name)' operator is not available in this build\(suggestion)", step.span)
+            throw error("unknown pipeline operator '\(step.name)'\(suggestion)", step.span, hints: ["operators: " + session.operators.keywords.joined(separator: ", ")])
         }
         return try definition.bind(step, input, self)
     }
