@@ -104,12 +104,35 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     return prev[y.count]
 }
 
-/// The closest candidate to `name`, if close enough to be a plausible typo.
+/// The closest candidate to `name`, if close enough to be a plausible typo: the nearest by
+/// edit distance (at most one edit per two characters, at most three), else the shortest
+/// candidate that contains `name` or is contained in it, ignoring case (`行业` finds
+/// `所属行业`, `amount` finds `order_amount`). This is the one place segsh decides what
+/// "did you mean" suggests.
 public func closestMatch(to name: String, in candidates: [String]) -> String? {
-    var best: (String, Int)?
+    var best: (candidate: String, distance: Int)?
     for c in candidates {
         let d = editDistance(name, c)
-        if d <= max(1, min(3, name.count / 2)), best == nil || d < best!.1 { best = (c, d) }
+        if d <= max(1, min(3, name.count / 2)), d < (best?.distance ?? Int.max) { best = (c, d) }
     }
-    return best?.0
+    if let best { return best.candidate }
+    let needle = name.lowercased()
+    guard !needle.isEmpty else { return nil }
+    var contained: String?
+    for c in candidates where !c.isEmpty {
+        let hay = c.lowercased()
+        guard hay.contains(needle) || (hay.count >= 2 && needle.contains(hay)) else { continue }
+        if c.count < (contained?.count ?? Int.max) { contained = c }
+    }
+    return contained
+}
+
+/// The hint `did you mean 'amount'?` for `name`, or nil when no candidate is close.
+public func didYouMean(_ name: String, in candidates: [String]) -> String? {
+    closestMatch(to: name, in: candidates).map { "did you mean '\($0)'?" }
+}
+
+/// The message suffix ` (did you mean 'amount'?)` for `name`, or "" when no candidate is close.
+public func didYouMeanSuffix(_ name: String, in candidates: [String]) -> String {
+    didYouMean(name, in: candidates).map { " (\($0))" } ?? ""
 }

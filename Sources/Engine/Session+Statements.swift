@@ -89,7 +89,7 @@ extension Session {
             } catch {
                 throw Diagnostic("cannot write '\(path)': \(error)", at: pathSpan, in: file)
             }
-            emit(.done("exported \(result.table.rowCount) rows × \(result.table.columnCount) columns to \(path)", elapsed: elapsed()))
+            emit(.done("exported \(TableRenderer.headerLine(rows: result.table.rowCount, columns: result.table.columnCount, number: nil, elapsed: nil)) to \(path)", elapsed: elapsed()))
 
         case .profile(let name, let key):
             let source = Source(.table(name.text), name.span)

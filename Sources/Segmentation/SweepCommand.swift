@@ -129,7 +129,8 @@ enum SweepCommand {
             var out: [Scalar] = []
             var i = 0
             while true {
-                let d = shift(x, by: unit.n * i, unit.unit)
+                let (steps, overflow) = unit.n.multipliedReportingOverflow(by: i)
+                guard !overflow, let d = Duration.shift(x, by: steps, unit.unit) else { break }
                 if unit.n > 0 ? d > y : d < y { break }
                 out.append(.date(d))
                 if out.count > maxValues { throw tooMany(.infinity) }
@@ -178,16 +179,6 @@ enum SweepCommand {
         if step == 0 { throw context.error("the step of a sweep cannot be 0", stepExpr.span) }
         if distance != 0 && (distance > 0) != (step > 0) {
             throw context.error("the step goes the wrong way: from \(distance > 0 ? "a smaller to a larger" : "a larger to a smaller") value needs a \(distance > 0 ? "positive" : "negative") step", stepExpr.span)
-        }
-    }
-
-    /// A date moved by `n` units (months and years by the calendar, the day clamped).
-    static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32 {
-        switch unit {
-        case .days: return day &+ Int32(clamping: n)
-        case .weeks: return day &+ Int32(clamping: 7 * n)
-        case .months: return CivilDate(daysSinceEpoch: day).addingMonths(n).daysSinceEpoch
-        case .years: return CivilDate(daysSinceEpoch: day).addingMonths(12 * n).daysSinceEpoch
         }
     }
 }

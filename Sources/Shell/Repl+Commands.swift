@@ -67,7 +67,10 @@ extension Repl {
         }
         let topics = Keywords.statements + Keywords.operators + session.functionNames + commands.map(\.name)
             + HelpPages.topicNames
-        let hints = closestMatch(to: topic, in: topics).map { ["did you mean '\($0)'?"] } ?? []
+        // A close name is a likely typo; otherwise still point at the nearest topic.
+        let suggestion = closestMatch(to: topic, in: topics)
+            ?? topics.min { editDistance(topic, $0) < editDistance(topic, $1) }
+        let hints = (suggestion.map { ["did you mean '\($0)'?"] } ?? []) + ["'.help' lists every topic"]
         printer.error("no help for '\(topic)'", hints: hints)
     }
 
@@ -77,7 +80,7 @@ extension Repl {
         switch topic {
         case "functions":
             return session.functionNames.map { name in
-                session.functions.lookup(name).map { "  \($0.signature)\n      \($0.summary)\n" } ?? "  \(name)\n"
+                session.functions.lookup(name).map { "  \($0.signature)\n      \($0.summary)\n      example: \($0.example)\n" } ?? "  \(name)\n"
             }.joined()
         case "statements": return Repl.wrap(Keywords.statements, width: width)
         case "operators": return Repl.wrap(Keywords.operators, width: width)
@@ -130,7 +133,7 @@ extension Repl {
     func showSchema(_ args: [String]) {
         guard args.count == 1 else { return usageError(".schema TABLE") }
         guard let schema = session.schema(of: args[0]) else {
-            let hints = closestMatch(to: args[0], in: session.tableNames).map { ["did you mean '\($0)'?"] } ?? []
+            let hints = didYouMean(args[0], in: session.tableNames).map { [$0] } ?? []
             return printer.error("unknown table '\(args[0])'", hints: hints)
         }
         output.out(TableRenderer.render(schema, format: .table, options: fullOptions))
@@ -158,7 +161,7 @@ extension Repl {
                                             : names.joined(separator: "\n") + "\n")
         }
         guard let text = session.ruleSetSource(name) else {
-            let hints = closestMatch(to: name, in: session.ruleSetNames).map { ["did you mean '\($0)'?"] } ?? []
+            let hints = didYouMean(name, in: session.ruleSetNames).map { [$0] } ?? []
             return printer.error("unknown rule set '\(name)'", hints: hints)
         }
         output.out(ResultPrinter.line(text))

@@ -118,7 +118,7 @@ public enum SVGChart {
         let gridWidth = cellWidth * Double(columnLabels.count)
         let svgWidth = max(320, left + gridWidth + 20)
         let height = top + cellHeight * Double(rowLabels.count) + 16
-        let maxCount = counts.flatMap { $0 }.filter(\.isFinite).max() ?? 0
+        let shares = rowShares(counts)
         var body = text("after →", x: left + gridWidth / 2, y: 16, anchor: "middle", cssClass: "axis-title")
         body += "<text x=\"14\" y=\"\(number(top + cellHeight * Double(rowLabels.count) / 2))\" text-anchor=\"middle\" "
             + "class=\"axis-title\" transform=\"rotate(-90 14 \(number(top + cellHeight * Double(rowLabels.count) / 2)))\">before →</text>"
@@ -130,17 +130,27 @@ public enum SVGChart {
             body += text(truncate(label, to: labelWidth - 16), x: left - 8, y: y + cellHeight / 2 + 4, anchor: "end")
             for (j, column) in columnLabels.enumerated() {
                 let v = j < counts[i].count ? counts[i][j] : 0
-                let t = maxCount > 0 && v.isFinite ? max(0, v) / maxCount : 0
+                let t = j < shares[i].count ? shares[i][j] : 0
                 let x = left + cellWidth * Double(j)
                 let diagonal = label == column
                 body += "<rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"\(number(cellWidth))\" height=\"\(number(cellHeight))\" "
                     + "fill=\"\(heat(t))\" stroke=\"\(diagonal ? "#333" : "#fff")\" stroke-width=\"\(diagonal ? "1.5" : "1")\">"
-                    + "<title>\(escape("\(label) → \(column): \(numberTexts([v])[0])"))</title></rect>"
+                    + "<title>\(escape("\(label) → \(column): \(numberTexts([v])[0]) (\(percent(t)) of \(label))"))</title></rect>"
                 body += text(numberTexts([v])[0], x: x + cellWidth / 2, y: y + cellHeight / 2 + 4, anchor: "middle",
                              cssClass: t > 0.55 ? "value light" : "value")
             }
         }
         return svg(width: svgWidth, height: height, label: "migration matrix", body: body)
+    }
+
+    /// Each cell's share of its row (0...1): a heatmap coloured by it shows where each class
+    /// went, so a few moves out of a large class stand out as much as those out of a small one
+    /// (coloured by the largest count, the big diagonal cells wash every move out).
+    static func rowShares(_ counts: [[Double]]) -> [[Double]] {
+        counts.map { row in
+            let total = row.filter { $0.isFinite && $0 > 0 }.reduce(0, +)
+            return row.map { total > 0 && $0.isFinite ? max(0, $0) / total : 0 }
+        }
     }
 
     static func pareto(points: [ReportFigure.Point], boundaries: [Double], measure: String) -> String {
