@@ -2,7 +2,15 @@
 /// Rendered once, at the edge, by `Diagnostic.render`.
 public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     public enum Severity: String, Sendable { case error, warning }
+    /// What kind of failure this is, for code that reacts to it (never the message text).
+    public enum Kind: String, Sendable {
+        /// A mistake in a statement, its data or its files: the message says what to do.
+        case failure
+        /// The user stopped the statement (Ctrl-C); nothing changed.
+        case interrupted
+    }
     public var severity: Severity
+    public var kind: Kind = .failure
     public var message: String
     public var span: Span?
     public var source: SourceFile?
@@ -18,6 +26,14 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         self.hints = hints
         self.severity = severity
         self.location = location
+    }
+
+    /// The error of a statement stopped by Ctrl-C (`kind` `.interrupted`).
+    public static func interrupted(at span: Span? = nil, in source: SourceFile? = nil) -> Diagnostic {
+        var d = Diagnostic("interrupted", at: span, in: source,
+                           hints: ["the statement was stopped; tables and results are as they were"])
+        d.kind = .interrupted
+        return d
     }
 
     public func with(source: SourceFile) -> Diagnostic {

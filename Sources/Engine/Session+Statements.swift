@@ -33,6 +33,7 @@ extension Session {
                 emit(.table(result.table, number: n, elapsed: elapsed()))
             }
             for t in result.texts { emit(.text(t)) }
+            for c in result.charts { emit(.chart(c)) }
 
         case .letView(let name, let pipeline):
             guard tables[name.text] == nil else {

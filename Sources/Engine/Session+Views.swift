@@ -24,6 +24,7 @@ extension Session {
         result.table = try PipelineEvaluator(context: context).run(steps, on: result.table)
         result.notes += context.notes
         result.texts += context.texts
+        result.charts += context.charts
         return result
     }
 

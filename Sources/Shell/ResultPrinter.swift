@@ -40,6 +40,9 @@ public struct ResultPrinter {
             }
         case .text(let text):
             if settings.format == .table { output.out(Self.line(text)) } else { output.err(Self.line(text)) }
+        case .chart(let chart):
+            let text = TextChart.render(chart, width: TextChart.defaultWidth)
+            if settings.format == .table { output.out(text) } else { output.err(text) }
         case .note(let text):
             output.err(Self.line(text))
         case .done(let text, let elapsed):
@@ -75,12 +78,13 @@ public struct ResultPrinter {
     }
 
     /// Plain text of an item as a notebook keeps it: table mode, no colour, no timing.
-    public static func plainText(_ item: ResultItem, maxRows: Int) -> String {
+    public static func plainText(_ item: ResultItem, maxRows: Int, chartWidth: Int = TextChart.defaultWidth) -> String {
         switch item {
         case .table(let table, let number, _):
             return TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: number, elapsed: nil)
                 + "\n" + TableRenderer.render(table, format: .table, options: RenderOptions(maxRows: maxRows))
         case .text(let text): return line(text)
+        case .chart(let chart): return TextChart.render(chart, width: chartWidth)
         case .note(let text), .done(let text, _): return line(text)
         }
     }

@@ -1,5 +1,8 @@
+import Columnar
+import Diagnostics
 import Engine
 import Foundation
+import IO
 import SegshTestSupport
 import XCTest
 @testable import Shell
@@ -324,5 +327,95 @@ final class NotebookReportTests: XCTestCase {
         XCTAssertTrue(report.contains("<title>Review</title>"))
         XCTAssertTrue(report.contains("<p>Prose <em>kept</em> as written.</p>"), report)
         _ = try parse(report)
+    }
+}
+
+/// Reports draw what statements produced when they ran (issue 17): `.save` neither re-parses
+/// the transcript nor re-runs pipelines, and a saved notebook passes its own `--check`.
+final class SavedReportTests: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "segsh-saved-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func runShell(_ lines: [String]) -> CapturedOutput {
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = NotebookReportTests.packageRoot
+        let output = CapturedOutput()
+        Repl(session: session, reader: ScriptedReader(lines.map { .line($0) }), output: output, environment: [:]).run()
+        return output
+    }
+
+    /// The `n` column of a pipeline's result, by product line, in a fresh session.
+    func counts(over threshold: Int) throws -> [String: String] {
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = NotebookReportTests.packageRoot
+        var table: Table?
+        let text = "load orders from \"datasets/demo/orders.csv\"\n"
+            + "orders | where amount > \(threshold) | summarize n = count() by product_line"
+        let errors = session.run(SourceFile(name: "t.seg", text: text)) { if case .table(let t, _, _) = $0 { table = t } }
+        XCTAssertEqual(errors.count, 0)
+        let t = try XCTUnwrap(table)
+        let labels = try XCTUnwrap(t.column("product_line")), n = try XCTUnwrap(t.column("n"))
+        var out: [String: String] = [:]
+        for i in 0..<t.rowCount { out[labels[i].description] = NumberFormat.grouped(Int(n[i].description) ?? -1) }
+        return out
+    }
+
+    func testSavedReportDrawsTheBarsTheStatementSawNotTheParametersAtSaveTime() throws {
+        _ = runShell([
+            "load orders from \"datasets/demo/orders.csv\"",
+            "param t = 0",
+            "let v = orders | where amount > $t | summarize n = count() by product_line",
+            "v | chart bar product_line n",
+            "param t = 100000",
+            ".save \(directory)/cb.html",
+        ])
+        let html = try String(contentsOfFile: directory + "/cb.html", encoding: .utf8)
+        // Each bar's tooltip is `label: value`.
+        var drawn: [String: String] = [:]
+        for part in html.components(separatedBy: "<title>").dropFirst() {
+            guard let end = part.range(of: "</title>") else { continue }
+            let title = part[..<end.lowerBound]
+            guard let colon = title.range(of: ": ") else { continue }
+            drawn[String(title[..<colon.lowerBound])] = String(title[colon.upperBound...])
+        }
+        let atRunTime = try counts(over: 0), atSaveTime = try counts(over: 100000)
+        XCTAssertEqual(drawn.count, 6)
+        XCTAssertEqual(drawn, atRunTime)
+        XCTAssertNotEqual(drawn, atSaveTime)
+    }
+
+    func testMaxRowsDoesNotCutWhatSaveWrites() throws {
+        let output = runShell([
+            "load orders from \"datasets/demo/orders.csv\"",
+            "orders | sort order_id | take 10",
+            ".maxrows 3",
+            "orders | sort order_id | take 5",
+            ".save \(directory)/m.md",
+        ])
+        XCTAssertTrue(output.stdout.contains("… 2 more rows"), output.stdout)
+        let saved = try String(contentsOfFile: directory + "/m.md", encoding: .utf8)
+        let notebook = Notebook(parsing: saved)
+        XCTAssertEqual(notebook.cells.count, 3)
+        XCTAssertTrue(notebook.cells[1].savedOutput.hasPrefix("[1] 10 rows × 6 columns\n"))
+        XCTAssertEqual(notebook.cells[1].savedOutput.split(separator: "\n").count, 1 + 3 + 1 + 10 + 1)
+        XCTAssertEqual(notebook.cells[2].savedOutput.split(separator: "\n").count, 1 + 3 + 1 + 5 + 1)
+        // `segsh m.md --check` passes.
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = NotebookReportTests.packageRoot
+        let again = NotebookRunner().run(notebook, name: "m.md", in: session)
+        XCTAssertEqual(again.updatedText, saved, again.diff(name: "m.md"))
+    }
+
+    func testMigrationHeatmapIsColouredByTheShareOfTheRow() {
+        XCTAssertEqual(SVGChart.rowShares([[90, 10, 0], [0, 0, 0], [1, 1, 2]]),
+                       [[0.9, 0.1, 0], [0, 0, 0], [0.25, 0.25, 0.5]])
     }
 }

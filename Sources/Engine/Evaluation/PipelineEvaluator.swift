@@ -3,11 +3,12 @@ import Diagnostics
 import IO
 import Language
 
-/// What a pipeline produced: its table, plus report text (pareto summaries, charts) and
-/// notes (warnings) gathered along the way.
+/// What a pipeline produced: its table, plus report text (pareto summaries), charts (as
+/// values, drawn by whoever shows them) and notes (warnings) gathered along the way.
 public struct PipelineResult {
     public var table: Table
     public var texts: [String] = []
+    public var charts: [Chart] = []
     public var notes: [String] = []
     public init(table: Table) { self.table = table }
 }
@@ -26,6 +27,7 @@ public final class StepContext {
     public let parameters: [String: Scalar]
     public var notes: [String] = []
     public var texts: [String] = []
+    public var charts: [Chart] = []
 
     init(session: Session, file: SourceFile, parameters: [String: Scalar]) {
         self.session = session
@@ -132,12 +134,11 @@ struct PipelineEvaluator {
             guard let (vs, _) = ValueMapping.doubles(values) else {
                 throw error("chart bar needs numbers for its values, but this is \(values.type.rawValue)", value.span)
             }
-            let shown = min(table.rowCount, 60)
-            let texts = (0..<shown).map { labels[$0].isNull ? "∅" : labels[$0].description }
-            let nums = (0..<shown).map { values.isNull($0) ? 0 : vs[$0] }
-            var chart = TextChart.bar(labels: texts, values: nums, width: context.session.chartWidth, title: nil)
-            if table.rowCount > shown { chart += "… \(table.rowCount - shown) more bars\n" }
-            context.texts.append(chart)
+            let shown = min(table.rowCount, Chart.maxBars)
+            context.charts.append(Chart.bar(labels: (0..<shown).map { labels[$0].isNull ? "∅" : labels[$0].description },
+                                            values: (0..<shown).map { values.isNull($0) ? 0 : vs[$0] },
+                                            valueName: file.slice(value.span)))
+            context.charts[context.charts.count - 1].omitted = table.rowCount - shown
             return table
         case .chartHist(let e, let bins):
             let values = try ev.column(e)
@@ -146,7 +147,7 @@ struct PipelineEvaluator {
             }
             guard bins >= 1, bins <= 1000 else { throw error("bins must be between 1 and 1000, not \(bins)", step.span) }
             let present = (0..<vs.count).filter { !values.isNull($0) && vs[$0].isFinite }.map { vs[$0] }
-            context.texts.append(TextChart.histogram(values: present, bins: bins, width: context.session.chartWidth))
+            context.charts.append(Chart.histogram(of: present, bins: bins, valueName: file.slice(e.span)))
             return table
         case .moved:
             throw error("'moved' only follows a what-if: whatif P = V on VIEW by COL | moved", step.span)

@@ -2,7 +2,7 @@ import Diagnostics
 import Foundation
 import IO
 
-/// Draws `ReportFigure`s as inline SVG for the HTML report: self-contained (no scripts, no
+/// Draws chart values and `ReportFigure`s as inline SVG for the HTML report: self-contained (no scripts, no
 /// fonts to fetch), XHTML-compatible (quoted attributes, escaped text), sized by `viewBox`
 /// so it scales with the page. Text is styled by the report's CSS (`svg text`).
 public enum SVGChart {
@@ -12,17 +12,29 @@ public enum SVGChart {
 
     /// The `<svg>` element of a figure.
     public static func render(_ figure: ReportFigure) -> String {
-        if figure.isEmpty {
-            return svg(width: 320, height: 40, label: "empty chart",
-                       body: text("(no values)", x: 10, y: 24, anchor: "start", cssClass: "axis-title"))
-        }
+        if figure.isEmpty { return emptyChart }
         switch figure {
-        case .bar(let labels, let values, let valueName): return bar(labels: labels, values: values, valueName: valueName)
-        case .histogram(let edges, let counts, let valueName): return histogram(edges: edges, counts: counts, valueName: valueName)
         case .lines(let xName, let xLabels, let series): return lines(xName: xName, xLabels: xLabels, series: series)
         case .heatmap(let rows, let columns, let counts): return heatmap(rowLabels: rows, columnLabels: columns, counts: counts)
         case .pareto(let points, let boundaries, let measure): return pareto(points: points, boundaries: boundaries, measure: measure)
         }
+    }
+
+    /// The `<svg>` element of a chart value: bars, or a histogram over its bin edges.
+    public static func render(_ chart: Chart) -> String {
+        if chart.isEmpty { return emptyChart }
+        switch chart.kind {
+        case .bar:
+            return bar(labels: chart.labels, values: chart.values, valueName: chart.valueName)
+        case .histogram:
+            return histogram(edges: chart.edges, counts: chart.values.map { Int(exactly: $0.rounded()) ?? 0 },
+                             valueName: chart.valueName)
+        }
+    }
+
+    static var emptyChart: String {
+        svg(width: 320, height: 40, label: "empty chart",
+            body: text("(no values)", x: 10, y: 24, anchor: "start", cssClass: "axis-title"))
     }
 
     // MARK: - Charts
