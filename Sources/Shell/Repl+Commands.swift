@@ -184,8 +184,7 @@ extension Repl {
 
     func setMode(_ args: [String]) {
         guard let name = args.first else { return output.out(settings.format.rawValue + "\n") }
-        let aliases = ["md": OutputFormat.markdown, "box": .table]
-        guard args.count == 1, let format = OutputFormat(rawValue: name.lowercased()) ?? aliases[name.lowercased()] else {
+        guard args.count == 1, let format = OutputFormat(name: name) else {
             return printer.error("unknown mode '\(name)'",
                                  hints: ["modes: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])
         }

@@ -28,9 +28,9 @@ final class NotebookReportTests: XCTestCase {
 
     /// Runs notebook text in a fresh session based at the package root, as `segsh` run from
     /// the repository root does.
-    func run(_ text: String, name: String, figures: Bool = false) -> NotebookRun {
+    func run(_ text: String, name: String, figures: Bool = false, base: String = packageRoot) -> NotebookRun {
         let session = SegshCLI.makeSession()
-        session.baseDirectory = Self.packageRoot
+        session.baseDirectory = base
         return NotebookRunner(collectsFigures: figures).run(Notebook(parsing: text), name: name, in: session)
     }
 
@@ -73,13 +73,16 @@ final class NotebookReportTests: XCTestCase {
 
     // MARK: - The shipped notebook
 
+    /// The shipped notebook's folder: its relative paths are relative to it.
+    static let demoFolder = packageRoot + "/datasets/demo"
+
     func shippedNotebook() throws -> String {
         try String(contentsOfFile: Self.packageRoot + "/datasets/demo/monthly-review.md", encoding: .utf8)
     }
 
     func testShippedNotebookChecksClean() throws {
         let text = try shippedNotebook()
-        let result = run(text, name: "monthly-review.md")
+        let result = run(text, name: "monthly-review.md", base: Self.demoFolder)
         XCTAssertEqual(result.failedCells, 0)
         XCTAssertEqual(result.cells.count, 18)
         XCTAssertEqual(result.updatedText, text,
@@ -87,7 +90,7 @@ final class NotebookReportTests: XCTestCase {
     }
 
     func testReportOfShippedNotebookIsWellFormedWithAChartPerFigure() throws {
-        let result = run(try shippedNotebook(), name: "monthly-review.md", figures: true)
+        let result = run(try shippedNotebook(), name: "monthly-review.md", figures: true, base: Self.demoFolder)
         let html = HTMLReport.render(notebook: result, title: "Monthly review", options: NotebookOptions())
         let document = try parse(html)
         // One chart per chart statement, sweep, what-if / compare matrix and pareto, in order
