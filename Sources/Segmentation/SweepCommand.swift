@@ -52,10 +52,10 @@ enum SweepCommand {
                 let m = try WhatIfInputs.measure(measure, in: table, context)
                 measureName = measureName ?? m?.name
                 base = (baseline, m?.column)
-                let s = m.map { baseline.sums(of: $0.column).sums.map(\.value) } ?? [Double](repeating: 0, count: classes.count)
+                let s = m.map { baseline.sums(of: $0.column).sums } ?? [CompensatedSum](repeating: CompensatedSum(), count: classes.count)
                 counts.append(baseline.counts)
-                sums.append(s)
-                totals.append(s.reduce(0, +))
+                sums.append(s.map(\.value))
+                totals.append(CompensatedSum.total(s).value)
                 continue
             }
             let ids = try classes.encode(classColumn)
@@ -64,16 +64,15 @@ enum SweepCommand {
             if let (baseline, baseMeasure) = base, baseline.ids.count == ids.count, sameColumn(m?.column, baseMeasure) {
                 let shifted = baseline.shifted(to: ids, moved: baseline.movedRows(to: ids), classCount: classes.count,
                                                measure: m?.column)
-                let s = shifted.sums.map(\.value)
                 counts.append(shifted.counts)
-                sums.append(s)
-                totals.append(s.reduce(0, +))
+                sums.append(shifted.sums.map(\.value))
+                totals.append(CompensatedSum.total(shifted.sums).value)
                 continue
             }
-            let s = classSums(m?.column, classes: ids, classCount: classes.count)
+            let s = classSumStates(m?.column, classes: ids, classCount: classes.count)
             counts.append(classCounts(ids, classCount: classes.count))
-            sums.append(s)
-            totals.append(s.reduce(0, +))
+            sums.append(s.map(\.value))
+            totals.append(CompensatedSum.total(s).value)
         }
         let order = classes.order(ruleOrder: session.classOrders[by.text]).ids.map(Int.init)
         func at<T: Numeric>(_ xs: [T], _ c: Int) -> T { c < xs.count ? xs[c] : 0 }

@@ -10,40 +10,40 @@ extension Repl {
     public static var standardCommands: [DotCommand] {
         [
             DotCommand(".help", usage: ".help [TOPIC]",
-                       summary: "topics, or the page for a statement, operator, function or command") { $0.help($1) },
-            DotCommand(".tables", usage: ".tables", summary: "tables and views with their rows and columns") { repl, _ in
+                       summary: "topics, or the page for a statement, operator, function or command", example: ".help rfm") { $0.help($1) },
+            DotCommand(".tables", usage: ".tables", summary: "tables and views with their rows and columns", example: ".tables") { repl, _ in
                 repl.showTables()
             },
-            DotCommand(".schema", usage: ".schema TABLE", summary: "the columns of a table and their types") { $0.showSchema($1) },
+            DotCommand(".schema", usage: ".schema TABLE", summary: "the columns of a table and their types", example: ".schema orders") { $0.showSchema($1) },
             DotCommand(".mode", usage: ".mode table|csv|tsv|json|jsonl|markdown",
-                       summary: "how results are printed") { $0.setMode($1) },
-            DotCommand(".maxrows", usage: ".maxrows N", summary: "rows shown per result (0 = all)") { $0.setMaxRows($1) },
-            DotCommand(".timer", usage: ".timer on|off", summary: "show how long each statement took") { $0.setTimer($1) },
-            DotCommand(".read", usage: ".read FILE", summary: "run a script in this session") { repl, args in
+                       summary: "how results are printed", example: ".mode csv") { $0.setMode($1) },
+            DotCommand(".maxrows", usage: ".maxrows N", summary: "rows shown per result (0 = all)", example: ".maxrows 100") { $0.setMaxRows($1) },
+            DotCommand(".timer", usage: ".timer on|off", summary: "show how long each statement took", example: ".timer off") { $0.setTimer($1) },
+            DotCommand(".read", usage: ".read FILE", summary: "run a script in this session", example: ".read segments.seg") { repl, args in
                 guard args.count == 1 else { return repl.usageError(".read FILE") }
                 // A script that failed (its error is printed) fails the command, so that a
                 // script reading it stops there and exits 1.
                 if !repl.runScript(path: args[0]) { repl.printer.commandErrors.count += 1 }
             },
             DotCommand(".save", usage: ".save FILE.md|FILE.html",
-                       summary: "write the session so far as a notebook (.md) or an HTML report (.html)") { repl, args in
+                       summary: "write the session so far as a notebook (.md) or an HTML report (.html)", example: ".save review.md") { repl, args in
                 guard args.count == 1 else { return repl.usageError(".save FILE.md|FILE.html") }
                 if repl.session.isSafe { return repl.printer.error("safe mode: .save cannot write files") }
                 repl.saveNotebook(to: args[0])
             },
-            DotCommand(".params", usage: ".params", summary: "parameters and their values") { repl, _ in repl.showParameters() },
-            DotCommand(".rules", usage: ".rules [NAME]", summary: "rule sets, or the text of one") { $0.showRules($1) },
-            DotCommand(".history", usage: ".history", summary: "statements typed so far") { repl, _ in repl.showHistory() },
-            DotCommand(".last", usage: ".last", summary: "the last result in full, through $PAGER") { repl, _ in repl.showLast() },
-            DotCommand(".edit", usage: ".edit", summary: "edit the last statement in $EDITOR and run it") { repl, _ in
+            DotCommand(".params", usage: ".params", summary: "parameters and their values", example: ".params") { repl, _ in repl.showParameters() },
+            DotCommand(".rules", usage: ".rules [NAME]", summary: "rule sets, or the text of one", example: ".rules tier") { $0.showRules($1) },
+            DotCommand(".history", usage: ".history", summary: "statements typed so far", example: ".history") { repl, _ in repl.showHistory() },
+            DotCommand(".last", usage: ".last", summary: "the last result in full, through $PAGER", example: ".last") { repl, _ in repl.showLast() },
+            DotCommand(".edit", usage: ".edit", summary: "edit the last statement in $EDITOR and run it", example: ".edit") { repl, _ in
                 repl.editLastStatement()
             },
-            DotCommand(".editor", usage: ".editor vi|emacs", summary: "key bindings of the line editor") { $0.setEditor($1) },
-            DotCommand(".safe", usage: ".safe on", summary: "forbid writing files and reading outside this directory") {
+            DotCommand(".editor", usage: ".editor vi|emacs", summary: "key bindings of the line editor", example: ".editor vi") { $0.setEditor($1) },
+            DotCommand(".safe", usage: ".safe on", summary: "forbid writing files and reading outside this directory", example: ".safe on") {
                 $0.setSafe($1)
             },
-            DotCommand(".quit", usage: ".quit", summary: "leave the shell") { repl, _ in repl.quit() },
-            DotCommand(".exit", usage: ".exit", summary: "leave the shell") { repl, _ in repl.quit() },
+            DotCommand(".quit", usage: ".quit", summary: "leave the shell", example: ".quit") { repl, _ in repl.quit() },
+            DotCommand(".exit", usage: ".exit", summary: "leave the shell", example: ".exit") { repl, _ in repl.quit() },
         ]
     }
 
@@ -57,7 +57,7 @@ extension Repl {
         guard let topic = args.first else { return output.out(helpIndex()) }
         if topic.hasPrefix(".") {
             switch DotCommand.lookup(topic, in: commands) {
-            case .found(let command): return output.out("\(command.usage)\n    \(command.summary)\n")
+            case .found(let command): return output.out(command.helpPage)
             default: break
             }
         } else if let page = HelpPages.page(topic, session: session) {

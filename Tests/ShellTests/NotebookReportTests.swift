@@ -275,10 +275,12 @@ final class NotebookReportTests: XCTestCase {
 
     func testUpdateRewritesOutputsAndCheckReportsDifferences() throws {
         let path = directory + "/nb.md"
+        // The notebook's paths are relative to its folder (it runs from the package root).
+        try FileManager.default.copyItem(atPath: Self.demoFolder + "/customers.csv", toPath: directory + "/customers.csv")
         let prose = "# Review\n\nProse *kept* as written.\n\n"
         let text = prose + """
             ```segsh
-            load customers from "datasets/demo/customers.csv"
+            load customers from "customers.csv"
             customers | summarize n = count() by size | sort size
             ```
 
@@ -312,7 +314,8 @@ final class NotebookReportTests: XCTestCase {
         XCTAssertTrue(updated.contains("│ 大型   │ 201 │"), updated)
         XCTAssertTrue(updated.contains("nb.md:27:19: error: unknown column 'nope'"), updated)
         XCTAssertEqual(line(27, of: updated), "customers | where nope")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["nb.md"], "no temporary file left")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["customers.csv", "nb.md"],
+                       "no temporary file left")
 
         let clean = try Segsh.run([path, "--check"], directory: root)
         XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
