@@ -262,14 +262,33 @@ public final class Repl {
     public func quit() { quitRequested = true }
 
     private func addToHistory(_ statement: String) {
-        if !statement.contains("\n") {
-            reader.addHistory(statement)
-        } else if !statement.contains("#") {
-            // One history entry per statement, recalled as one line.
-            reader.addHistory(statement.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
-        } else {
-            for line in statement.split(separator: "\n") { reader.addHistory(String(line)) }
+        reader.addHistory(Repl.historyLine(statement))
+    }
+
+    /// A statement as one history entry, recalled as one line: its lines trimmed and joined
+    /// with spaces, `#` comments left out (kept, they would comment out the lines after them
+    /// once joined). A `#` inside a string or backticks is not a comment.
+    static func historyLine(_ statement: String) -> String {
+        guard statement.contains("\n") else { return statement }
+        var lines: [String] = []
+        for line in statement.split(separator: "\n", omittingEmptySubsequences: false) {
+            var kept = ""
+            var quote: Character?
+            var escaped = false
+            for c in line {
+                if let q = quote {
+                    if escaped { escaped = false } else if c == "\\" && q != "`" { escaped = true } else if c == q { quote = nil }
+                } else if c == "#" {
+                    break
+                } else if c == "\"" || c == "'" || c == "`" {
+                    quote = c
+                }
+                kept.append(c)
+            }
+            let trimmed = kept.trimmingCharacters(in: .whitespaces)
+            if !trimmed.isEmpty { lines.append(trimmed) }
         }
+        return lines.joined(separator: " ")
     }
 }
 
