@@ -46,7 +46,7 @@ extension Session {
             views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
             do {
                 let t = try evaluateView(name.text, parameters: context.parameters)
-                emit(.done("view \(name.text): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil))", elapsed: elapsed()))
+                emit(.done("view \(name.text): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount))", elapsed: elapsed()))
             } catch {
                 views[name.text] = old
                 throw error
@@ -90,7 +90,7 @@ extension Session {
             } catch {
                 throw Diagnostic("cannot write '\(path)': \(error)", at: pathSpan, in: file)
             }
-            emit(.done("exported \(TableRenderer.headerLine(rows: result.table.rowCount, columns: result.table.columnCount, number: nil, elapsed: nil)) to \(path)", elapsed: elapsed()))
+            emit(.done("exported \(NumberFormat.shape(rows: result.table.rowCount, columns: result.table.columnCount)) to \(path)", elapsed: elapsed()))
 
         case .profile(let name, let key):
             let source = Source(.table(name.text), name.span)
@@ -185,7 +185,7 @@ extension Session {
         for w in result.warnings { emit(.note("warning: \(w)")) }
         if result.skippedRows > 0 { emit(.note("skipped \(result.skippedRows) malformed row\(result.skippedRows == 1 ? "" : "s") (on_error=\"skip\")")) }
         let t = result.table
-        emit(.done("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(path)", elapsed: elapsed()))
+        emit(.done("loaded \(tableName): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount)) from \(path)", elapsed: elapsed()))
     }
 
     static func stem(of path: String) -> String {

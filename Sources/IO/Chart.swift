@@ -8,6 +8,15 @@ public struct Chart: Equatable, Sendable {
         case bar
         /// Counts of values in equal-width bins (`chart hist EXPR [bins N]`).
         case histogram
+        /// One line of points per series over the labels (a `sweep`'s class counts).
+        case lines
+    }
+
+    /// A named line of a line chart, one value per label.
+    public struct Series: Equatable, Sendable {
+        public var name: String
+        public var values: [Double]
+        public init(name: String, values: [Double]) { self.name = name; self.values = values }
     }
 
     public var kind: Kind
@@ -15,10 +24,14 @@ public struct Chart: Equatable, Sendable {
     public var title: String?
     /// One per bar: the label column's text (`∅` for null), or a histogram bin `[lo, hi)`.
     public var labels: [String]
-    /// One per bar: the value (a histogram's counts). Null values are drawn as 0.
+    /// One per bar: the value (a histogram's counts). Null values are drawn as 0. Empty for
+    /// a line chart, whose values are in `series`.
     public var values: [Double]
-    /// What the values are of, as written in the statement (`revenue`, `amount`).
+    /// What the values are of, as written in the statement (`revenue`, `amount`); for a line
+    /// chart, what the labels are values of (the swept parameter).
     public var valueName: String
+    /// The lines of a line chart; empty for bars and histograms.
+    public var series: [Series] = []
     /// Histogram bin edges, `labels.count + 1` of them (the last bin is closed); empty for bars.
     public var edges: [Double]
     /// Rows left out of a bar chart (it draws at most `Chart.maxBars`).
@@ -78,6 +91,15 @@ public struct Chart: Equatable, Sendable {
         return Chart(kind: .histogram, labels: labels, values: counts.map(Double.init), valueName: valueName, edges: edges)
     }
 
+    /// A line chart: one line per series over `labels` (the x values, in order).
+    public static func lines(labels: [String], series: [Series], xName: String, title: String? = nil) -> Chart {
+        var chart = Chart(kind: .lines, title: title, labels: labels, values: [], valueName: xName)
+        chart.series = series
+        return chart
+    }
+
     /// Whether there is nothing to draw.
-    public var isEmpty: Bool { labels.isEmpty || values.isEmpty }
+    public var isEmpty: Bool {
+        kind == .lines ? labels.isEmpty || series.isEmpty : labels.isEmpty || values.isEmpty
+    }
 }

@@ -55,7 +55,8 @@ public enum TextChart {
     }
 
     /// A chart value as text, `width` display columns wide: a bar chart (with a `… N more
-    /// bars` line for the rows it leaves out) or a histogram (labels never cut).
+    /// bars` line for the rows it leaves out), a histogram (labels never cut), or a line chart
+    /// ten rows high.
     public static func render(_ chart: Chart, width: Int) -> String {
         switch chart.kind {
         case .bar:
@@ -67,6 +68,11 @@ public enum TextChart {
             if let title = chart.title { out += title.visibleControlCharacters.truncated(toDisplayWidth: max(1, width)) + "\n" }
             if chart.isEmpty { return out + "(no values)\n" }
             return out + bar(labels: chart.labels, values: chart.values, width: width, title: nil, labelCap: Int.max)
+        case .lines:
+            var out = ""
+            if let title = chart.title { out += title.visibleControlCharacters.truncated(toDisplayWidth: max(1, width)) + "\n" }
+            return out + lines(series: chart.series.map { (name: $0.name, values: $0.values) }, xLabels: chart.labels,
+                               width: width, height: 10)
         }
     }
 

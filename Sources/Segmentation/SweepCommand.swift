@@ -90,10 +90,9 @@ enum SweepCommand {
         }
         items.append(.table(Table(uncheckedNames: names, columns: columns, rowCount: values.count), number: nil, elapsed: 0))
 
-        let series = order.map { c in (name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
-        let chart = TextChart.lines(series: series, xLabels: values.map { WhatIfInputs.show($0) },
-                                    width: session.chartWidth, height: 10)
-        items.append(.text("\(by.text) counts by $\(parameter.text):\n" + chart))
+        let series = order.map { c in Chart.Series(name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
+        items.append(.chart(Chart.lines(labels: values.map { WhatIfInputs.show($0) }, series: series, xName: parameter.text,
+                                        title: "\(by.text) counts by $\(parameter.text):")))
         return items
     }
 

@@ -71,7 +71,8 @@ public enum HTMLReport {
         return out + "</section>\n"
     }
 
-    /// A statement's result items; its figure replaces its report text, or follows its first table.
+    /// A statement's result items, its charts drawn as SVG; its figure (a migration matrix or
+    /// a Pareto curve) follows its first table.
     static func items(_ items: [ResultItem], figure: ReportFigure?, maxRows: Int) -> String {
         var out = ""
         var figureShown = false
@@ -84,13 +85,9 @@ public enum HTMLReport {
             switch item {
             case .table(let table, let number, _):
                 out += HTMLTable.render(table, number: number, maxRows: maxRows)
-                if figure?.replacesText == false { showFigure() }
+                showFigure()
             case .text(let text):
-                if figure?.replacesText == true {
-                    showFigure()
-                } else {
-                    out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
-                }
+                out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
             case .chart(let chart):
                 out += "<figure class=\"chart\">" + SVGChart.render(chart) + "</figure>\n"
             case .note(let text), .done(let text, _):

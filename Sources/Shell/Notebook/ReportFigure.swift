@@ -6,18 +6,11 @@ import Language
 /// The data of a figure in the HTML report besides chart values (those are result items of
 /// their own, `ResultItem.chart`), recognised from a statement and what it produced.
 public enum ReportFigure: Equatable {
-    /// `sweep`: one series (a class count) per class over the swept values.
-    case lines(xName: String, xLabels: [String], series: [Series])
     /// The migration matrix of `whatif` / `compare`: counts by class before (rows) and after (columns).
     case heatmap(rowLabels: [String], columnLabels: [String], counts: [[Double]])
     /// `pareto`: the Lorenz/Pareto curve, share of customers (x) against cumulative share of
     /// the measure (y), both 0...1, with the class boundaries.
     case pareto(points: [Point], boundaries: [Double], measure: String)
-
-    public struct Series: Equatable {
-        public var name: String
-        public var values: [Double]
-    }
 
     public struct Point: Equatable {
         public var x: Double
@@ -27,23 +20,13 @@ public enum ReportFigure: Equatable {
     /// Whether there is nothing to draw (a chart of no rows).
     public var isEmpty: Bool {
         switch self {
-        case .lines(_, let xLabels, let series): return xLabels.isEmpty || series.isEmpty
         case .heatmap(let rows, let columns, _): return rows.isEmpty || columns.isEmpty
         case .pareto(let points, _, _): return points.count < 2
         }
     }
 
-    /// Whether the figure replaces the statement's report text (a text chart drawn again as
-    /// SVG) rather than being shown after its tables.
-    public var replacesText: Bool {
-        switch self {
-        case .lines: return true
-        case .heatmap, .pareto: return false
-        }
-    }
-
-    /// The figure of a statement that ran successfully, or nil when it draws none: charts
-    /// from the chart values among its items, `sweep`, `whatif` and `compare` from their
+    /// The figure of a statement that ran successfully, or nil when it draws none (charts and
+    /// sweeps are chart values among its items): `whatif` and `compare` from their
     /// report tables, `pareto` by a pipeline step (re-evaluated up to that step, for every row).
     public static func recognise(_ statement: Statement, items: [ResultItem], file: SourceFile,
                                  session: Session) -> ReportFigure? {
@@ -52,8 +35,6 @@ public enum ReportFigure: Equatable {
         case .pipeline(let pipeline):
             if items.contains(where: { if case .chart = $0 { return true } else { return false } }) { return nil }
             return try? paretoFigure(pipeline, file: file, session: session)
-        case .sweep(let parameter, _, _, _, _, _, _):
-            return tables.first.flatMap { sweepFigure($0, parameter: parameter.text) }
         case .whatIf, .compare:
             return tables.first.flatMap(migrationFigure)
         default:
@@ -91,20 +72,6 @@ public enum ReportFigure: Equatable {
     static func isTotal(_ name: String) -> Bool {
         let lower = name.lowercased()
         return lower == "total" || lower == "all" || lower == "合计" || lower == "总计" || lower == "(total)"
-    }
-
-    /// A sweep's report table: the swept values in the first column, one count column per
-    /// class (the integer columns; shares and sums are left out).
-    static func sweepFigure(_ table: Table, parameter: String) -> ReportFigure? {
-        guard table.columnCount >= 2, table.rowCount >= 1 else { return nil }
-        let first = table.columns[0]
-        let xLabels = (0..<table.rowCount).map { first.isNull($0) ? "∅" : first[$0].description }
-        var series: [Series] = []
-        for (name, column) in zip(table.names.dropFirst(), table.columns.dropFirst()) where column.type == .int && !isTotal(name) {
-            series.append(Series(name: name, values: (0..<table.rowCount).map { column[$0].doubleValue ?? .nan }))
-        }
-        guard !series.isEmpty else { return nil }
-        return .lines(xName: table.names[0], xLabels: xLabels, series: series)
     }
 
     /// A migration matrix: class labels in the first column, one numeric column per class

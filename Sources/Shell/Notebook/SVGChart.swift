@@ -14,7 +14,6 @@ public enum SVGChart {
     public static func render(_ figure: ReportFigure) -> String {
         if figure.isEmpty { return emptyChart }
         switch figure {
-        case .lines(let xName, let xLabels, let series): return lines(xName: xName, xLabels: xLabels, series: series)
         case .heatmap(let rows, let columns, let counts): return heatmap(rowLabels: rows, columnLabels: columns, counts: counts)
         case .pareto(let points, let boundaries, let measure): return pareto(points: points, boundaries: boundaries, measure: measure)
         }
@@ -29,6 +28,8 @@ public enum SVGChart {
         case .histogram:
             return histogram(edges: chart.edges, counts: chart.values.map { Int(exactly: $0.rounded()) ?? 0 },
                              valueName: chart.valueName)
+        case .lines:
+            return lines(xName: chart.valueName, xLabels: chart.labels, series: chart.series)
         }
     }
 
@@ -88,7 +89,7 @@ public enum SVGChart {
         return svg(height: height, label: "histogram of \(valueName)", body: body)
     }
 
-    static func lines(xName: String, xLabels: [String], series: [ReportFigure.Series]) -> String {
+    static func lines(xName: String, xLabels: [String], series: [Chart.Series]) -> String {
         let legendWidth = min(220, (series.map { textWidth($0.name) }.max() ?? 40) + 40)
         let left = 64.0, right = legendWidth + 10, top = 14.0, bottom = 46.0, plotHeight = 240.0
         let height = top + plotHeight + bottom
