@@ -45,7 +45,9 @@ let package = Package(
         .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
         .testTarget(name: "IOTests", dependencies: ["IO", "Columnar", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar", "Language"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "IO", "Columnar", "Language"]),
+        // rfm, classify, pareto, clv, what-if, sweep, compare, and every `.help` example (they use them).
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Engine", "IO", "Columnar", "Diagnostics", "Language"]),
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Columnar", "SegshTestSupport"]),

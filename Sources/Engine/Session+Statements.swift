@@ -33,6 +33,7 @@ extension Session {
                 emit(.table(result.table, number: n, elapsed: elapsed()))
             }
             for t in result.texts { emit(.text(t)) }
+            for c in result.charts { emit(.chart(c)) }
 
         case .letView(let name, let pipeline):
             guard tables[name.text] == nil else {
@@ -45,7 +46,7 @@ extension Session {
             views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
             do {
                 let t = try evaluateView(name.text, parameters: context.parameters)
-                emit(.done("view \(name.text): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil))", elapsed: elapsed()))
+                emit(.done("view \(name.text): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount))", elapsed: elapsed()))
             } catch {
                 views[name.text] = old
                 throw error
@@ -89,7 +90,7 @@ extension Session {
             } catch {
                 throw Diagnostic("cannot write '\(path)': \(error)", at: pathSpan, in: file)
             }
-            emit(.done("exported \(result.table.rowCount) rows × \(result.table.columnCount) columns to \(path)", elapsed: elapsed()))
+            emit(.done("exported \(NumberFormat.shape(rows: result.table.rowCount, columns: result.table.columnCount)) to \(path)", elapsed: elapsed()))
 
         case .profile(let name, let key):
             let source = Source(.table(name.text), name.span)
@@ -194,7 +195,7 @@ extension Session {
         for w in result.warnings { emit(.note("warning: \(w)")) }
         if result.skippedRows > 0 { emit(.note("skipped \(result.skippedRows) malformed row\(result.skippedRows == 1 ? "" : "s") (on_error=\"skip\")")) }
         let t = result.table
-        emit(.done("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(path)", elapsed: elapsed()))
+        emit(.done("loaded \(tableName): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount)) from \(path)", elapsed: elapsed()))
     }
 
     static func stem(of path: String) -> String {

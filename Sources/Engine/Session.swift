@@ -10,8 +10,10 @@ public enum ResultItem {
     /// A result table, numbered `_N` when `number` is set. `elapsed` is the wall time in
     /// seconds (volatile: notebooks leave it out).
     case table(Table, number: Int?, elapsed: Double)
-    /// Report text that belongs on stdout (what-if reports, charts, pareto summaries).
+    /// Report text that belongs on stdout (what-if reports, pareto summaries).
     case text(String)
+    /// A chart (`chart bar`, `chart hist`) as data; each writer draws it its own way.
+    case chart(Chart)
     /// Information for stderr (warnings, skipped rows, progress results).
     case note(String)
     /// The line that says a statement is done, for stderr (`loaded …`, `view …`, `exported …`),
@@ -264,7 +266,7 @@ public final class Session {
         } catch let d as Diagnostic {
             return d.with(source: file)
         } catch ColumnarError.cancelled {
-            return Diagnostic("interrupted", at: statement.span, in: file)
+            return Diagnostic.interrupted(at: statement.span, in: file)
         } catch let e as ColumnarError {
             return Diagnostic(e.description, at: statement.span, in: file)
         } catch {

@@ -5,6 +5,9 @@ import Diagnostics
 /// Every line is at most `width` display columns (CJK characters count 2) when `width`
 /// leaves room for at least a one-column bar, and every output ends with a newline.
 public enum TextChart {
+    /// The width of charts in the terminal and in notebooks unless told otherwise.
+    public static let defaultWidth = 72
+
     /// The eighth blocks: index k draws k/8 of a cell.
     static let eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
@@ -51,36 +54,31 @@ public enum TextChart {
         return s
     }
 
-    /// A histogram: `bins` equal-width bins over [min, max] of the finite values, one bar
-    /// per bin labelled `[lo, hi)` (the last bin `[lo, hi]`, closed) with its count. Bin edges
-    /// share one number of decimals: none when the minimum and the bin width are whole,
-    /// else enough to tell neighbouring edges apart. All-equal values give one bin `[v, v]`.
+    /// A chart value as text, `width` display columns wide: a bar chart (with a `… N more
+    /// bars` line for the rows it leaves out), a histogram (labels never cut), or a line chart
+    /// ten rows high.
+    public static func render(_ chart: Chart, width: Int) -> String {
+        switch chart.kind {
+        case .bar:
+            var out = bar(labels: chart.labels, values: chart.values, width: width, title: chart.title)
+            if chart.omitted > 0 { out += "… \(NumberFormat.grouped(chart.omitted)) more bars\n" }
+            return out
+        case .histogram:
+            var out = ""
+            if let title = chart.title { out += title.visibleControlCharacters.truncated(toDisplayWidth: max(1, width)) + "\n" }
+            if chart.isEmpty { return out + "(no values)\n" }
+            return out + bar(labels: chart.labels, values: chart.values, width: width, title: nil, labelCap: Int.max)
+        case .lines:
+            var out = ""
+            if let title = chart.title { out += title.visibleControlCharacters.truncated(toDisplayWidth: max(1, width)) + "\n" }
+            return out + lines(series: chart.series.map { (name: $0.name, values: $0.values) }, xLabels: chart.labels,
+                               width: width, height: 10)
+        }
+    }
+
+    /// A histogram of `values` (see `Chart.histogram`) as text.
     public static func histogram(values: [Double], bins: Int, width: Int) -> String {
-        let finite = values.filter { $0.isFinite }
-        guard let lo = finite.min(), let hi = finite.max() else { return "(no values)\n" }
-        let binCount = lo == hi ? 1 : max(1, bins)
-        let step = (hi - lo) / Double(binCount)
-        var counts = [Int](repeating: 0, count: binCount)
-        for v in finite {
-            let k = step > 0 ? Int((v - lo) / step) : 0
-            counts[min(max(k, 0), binCount - 1)] += 1
-        }
-        var decimals = 0
-        if !(lo == lo.rounded() && step == step.rounded()) {
-            var exponent = 0  // floor(log10(step))
-            var x = step
-            while x < 1 && x > 0 { x *= 10; exponent -= 1 }
-            while x >= 10 { x /= 10; exponent += 1 }
-            decimals = min(10, max(1, 1 - exponent))
-        }
-        func edge(_ k: Int) -> String {
-            let v = k == binCount ? hi : lo + Double(k) * step
-            return NumberFormat.fixed(v, decimals: decimals, grouping: true)
-        }
-        let labels = (0..<binCount).map { k in
-            "[\(edge(k)), \(edge(k + 1))\(k == binCount - 1 ? "]" : ")")"
-        }
-        return bar(labels: labels, values: counts.map(Double.init), width: width, title: nil, labelCap: Int.max)
+        render(Chart.histogram(of: values, bins: bins, valueName: ""), width: width)
     }
 
     /// A small multi-series chart for `sweep`: a dot plot on a `height`-row grid, one

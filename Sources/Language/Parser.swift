@@ -55,7 +55,6 @@ public struct Parser {
         return false
     }
 
-    @discardableResult
     /// The text of an operator token that needs an operand after it (`>`, `+`, `and`,
     /// `not`, `between`, ...), nil for any other token.
     static func operatorText(_ t: Token) -> String? {
@@ -69,6 +68,7 @@ public struct Parser {
         }
     }
 
+    @discardableResult
     mutating func advance() -> Token {
         let t = current
         if p < tokens.count - 1 { p += 1 }
@@ -85,6 +85,7 @@ public struct Parser {
         return false
     }
 
+    @discardableResult
     mutating func fail(_ expected: String, hints: [String] = []) -> Never_ {
         diagnostics.append(Diagnostic("expected \(expected), but found \(current.describedForError)",
                                       at: current.span, in: file, hints: hints))

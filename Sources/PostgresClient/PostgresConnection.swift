@@ -31,7 +31,7 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// How long to wait for the server to end a cancelled command before giving up on the
     /// connection.
-    static let cancelGrace: Duration = .seconds(10)
+    static let cancelGrace: Swift.Duration = .seconds(10)
 
     init(_ connectionString: PostgresConnectionString) throws {
         self.connectionString = connectionString

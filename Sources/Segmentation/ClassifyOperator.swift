@@ -24,7 +24,7 @@ enum ClassifyOperator {
         let session = context.session
         guard let ruleSet = session.ruleSet(name.text) else {
             let known = session.ruleSetNames
-            let suggestion = closestMatch(to: name.text, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            let suggestion = didYouMeanSuffix(name.text, in: known)
             var hints = [known.isEmpty ? "define one first: rules \(name.text) { \"A\" when ... \"B\" otherwise }"
                                        : "'.rules' lists the rule sets: " + known.joined(separator: ", ")]
             if known.isEmpty { hints.append("'.rules' lists the rule sets") }

@@ -68,10 +68,7 @@ enum RFMOperator {
 
         // Which rows count: a combined validity of customer, date and amount (nil: all).
         var valid: Bitmap?
-        for v in [a.customer.validity, a.dateValidity, a.amountValidity] {
-            guard let v else { continue }
-            valid = valid.map { $0 & v } ?? v
-        }
+        for v in [a.customer.validity, a.dateValidity, a.amountValidity] { valid = bothValid(valid, v) }
         let skipped = valid?.nullCount ?? 0
 
         // asof: given, or the latest valid order date.
@@ -95,10 +92,10 @@ enum RFMOperator {
         let kept = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(g, 1))
         defer { kept.deallocate() }
         try Cancellation.check()
-        try ids.withUnsafeBufferPointer { ids in
-            try a.dates.withUnsafeBufferPointer { ds in
-                try a.amounts.withUnsafeBufferPointer { ms in
-                    try RFMRows.withValidityWords(valid) { validWords in
+        ids.withUnsafeBufferPointer { ids in
+            a.dates.withUnsafeBufferPointer { ds in
+                a.amounts.withUnsafeBufferPointer { ms in
+                    RFMRows.withValidityWords(valid) { validWords in
                         let rows = RFMRows(ids: ids, dates: ds, amounts: ms, valid: validWords,
                                            asof: asof, windowStart: windowStart, groupCount: g)
                         if rows.prefersPartitions(threshold: partitionThreshold) {

@@ -74,7 +74,7 @@ enum RFMSegment {
                                      hints: ["make scores with quantile_score(x, 5)"])
                 }
             }
-            if let v = c.validity { validity = validity.map { $0 & v } ?? v }
+            validity = bothValid(validity, c.validity)
         }
         let dictionary = StringDictionary(labels)
         var codes = [Int32](repeating: 0, count: n)

@@ -52,10 +52,10 @@ enum SweepCommand {
                 let m = try WhatIfInputs.measure(measure, in: table, context)
                 measureName = measureName ?? m?.name
                 base = (baseline, m?.column)
-                let s = m.map { baseline.sums(of: $0.column).sums.map(\.value) } ?? [Double](repeating: 0, count: classes.count)
+                let s = m.map { baseline.sums(of: $0.column).sums } ?? [CompensatedSum](repeating: CompensatedSum(), count: classes.count)
                 counts.append(baseline.counts)
-                sums.append(s)
-                totals.append(s.reduce(0, +))
+                sums.append(s.map(\.value))
+                totals.append(CompensatedSum.total(s).value)
                 continue
             }
             let ids = try classes.encode(classColumn)
@@ -64,16 +64,15 @@ enum SweepCommand {
             if let (baseline, baseMeasure) = base, baseline.ids.count == ids.count, sameColumn(m?.column, baseMeasure) {
                 let shifted = baseline.shifted(to: ids, moved: baseline.movedRows(to: ids), classCount: classes.count,
                                                measure: m?.column)
-                let s = shifted.sums.map(\.value)
                 counts.append(shifted.counts)
-                sums.append(s)
-                totals.append(s.reduce(0, +))
+                sums.append(shifted.sums.map(\.value))
+                totals.append(CompensatedSum.total(shifted.sums).value)
                 continue
             }
-            let s = classSums(m?.column, classes: ids, classCount: classes.count)
+            let s = classSumStates(m?.column, classes: ids, classCount: classes.count)
             counts.append(classCounts(ids, classCount: classes.count))
-            sums.append(s)
-            totals.append(s.reduce(0, +))
+            sums.append(s.map(\.value))
+            totals.append(CompensatedSum.total(s).value)
         }
         let order = classes.order(ruleOrder: session.classOrders[by.text]).ids.map(Int.init)
         func at<T: Numeric>(_ xs: [T], _ c: Int) -> T { c < xs.count ? xs[c] : 0 }
@@ -91,10 +90,9 @@ enum SweepCommand {
         }
         items.append(.table(Table(uncheckedNames: names, columns: columns, rowCount: values.count), number: nil, elapsed: 0))
 
-        let series = order.map { c in (name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
-        let chart = TextChart.lines(series: series, xLabels: values.map { WhatIfInputs.show($0) },
-                                    width: session.chartWidth, height: 10)
-        items.append(.text("\(by.text) counts by $\(parameter.text):\n" + chart))
+        let series = order.map { c in Chart.Series(name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
+        items.append(.chart(Chart.lines(labels: values.map { WhatIfInputs.show($0) }, series: series, xName: parameter.text,
+                                        title: "\(by.text) counts by $\(parameter.text):")))
         return items
     }
 
@@ -129,7 +127,8 @@ enum SweepCommand {
             var out: [Scalar] = []
             var i = 0
             while true {
-                let d = shift(x, by: unit.n * i, unit.unit)
+                let (steps, overflow) = unit.n.multipliedReportingOverflow(by: i)
+                guard !overflow, let d = Duration.shift(x, by: steps, unit.unit) else { break }
                 if unit.n > 0 ? d > y : d < y { break }
                 out.append(.date(d))
                 if out.count > maxValues { throw tooMany(.infinity) }
@@ -178,16 +177,6 @@ enum SweepCommand {
         if step == 0 { throw context.error("the step of a sweep cannot be 0", stepExpr.span) }
         if distance != 0 && (distance > 0) != (step > 0) {
             throw context.error("the step goes the wrong way: from \(distance > 0 ? "a smaller to a larger" : "a larger to a smaller") value needs a \(distance > 0 ? "positive" : "negative") step", stepExpr.span)
-        }
-    }
-
-    /// A date moved by `n` units (months and years by the calendar, the day clamped).
-    static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32 {
-        switch unit {
-        case .days: return day &+ Int32(clamping: n)
-        case .weeks: return day &+ Int32(clamping: 7 * n)
-        case .months: return CivilDate(daysSinceEpoch: day).addingMonths(n).daysSinceEpoch
-        case .years: return CivilDate(daysSinceEpoch: day).addingMonths(12 * n).daysSinceEpoch
         }
     }
 }

@@ -56,6 +56,9 @@ public final class LibEditReader: LineReader {
             guard let el, let data = segsh_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
             return Unmanaged<LibEditReader>.fromOpaque(data).takeUnretainedValue().searchHistory(el)
         }
+        // Wide characters: see the shim (libedit misdraws CJK text when it inserts or deletes
+        // characters on the terminal in place).
+        segsh_el_redraw_instead_of_insert_delete(editor)
         bindKeys()
         _ = segsh_el_source(editor, nil)
         // `bind -v` (or `bind -e`) in ~/.editrc resets the key maps: bind the shell's keys again.
@@ -68,6 +71,8 @@ public final class LibEditReader: LineReader {
         _ = segsh_el_bind(editor, "^I", "segsh-complete")
         _ = segsh_el_bind(editor, "^D", "segsh-eof-or-delete")
         _ = segsh_el_bind(editor, "^R", "segsh-search-history")
+        // Ctrl-L clears the screen in vi insert mode too (emacs mode has it already).
+        _ = segsh_el_bind(editor, "^L", "ed-clear-screen")
     }
 
     private func setPrompt(_ text: String) {

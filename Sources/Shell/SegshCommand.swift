@@ -6,7 +6,10 @@ import Foundation
 import IO
 import Segmentation
 
-extension OutputFormat: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {
+    /// `--format md` as well as `--format markdown` (`OutputFormat(name:)`).
+    public init?(argument: String) { self.init(name: argument) }
+}
 
 /// The command line of SPEC section 2.
 public struct SegshCommand: ParsableCommand {
@@ -30,7 +33,7 @@ public struct SegshCommand: ParsableCommand {
     @Option(name: .customShort("i"), help: ArgumentHelp("Run FILE, then stay in the interactive shell.", valueName: "FILE"))
     public var interactiveScript: String?
 
-    @Option(help: "Output format: table, csv, tsv, json, jsonl or markdown.")
+    @Option(help: "Output format: table, csv, tsv, json, jsonl or markdown (md). Several results are separated by an empty line.")
     public var format: OutputFormat = .table
 
     @Option(name: .customLong("max-rows"), help: "Rows shown per result in table and markdown mode (0 = all).")
@@ -136,6 +139,11 @@ struct Driver {
         settings.maxRows = options.maxRows
         settings.timer = options.timer
         let assignments = options.parameters.compactMap(ParameterAssignment.init)
+        if !assignments.isEmpty, options.interactiveScript == nil, let texts = sourceTexts(),
+           let error = ParameterAssignment.unknownNames(assignments, texts: texts) {
+            output.err(error.render(color: settings.errorColor))
+            return 2
+        }
 
         let notebookPaths = options.files.filter { $0.lowercased().hasSuffix(".md") || $0.lowercased().hasSuffix(".markdown") }
         if !notebookPaths.isEmpty || options.update || options.check || options.html != nil {
@@ -195,6 +203,23 @@ struct Driver {
         }
         // Settings changed by the scripts' dot-commands (`.mode`, `.maxrows`) carry over.
         return interactive(session: session, settings: scripts.settings, progressBar: progressBar)
+    }
+
+    /// The text of everything this run executes — script files, `-c` commands, notebook
+    /// cells — for checking `--param` names; nil when the run reads stdin or a file cannot be
+    /// read (the run itself reports that).
+    func sourceTexts() -> [String]? {
+        var texts = options.commands
+        for path in options.files {
+            guard let text = ScriptFile.read(path) else { return nil }
+            let lower = path.lowercased()
+            if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") {
+                texts += Notebook(parsing: text).cells.map(\.code)
+            } else {
+                texts.append(text)
+            }
+        }
+        return texts.isEmpty ? nil : texts
     }
 
     func interactive(session: Session, settings: ShellSettings, progressBar: ProgressBar?) -> Int32 {

@@ -6,7 +6,8 @@ public enum WindowKind: Sendable, Equatable {
     case denseRank
     /// (rank - 1) / (N - 1), N the non-null count of the group; 0 when N = 1.
     case percentRank
-    /// SQL NTILE(n) over the non-null rows ordered by x, then input order (ties may split).
+    /// NTILE(n) over the non-null rows ordered by x, then input order (ties may split); a null
+    /// x gives null and does not count (SQL's NTILE would bucket nulls last).
     case ntile(Int)
     /// ceil(n × rank / N): ties never split (SPEC 5.2).
     case quantileScore(Int)

@@ -24,12 +24,12 @@ struct ChartOperator: PlanOperator {
             guard let (vs, _) = ValueMapping.doubles(values) else {
                 throw context.error("chart bar needs numbers for its values, but this is \(values.type.rawValue)", value.span)
             }
-            let shown = min(table.rowCount, 60)
-            let texts = (0..<shown).map { labels[$0].isNull ? "∅" : labels[$0].description }
-            let nums = (0..<shown).map { values.isNull($0) ? 0 : vs[$0] }
-            var chart = TextChart.bar(labels: texts, values: nums, width: context.session.chartWidth, title: nil)
-            if table.rowCount > shown { chart += "… \(table.rowCount - shown) more bars\n" }
-            context.texts.append(chart)
+            let shown = min(table.rowCount, Chart.maxBars)
+            var chart = Chart.bar(labels: (0..<shown).map { labels[$0].isNull ? "∅" : labels[$0].description },
+                                  values: (0..<shown).map { values.isNull($0) ? 0 : vs[$0] },
+                                  valueName: context.file.slice(value.span))
+            chart.omitted = table.rowCount - shown
+            context.charts.append(chart)
             return table
         case .chartHist(let e, let bins):
             let values = try ev.column(e)
@@ -38,7 +38,7 @@ struct ChartOperator: PlanOperator {
             }
             guard bins >= 1, bins <= 1000 else { throw context.error("bins must be between 1 and 1000, not \(bins)", step.span) }
             let present = (0..<vs.count).filter { !values.isNull($0) && vs[$0].isFinite }.map { vs[$0] }
-            context.texts.append(TextChart.histogram(values: present, bins: bins, width: context.session.chartWidth))
+            context.charts.append(Chart.histogram(of: present, bins: bins, valueName: context.file.slice(e.span)))
             return table
         default:
             throw OperatorBindingError.mismatch(step)

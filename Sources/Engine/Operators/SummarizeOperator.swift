@@ -39,6 +39,8 @@ struct SummarizeOperator: PlanOperator {
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
+        compiler.preAggregated = []
+        defer { compiler.preAggregated = nil }
         var schema = Schema(names: [], types: [])
         var sqlItems: [String] = []
         for n in by {
@@ -51,8 +53,14 @@ struct SummarizeOperator: PlanOperator {
             if let i = schema.index(of: item.name.text) { schema.types[i] = value.type; sqlItems[i] = entry }
             else { schema.names.append(item.name.text); schema.types.append(value.type); sqlItems.append(entry) }
         }
+        // Window functions inside aggregates are computed per row first.
+        var source = input
+        if let pre = compiler.preAggregated, !pre.isEmpty {
+            source = compiler.select(compiler.passThrough(input) + pre.map { "\($0.sql) AS \(compiler.quote($0.name))" },
+                                     from: input, schema: input.schema)
+        }
         // Groups in order of first appearance, as in memory, when the input has an order.
-        return compiler.select(sqlItems, from: input, groupBy: by.map { compiler.quote($0.text) }, schema: schema, keepOrder: false,
-                               newOrder: input.ordered && !by.isEmpty ? "min(\(compiler.quote(SQLCompiler.orderColumn)))" : nil)
+        return compiler.select(sqlItems, from: source, groupBy: by.map { compiler.quote($0.text) }, schema: schema, keepOrder: false,
+                               newOrder: source.ordered && !by.isEmpty ? "min(\(compiler.quote(SQLCompiler.orderColumn)))" : nil)
     }
 }

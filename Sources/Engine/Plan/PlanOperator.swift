@@ -10,7 +10,7 @@ public protocol PlanOperator {
     /// The step as written (keyword and span, for messages).
     var step: Step { get }
     /// The schema this operator produces from `input`. The default runs `execute` over a
-    /// one-row sample table of the input schema (`Schema.sampleTable`): the types come out
+    /// two-row sample table of the input schema (`Schema.sampleTable`): the types come out
     /// of the same code that computes the values, so binding and execution cannot disagree.
     func outputSchema(_ input: Schema, _ context: StepContext) throws -> Schema
     /// Runs the operator in memory.

@@ -19,20 +19,20 @@ public struct Schema: Equatable, Sendable {
         Table(uncheckedNames: names, columns: types.map { Column.nulls($0, count: 0) }, rowCount: 0)
     }
 
-    /// A table with these columns and one row of plain values (0, 0.0, "", false,
-    /// 1970-01-01): what binding runs an operator over to learn its output schema. One
-    /// non-null row, not zero rows, so that aggregates and comparisons keep their types
-    /// (over no rows an aggregate is an untyped null).
+    /// A table with these columns and two equal rows of plain values (0, 0.0, "", false,
+    /// 1970-01-01): what binding runs an operator over to learn its output schema. Non-null
+    /// rows, not zero rows, so that aggregates and comparisons keep their types (over no rows
+    /// an aggregate is an untyped null), and two of them so that `stddev` has a value.
     public var sampleTable: Table {
         let columns: [Column] = types.map { t in
             switch t {
-            case .int: return Column(.int([0]))
-            case .double: return Column(.double([0]))
-            case .date: return Column(.date([0]))
-            case .bool: return Column(.bool([false]))
-            case .string: return Column(.string(codes: [0], dictionary: StringDictionary([""])))
+            case .int: return Column(.int([0, 0]))
+            case .double: return Column(.double([0, 0]))
+            case .date: return Column(.date([0, 0]))
+            case .bool: return Column(.bool([false, false]))
+            case .string: return Column(.string(codes: [0, 0], dictionary: StringDictionary([""])))
             }
         }
-        return Table(uncheckedNames: names, columns: columns, rowCount: 1)
+        return Table(uncheckedNames: names, columns: columns, rowCount: 2)
     }
 }

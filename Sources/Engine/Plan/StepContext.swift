@@ -3,11 +3,12 @@ import Diagnostics
 import IO
 import Language
 
-/// What a pipeline produced: its table, plus report text (pareto summaries, charts) and
-/// notes (warnings) gathered along the way.
+/// What a pipeline produced: its table, plus report text (pareto summaries), charts (as
+/// values, drawn by whoever shows them) and notes (warnings) gathered along the way.
 public struct PipelineResult {
     public var table: Table
     public var texts: [String] = []
+    public var charts: [Chart] = []
     public var notes: [String] = []
     public init(table: Table) { self.table = table }
 }
@@ -22,6 +23,7 @@ public final class StepContext {
     public let parameters: [String: Scalar]
     public var notes: [String] = []
     public var texts: [String] = []
+    public var charts: [Chart] = []
 
     init(session: Session, file: SourceFile, parameters: [String: Scalar]) {
         self.session = session

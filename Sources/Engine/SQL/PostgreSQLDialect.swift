@@ -61,6 +61,9 @@ public struct PostgreSQLDialect: SQLDialect {
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '')"
     }
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) - trunc(\(a) / \(b)) * \(b))" }
+    /// Accumulated in `numeric`: exact for decimal data, where summing doubles would not be
+    /// (ten 0.1s average to 0.1, as in segsh, not 0.09999999999999999).
+    public func mean(_ x: String, over: String) -> String { "CAST(avg(CAST(\(x) AS NUMERIC)) \(over) AS DOUBLE PRECISION)" }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) / \(b))" }
     public func floor(_ x: String) -> String { "floor(\(x))" }
     public func ceil(_ x: String) -> String { "ceil(\(x))" }

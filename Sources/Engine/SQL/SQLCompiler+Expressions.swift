@@ -75,7 +75,7 @@ public struct SQLCall {
 }
 
 extension SQLCompiler {
-    /// The in-memory value of an expression over a one-row sample table of `schema`: its type, and
+    /// The in-memory value of an expression over a two-row sample table of `schema`: its type, and
     /// whether it is constant. The compiler uses the engine's own typing, so SQL and memory
     /// agree on every type.
     func memoryValue(_ e: Expr, _ schema: Schema) throws -> Value {
@@ -178,8 +178,8 @@ extension SQLCompiler {
             var l = try lower(a, input, grouped: grouped), r = try lower(b, input, grouped: grouped)
             if l.type == nil || r.type == nil { return SQLValue("CAST(NULL AS BOOLEAN)", .bool) }
             // A date compared with a string literal that spells a date.
-            if l.type == .date, case .literal(.string(let s)) = b.kind, let d = parseISODate(s) { r = literal(.date(d)) }
-            if r.type == .date, case .literal(.string(let s)) = a.kind, let d = parseISODate(s) { l = literal(.date(d)) }
+            if l.type == .date, case .literal(.string(let s)) = b.kind, let d = CivilDate.daysSinceEpoch(iso: s) { r = literal(.date(d)) }
+            if r.type == .date, case .literal(.string(let s)) = a.kind, let d = CivilDate.daysSinceEpoch(iso: s) { l = literal(.date(d)) }
             _ = try memoryValue(e, input.schema)   // the engine's type check
             let text = l.type == .string || r.type == .string
             let ls = text ? dialect.byteOrder(l.sql) : l.sql, rs = text ? dialect.byteOrder(r.sql) : r.sql
@@ -228,17 +228,38 @@ extension SQLCompiler {
     }
 
     func call(_ name: Name, _ args: [Expr], over: [Name]?, _ e: Expr, _ input: SQLQuery, grouped: Bool) throws -> SQLValue {
-        let type = try memoryValue(e, input.schema).type   // arity, types and `over` checked as in memory
+        var type = try memoryValue(e, input.schema).type   // arity, types and `over` checked as in memory
         guard let lowering = session.sqlFunctions[name.text] else {
             throw error("\(name.text)() does not run in \(dialect.name) yet", name.span,
                         hints: ["add '| collect' before this step to compute it here"])
         }
-        let lowered = try args.map { try lower($0, input, grouped: grouped) }
+        var lowered = try args.map { try lower($0, input, grouped: grouped) }
+        // An aggregate over the sample rows may be an untyped null (max of all-null values):
+        // its type is then what the aggregate gives for its argument's type.
+        if type == nil, session.functions.lookup(name.text)?.aggregate != nil {
+            switch name.text {
+            case "count", "count_distinct": type = .int
+            case "avg", "stddev", "median", "quantile": type = .double
+            default: type = lowered.first?.type
+            }
+        }
+        if grouped, over == nil, session.functions.lookup(name.text)?.aggregate != nil, preAggregated != nil {
+            for (i, a) in lowered.enumerated() where a.sql.contains(" OVER (") {
+                let column = "__segsh_arg\(preAggregated?.count ?? 0)"
+                preAggregated?.append((column, a.sql))
+                lowered[i] = SQLValue(quote(column), a.type)
+            }
+        }
         let partition = over.map { "PARTITION BY " + $0.map { quote($0.text) }.joined(separator: ", ") } ?? ""
         let call = SQLCall(name: name.text, arguments: lowered, expressions: args, partition: partition, grouped: grouped && over == nil,
                            type: type, span: e.span, compiler: self, orderColumn: input.ordered ? quote(SQLCompiler.orderColumn) : nil,
                            relation: input.relation, overColumns: (over ?? []).map { quote($0.text) })
-        return try lowering(call)
+        // The engine's type wins (a function of nulls only is an int column in memory).
+        let value = try lowering(call)
+        if let type, let given = value.type, given != type { return SQLValue(dialect.cast(value.sql, to: type), type) }
+        // No type in memory: a constant null (null-only arguments), an int column when kept.
+        if type == nil { return SQLValue(value.sql, nil) }
+        return value
     }
 }
 

@@ -21,6 +21,10 @@ public final class SQLCompiler {
     public let file: SourceFile
     public let parameters: [String: Scalar]
     private var counter = 0
+    /// While a `summarize` is lowered: aggregate arguments that hold window functions
+    /// (`max(zscore(x))`), computed per row in a step before the grouping (SQL cannot nest a
+    /// window in an aggregate); nil elsewhere.
+    var preAggregated: [(name: String, sql: String)]?
     /// In-memory tables to send before the query runs, under these names.
     private(set) var uploads: [(name: RemoteTableName, table: Table)] = []
     /// Report queries added by operators (`pareto`'s summary line): run after the main

@@ -47,6 +47,9 @@ public protocol SQLDialect {
     func like(_ x: String, _ pattern: String, negated: Bool) -> String
     /// The truncating remainder of doubles (`b` is never 0 here).
     func doubleRemainder(_ a: String, _ b: String) -> String
+    /// The mean of `x` as an aggregate (`over` empty) or a window (`over` = `OVER (...)`), as
+    /// close to segsh's compensated mean as the engine allows.
+    func mean(_ x: String, over: String) -> String
     /// Integer division of non-negative integers (rounding down).
     func integerDivide(_ a: String, _ b: String) -> String
     /// floor / ceil in double precision.

@@ -91,7 +91,7 @@ enum SQLFunctions {
         f["sum"] = aggregate { c in
             c.type == .int ? c.dialect.cast("sum(\(c.arguments[0].sql))", to: .int) : "sum(\(c.double(0)))"
         }
-        f["avg"] = aggregate { c in "avg(\(c.double(0)))" }
+        f["avg"] = { c in SQLValue(c.dialect.mean(c.double(0), over: c.grouped ? "" : c.over), .double) }
         f["stddev"] = aggregate { c in "stddev_samp(\(c.double(0)))" }
         for name in ["min", "max"] {
             f[name] = { c in
@@ -174,7 +174,7 @@ enum SQLFunctions {
         }
         f["zscore"] = { c in
             let x = c.double(0)
-            return SQLValue("((\(x) - avg(\(x)) \(c.over)) / NULLIF(stddev_samp(\(x)) \(c.over), 0))", .double)
+            return SQLValue("((\(x) - \(c.dialect.mean(x, over: c.over))) / NULLIF(stddev_samp(\(x)) \(c.over), 0))", .double)
         }
         return f
     }

@@ -70,6 +70,7 @@ public struct SparkSQLDialect: SQLDialect {
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '\u{1}')"
     }
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) % \(b))" }
+    public func mean(_ x: String, over: String) -> String { "avg(\(x)) \(over)" }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
     public func floor(_ x: String) -> String { "CAST(floor(\(x)) AS DOUBLE)" }
     public func ceil(_ x: String) -> String { "CAST(ceil(\(x)) AS DOUBLE)" }

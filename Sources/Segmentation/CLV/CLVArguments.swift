@@ -88,7 +88,7 @@ struct CLVArguments {
             switch try ev.evaluate(a.value) {
             case .scalar(.date(let day)): return day
             case .scalar(.string(let s)):
-                if let day = RFMArguments.isoDate(s) { return day }
+                if let day = CivilDate.daysSinceEpoch(iso: s) { return day }
             default: break
             }
             throw context.error("\(op) \(key)= needs a date such as @2024-06-30", a.value.span)

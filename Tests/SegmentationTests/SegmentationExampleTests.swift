@@ -3,6 +3,7 @@ import Diagnostics
 import Engine
 import Foundation
 import Segmentation
+import IO
 import XCTest
 
 /// Every example script in scripts/examples runs without an error against datasets/demo.
@@ -37,6 +38,7 @@ final class SegmentationExampleTests: XCTestCase {
             switch item {
             case .table(let t, _, _): out.tables.append(t)
             case .text(let s): out.texts.append(s)
+            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
             }
         }

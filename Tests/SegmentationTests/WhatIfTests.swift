@@ -3,6 +3,7 @@ import Diagnostics
 import Engine
 import Language
 import Segmentation
+import IO
 import XCTest
 
 /// A session with the segmentation operators and the what-if statements installed, and what
@@ -30,6 +31,7 @@ final class WhatIfHarness {
             switch item {
             case .table(let t, _, _): out.tables.append(t)
             case .text(let s): out.texts.append(s)
+            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
             }
         }
