@@ -1,6 +1,7 @@
 import Columnar
 import Diagnostics
 import Engine
+import IO
 import Language
 
 /// The data of a chart in the HTML report, recognised from a statement and what it produced
@@ -89,7 +90,7 @@ public enum ReportFigure: Equatable {
                 let ev = ExpressionEvaluator(table: table, file: file, parameters: { parameters[$0] }, functions: session.functions)
                 let column = try ev.column(expr)
                 let values = (0..<column.count).compactMap { column[$0].doubleValue }.filter { $0.isFinite }
-                let (edges, counts) = histogram(values, bins: bins)
+                let (edges, counts) = TextChart.histogramBins(values, bins: bins)
                 return .histogram(edges: edges, counts: counts, valueName: file.slice(expr.span))
             default:
                 break
@@ -117,21 +118,6 @@ public enum ReportFigure: Equatable {
             if let px = x[row].doubleValue, let py = y[row].doubleValue { points.append(Point(x: px, y: py)) }
         }
         return .pareto(points: points, boundaries: boundaries, measure: file.slice(expr.span))
-    }
-
-    /// The bins of `chart hist`, as `TextChart.histogram` makes them: `bins` equal-width bins
-    /// over [min, max]; all-equal values give one bin.
-    static func histogram(_ values: [Double], bins: Int) -> (edges: [Double], counts: [Int]) {
-        guard let lo = values.min(), let hi = values.max() else { return ([], []) }
-        let binCount = lo == hi ? 1 : max(1, bins)
-        let step = (hi - lo) / Double(binCount)
-        var counts = [Int](repeating: 0, count: binCount)
-        for v in values {
-            let k = step > 0 ? Int((v - lo) / step) : 0
-            counts[min(max(k, 0), binCount - 1)] += 1
-        }
-        let edges = (0...binCount).map { $0 == binCount ? hi : lo + Double($0) * step }
-        return (edges, counts)
     }
 
     static func isTotal(_ name: String) -> Bool {
