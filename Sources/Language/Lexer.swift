@@ -207,8 +207,17 @@ public struct Lexer {
             case "year", "years", "y": unit = .years
             default: unit = nil
             }
-            guard let unit, let n = Int(text) else {
+            guard let unit else {
                 error("unknown duration unit '\(unitText)'", us, i, hints: ["durations are written like 30days, 12weeks, 6months, 1year"])
+                return
+            }
+            // Every duration's length in days must fit 64 bits, so date arithmetic, windows
+            // and parameters never overflow on it.
+            guard let n = Int(text), !n.multipliedReportingOverflow(by: unit.daysPerUnit).overflow else {
+                error("duration too long: '\(String(decoding: b[start..<i], as: UTF8.self))' is more days than a 64-bit number holds",
+                      start, i, hints: ["durations go up to 9223372036854775807days (25269512429739111years)"])
+                // The token stays (at the longest duration), so the parser reports nothing more.
+                tokens.append(Token(.duration(Int.max / unit.daysPerUnit, unit), Span(start, i)))
                 return
             }
             tokens.append(Token(.duration(n, unit), Span(start, i)))

@@ -54,17 +54,8 @@ enum WhatIfInputs {
     static func parameterValue(_ expr: Expr, _ context: StepContext) throws -> Scalar {
         switch try constant(expr, context) {
         case .scalar(let s): return s
-        case .duration(let n, let unit): return .int(Int64(days(n, unit)))
+        case .duration(let n, let unit): return .int(Int64(Duration.days(n, unit)))
         case .column: return .null
-        }
-    }
-
-    static func days(_ n: Int, _ unit: DurationUnit) -> Int {
-        switch unit {
-        case .days: return n
-        case .weeks: return 7 * n
-        case .months: return 30 * n
-        case .years: return 365 * n
         }
     }
 
