@@ -42,12 +42,14 @@ extension Session {
                 throw Diagnostic("view '\(name.text)' cannot refer to itself", at: pipeline.source.span, in: file)
             }
             let old = views[name.text]
+            if old != nil { viewChain.forget() }
             views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
             do {
                 let t = try evaluateView(name.text, parameters: context.parameters)
                 emit(.done("view \(name.text): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil))", elapsed: elapsed()))
             } catch {
                 views[name.text] = old
+                if old != nil { viewChain.forget() }
                 throw error
             }
 
@@ -199,17 +201,10 @@ extension Session {
         return (baseDirectory as NSString).appendingPathComponent(path)
     }
 
-    func samePath(_ a: String, _ b: String) -> Bool {
-        URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path ==
-            URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
-    }
+    func samePath(_ a: String, _ b: String) -> Bool { RealPath.same(a, b) }
 
-    /// Whether a path stays inside the base directory (safe mode).
-    func isInsideBase(_ path: String) -> Bool {
-        let base = URL(fileURLWithPath: baseDirectory).standardizedFileURL.resolvingSymlinksInPath().path
-        let p = URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
-        return p == base || p.hasPrefix(base.hasSuffix("/") ? base : base + "/")
-    }
+    /// Whether a path stays inside the base directory (safe mode), by `RealPath`'s rule.
+    func isInsideBase(_ path: String) -> Bool { RealPath.isInside(resolve(path), folder: baseDirectory) }
 
     func checkReadable(_ path: String, _ span: Span, _ file: SourceFile) throws {
         if isSafe && !isInsideBase(path) {

@@ -78,7 +78,7 @@ public final class Session {
     }
 
     func canonicalPath(_ path: String) -> String {
-        URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
+        RealPath.of(resolve(path)) ?? resolve(path)
     }
 
     /// Runs `body` with `runner` as the `dotCommandRunner`, then puts the previous one back.
@@ -114,6 +114,7 @@ public final class Session {
 
     var tables: [String: StoredTable] = [:]
     var views: [String: View] = [:]
+    let viewChain = ViewChain()
     /// Per rule set: parameter-free subexpressions of its last classification.
     var classifyMemos: [String: ExpressionMemo] = [:]
     var params: [String: Scalar] = [:]

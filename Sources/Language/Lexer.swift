@@ -23,7 +23,12 @@ public struct Lexer {
         return (lx.tokens, lx.diagnostics)
     }
 
+    /// Lexical errors reported per source; past this the text is not run anyway, and a
+    /// thousand carets under one long line would take longer to render than to fix.
+    static let maxErrors = 20
+
     mutating func error(_ msg: String, _ s: Int, _ e: Int, hints: [String] = []) {
+        guard diagnostics.count < Lexer.maxErrors else { return }
         diagnostics.append(Diagnostic(msg, at: Span(s, e), in: source, hints: hints))
     }
 

@@ -190,6 +190,7 @@ struct Driver {
             signal(SIGPIPE, SIG_IGN)
             let completer = Completer(source: SessionCompletionSource(session: session, commands: Repl.standardCommands))
             if let editor = LibEditReader(historyFile: HistoryFile.standard(environment: environment), completer: completer) {
+                editor.mayWriteHistory = { [unowned session] in !session.isSafe }
                 reader = editor
             } else {
                 reader = PlainReader()
