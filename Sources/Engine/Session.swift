@@ -60,10 +60,17 @@ public final class Session {
     /// The scripts running now (by `run` or `.read`), outermost first: canonical path and the
     /// name they were given.
     private var scriptStack: [(path: String, name: String)] = []
+    /// How deep `run` and `.read` may nest scripts.
+    public static let maxScriptDepth = 100
 
     /// Why the script at `path` cannot run now, or nil: it is already running (a script that
     /// runs itself, directly or through others, would recurse until the stack overflows).
+    /// Also refused: a script nested more than `maxScriptDepth` deep (2,000 scripts that each
+    /// run the next overflowed the stack).
     public func scriptCycle(_ path: String) -> String? {
+        if scriptStack.count >= Session.maxScriptDepth {
+            return "scripts run inside each other more than \(Session.maxScriptDepth) deep (\(scriptStack.first?.name ?? "") → … → \(path))"
+        }
         let canonical = canonicalPath(path)
         guard let first = scriptStack.firstIndex(where: { $0.path == canonical }) else { return nil }
         let chain = scriptStack[first...].map(\.name) + [path]
