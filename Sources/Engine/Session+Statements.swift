@@ -76,11 +76,9 @@ extension Session {
                 throw Diagnostic("cannot tell the format of '\(path)' (use .csv, .tsv, .json, .jsonl or .md)", at: pathSpan, in: file)
             }
             let target = resolve(path)
-            for (tname, stored) in tables {
-                if let src = stored.sourcePath, samePath(src, target) {
-                    throw Diagnostic("refusing to overwrite '\(path)': table '\(tname)' was loaded from it", at: pathSpan, in: file,
-                                     hints: ["export to another file name"])
-                }
+            if let reader = readerOfFile(target) {
+                throw Diagnostic("refusing to overwrite '\(path)': \(reader)", at: pathSpan, in: file,
+                                 hints: ["export to another file name"])
             }
             let result = try evaluate(pipeline, file: file, parameters: context.parameters)
             for n in result.notes { emit(.note(n)) }
@@ -200,8 +198,6 @@ extension Session {
         if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] { return home + path.dropFirst(1) }
         return (baseDirectory as NSString).appendingPathComponent(path)
     }
-
-    func samePath(_ a: String, _ b: String) -> Bool { RealPath.same(a, b) }
 
     /// Whether a path stays inside the base directory (safe mode), by `RealPath`'s rule.
     func isInsideBase(_ path: String) -> Bool { RealPath.isInside(resolve(path), folder: baseDirectory) }

@@ -100,6 +100,9 @@ public final class Session {
     /// Safe mode (SPEC section 10): no writing files, no reading outside `baseDirectory`.
     public var isSafe: Bool = false
     public var baseDirectory: String = FileManager.default.currentDirectoryPath
+    /// Files the shell is reading while the session runs (the notebook or the scripts given on
+    /// the command line): `export` and the writers of reports must not replace them.
+    public var filesBeingRead: [String] = []
 
     struct StoredTable {
         var table: Table

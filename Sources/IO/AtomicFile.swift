@@ -27,6 +27,15 @@ public enum AtomicFile {
     /// temporary file (call `sink.flushIfNeeded()` now and then for large outputs). An error
     /// thrown by `body` is rethrown after cleaning up.
     public static func write(to path: String, _ body: (ByteSink) throws -> Void) throws {
+        // A symbolic link is written through: its target gets the content, the link stays.
+        var link = stat()
+        var path = path
+        if lstat(path, &link) == 0 && link.st_mode & mode_t(S_IFMT) == mode_t(S_IFLNK) {
+            guard let target = RealPath.of(path), lstat(target, &link) != 0 || link.st_mode & mode_t(S_IFMT) != mode_t(S_IFLNK) else {
+                throw Diagnostic("cannot write '\(path)': it is a symbolic link to a missing folder or a loop")
+            }
+            path = target
+        }
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path

@@ -149,6 +149,7 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
+        session.filesBeingRead = options.files + [options.interactiveScript].compactMap { $0 }
         let progressBar = ProgressBar.forStandardError(environment: environment)
         // Scripts run through a shell without a line editor, so dot-commands work in them too.
         let scripts = Repl(session: session, reader: PlainReader(), settings: settings, output: output,

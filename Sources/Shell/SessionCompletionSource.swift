@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import IO
 
 /// Completion names from a live session and the file system.
 public struct SessionCompletionSource: CompletionSource {

@@ -54,6 +54,7 @@ struct NotebookCommand {
     func runNotebook(path: String, text: String) -> Int32 {
         let name = NotebookCommand.displayName(path)
         let session = SegshCLI.makeSession(safe: invocation.safe, parameters: invocation.parameters)
+        session.filesBeingRead = [path]
         let plain = !invocation.update && !invocation.check
         var runner = NotebookRunner(options: NotebookOptions(format: invocation.format, maxRows: invocation.maxRows))
         runner.collectsFigures = invocation.htmlOutput != nil
@@ -95,6 +96,10 @@ struct NotebookCommand {
         if let htmlPath = invocation.htmlOutput {
             let title = HTMLReport.title(of: notebook) ?? name
             let html = HTMLReport.render(notebook: result, title: title, options: runner.options)
+            if let reader = session.readerOfFile(htmlPath) {
+                output.err("segsh: refusing to overwrite '\(htmlPath)' with the report: \(reader)\n")
+                return 1
+            }
             do {
                 try AtomicFile.write(html, to: htmlPath)
             } catch {
