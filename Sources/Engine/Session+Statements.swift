@@ -125,8 +125,8 @@ extension Session {
         case .run(let path, let pathSpan):
             try checkReadable(path, pathSpan, file)
             let text: String
-            do { text = try String(contentsOfFile: resolve(path), encoding: .utf8) } catch {
-                throw Diagnostic("cannot read script '\(path)'", at: pathSpan, in: file)
+            do { text = String(decoding: try FileBytes.read(path: resolve(path)), as: UTF8.self) } catch let d as Diagnostic {
+                throw Diagnostic("cannot read script '\(path)': \(d.message)", at: pathSpan, in: file)
             }
             if let cycle = scriptCycle(path) { throw Diagnostic(cycle, at: pathSpan, in: file) }
             let script = SourceFile(name: path, text: text)

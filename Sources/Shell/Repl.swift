@@ -261,7 +261,7 @@ public final class Repl {
 /// Reading script files as text (UTF-8, a BOM dropped).
 enum ScriptFile {
     static func read(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try? FileBytes.read(path: path) else { return nil }
         var text = String(decoding: data, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return text
