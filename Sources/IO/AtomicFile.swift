@@ -60,7 +60,9 @@ public enum AtomicFile {
         guard fd >= 0 else { throw Diagnostic("cannot write '\(path)': \(String(cString: strerror(errno)))") }
 
         var done = false
+        TemporaryFileOnSignal.set(tempPath)
         defer {
+            TemporaryFileOnSignal.clear()
             if fd >= 0 { close(fd) }
             if !done { unlink(tempPath) }
         }
@@ -77,6 +79,23 @@ public enum AtomicFile {
         }
         done = true
         removeLeftovers(folder: folder.isEmpty ? "." : folder, name: name)
+    }
+
+    /// Installs handlers for `signals` (SIGINT and SIGTERM in script mode) that remove the
+    /// temporary file of a write in progress, then end the process as the signal would have.
+    public static func removeTemporaryFileOnSignals(_ signals: [Int32]) {
+        TemporaryFileOnSignal.prepare()
+        for sig in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                TemporaryFileOnSignal.removeNow()
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(sig, &action, nil)
+        }
     }
 
     /// Removes the temporary files of earlier writes to the same name that never finished
@@ -107,4 +126,33 @@ public enum AtomicFile {
             unlink(full)
         }
     }
+}
+
+/// The path of the temporary file being written, kept as a C string in memory allocated
+/// up front, so a signal handler can `unlink` it (both async-signal-safe).
+enum TemporaryFileOnSignal {
+    private static let capacity = 4096
+    private static let path: UnsafeMutablePointer<CChar> = {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+        p.initialize(repeating: 0, count: capacity)
+        return p
+    }()
+
+    /// Allocates the buffer (lazy initialisation is not async-signal-safe).
+    static func prepare() { path[0] = 0 }
+
+    static func set(_ temp: String) {
+        let bytes = Array(temp.utf8.prefix(capacity - 1))
+        guard bytes.count == temp.utf8.count else { path[0] = 0; return }
+        // The first byte last: until then the handler sees an empty path, never a mix.
+        path[0] = 0
+        for (i, b) in bytes.enumerated() where i > 0 { path[i] = CChar(bitPattern: b) }
+        path[bytes.count] = 0
+        if let first = bytes.first { path[0] = CChar(bitPattern: first) }
+    }
+
+    static func clear() { path[0] = 0 }
+
+    /// Called from the signal handler.
+    static func removeNow() { if path[0] != 0 { unlink(path) } }
 }

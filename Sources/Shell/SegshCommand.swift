@@ -125,6 +125,10 @@ struct Driver {
     let environment = ProcessInfo.processInfo.environment
 
     func run() -> Int32 {
+        // Ctrl-C or a kill in a script or notebook run still ends segsh, but not before the
+        // temporary file of an export in progress is removed (the shell's prompt then takes
+        // SIGINT over for itself).
+        AtomicFile.removeTemporaryFileOnSignals([SIGINT, SIGTERM])
         var settings = ShellSettings.forTerminal(noColor: options.noColor, environment: environment)
         settings.format = options.format
         settings.maxRows = options.maxRows
