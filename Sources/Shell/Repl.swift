@@ -90,6 +90,9 @@ public final class Repl {
                     if trimmed.hasPrefix(".") {
                         reader.addHistory(trimmed)
                         runDotCommand(trimmed)
+                        // A Ctrl-C pressed while a command ran (`.save`, `.last`) was for the
+                        // command: it must not stay pending and discard the next line.
+                        _ = InterruptHandler.takeInterrupt()
                         continue
                     }
                 }

@@ -223,15 +223,10 @@ struct PipelineEvaluator {
         let leftKept = li.count == left.rowCount && Kernels.isIdentity(li)
         var gathers: [(Column, [Int32])] = leftKept ? [] : left.columns.map { ($0, li) }
         if kind != .anti {
-            for (name, c) in zip(right.names, right.columns) {
-                if name == rk.text && lk.text == rk.text { continue }
-                var n = name
-                if names.contains(n) { n = "\(name)_\(rightName)" }
-                var k = 2
-                while names.contains(n) { n = "\(name)_\(rightName)\(k)"; k += 1 }
-                names.append(n)
-                gathers.append((c, ri))
-            }
+            let resolved = JoinColumnNames.resolve(left: left.names, right: right.names,
+                                                   skip: lk.text == rk.text ? rk.text : nil, rightName: rightName)
+            names = resolved.names
+            for i in resolved.kept { gathers.append((right.columns[i], ri)) }
         }
         try Cancellation.check()
         let gathered = Kernels.gatherColumns(gathers)
