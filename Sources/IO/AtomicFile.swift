@@ -31,7 +31,13 @@ public enum AtomicFile {
         var link = stat()
         var path = path
         if lstat(path, &link) == 0 && link.st_mode & mode_t(S_IFMT) == mode_t(S_IFLNK) {
-            guard let target = RealPath.of(path), lstat(target, &link) != 0 || link.st_mode & mode_t(S_IFMT) != mode_t(S_IFLNK) else {
+            // The link's destination (relative to the link's folder); a missing file there is created.
+            var buffer = [CChar](repeating: 0, count: 4097)
+            let n = readlink(path, &buffer, 4096)
+            let destination = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : path
+            let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            let full = destination.hasPrefix("/") ? destination : folder + "/" + destination
+            guard let target = RealPath.of(full), lstat(target, &link) != 0 || link.st_mode & mode_t(S_IFMT) != mode_t(S_IFLNK) else {
                 throw Diagnostic("cannot write '\(path)': it is a symbolic link to a missing folder or a loop")
             }
             path = target

@@ -216,13 +216,14 @@ public struct Lexer {
                 error("unknown duration unit '\(unitText)'", us, i, hints: ["durations are written like 30days, 12weeks, 6months, 1year"])
                 return
             }
-            // Every duration's length in days must fit 64 bits, so date arithmetic, windows
-            // and parameters never overflow on it.
-            guard let n = Int(text), !n.multipliedReportingOverflow(by: unit.daysPerUnit).overflow else {
-                error("duration too long: '\(String(decoding: b[start..<i], as: UTF8.self))' is more days than a 64-bit number holds",
-                      start, i, hints: ["durations go up to 9223372036854775807days (25269512429739111years)"])
+            // A count beyond 64 bits is an error at the literal; a count that fits but whose
+            // days do not saturates (`Duration.days`: a window that covers everything, a
+            // date beyond the range that is null).
+            guard let n = Int(text) else {
+                error("duration too long: '\(String(decoding: b[start..<i], as: UTF8.self))' counts more than 9223372036854775807 \(unit.rawValue)",
+                      start, i, hints: ["durations are written like 30days, 12weeks, 6months, 1year"])
                 // The token stays (at the longest duration), so the parser reports nothing more.
-                tokens.append(Token(.duration(Int.max / unit.daysPerUnit, unit), Span(start, i)))
+                tokens.append(Token(.duration(Int.max, unit), Span(start, i)))
                 return
             }
             tokens.append(Token(.duration(n, unit), Span(start, i)))

@@ -44,8 +44,8 @@ public enum DurationUnit: String, Sendable {
     case days, weeks, months, years
 
     /// Days in one unit where a fixed length is needed: a month counts 30 days and a year 365
-    /// (windows and date ± duration use calendar months instead). The lexer refuses a
-    /// duration whose days do not fit 64 bits, so `n * daysPerUnit` of a literal never overflows.
+    /// (windows and date ± duration use calendar months instead). `n * daysPerUnit` can
+    /// overflow: `Duration.days` saturates.
     public var daysPerUnit: Int {
         switch self {
         case .days: return 1

@@ -30,12 +30,17 @@ final class BoundaryValueTests: XCTestCase {
         return (0..<t.rowCount).map { c[$0] }
     }
 
-    func testOverflowingDurationIsAnErrorAtTheLiteral() {
-        let run = Robust.run("whatif p = 30000000000000000years on w by c", in: session())
-        XCTAssertEqual(run.diagnostics.count, 1, run.error)
-        XCTAssertEqual(run.diagnostics.first?.message, "duration too long: '30000000000000000years' is more days than a 64-bit number holds")
-        XCTAssertTrue(run.error.contains("^~~~~~~~~~~~~~~~~~~~~~"), run.error)
-        // The longest duration that fits still works, and dates beyond the range are null.
+    func testDurationsSaturateAndCountsBeyond64BitsAreAnError() {
+        // The what-if of the issue trapped in 365 × n: its days saturate (as rfm windows do).
+        let s = session()
+        let run = Robust.run("whatif p = 30000000000000000years on w by c", in: s)
+        XCTAssertEqual(run.error, "")
+        XCTAssertTrue((run.texts + run.notes).joined().contains("$p 1 → 9223372036854775807"), (run.texts + run.notes).joined())
+        let tooLong = Robust.run("e | derive d = @2024-01-01 + 99999999999999999999days", in: s)
+        XCTAssertEqual(tooLong.diagnostics.count, 1, tooLong.error)
+        XCTAssertEqual(tooLong.diagnostics.first?.message, "duration too long: '99999999999999999999days' counts more than 9223372036854775807 days")
+        XCTAssertTrue(tooLong.error.contains("^~~~~~~~~~~~~~~~~~~~~~~~"), tooLong.error)
+        // Dates beyond the range are null.
         XCTAssertEqual(column("e | derive d = @2024-01-01 + 25269512429739111years", "d"), [.null, .null, .null])
     }
 
@@ -90,7 +95,7 @@ final class BoundaryValueTests: XCTestCase {
     /// The grammar fuzzer's timeout: a rule with 1,200 overflowing durations on one line gave
     /// 1,200 diagnostics, each rendering the 33 kB line.
     func testManyLexicalErrorsAreCappedAt20() {
-        let line = Array(repeating: "9223372036854775807months", count: 1_200).joined(separator: " + ")
+        let line = Array(repeating: "99999999999999999999months", count: 1_200).joined(separator: " + ")
         let (_, diagnostics) = Parser.parse(SourceFile(name: "<fuzz>", text: "rules tier {\n  \"S\" when \(line)\n  \"C\" otherwise\n}"))
         XCTAssertEqual(diagnostics.filter { $0.message.hasPrefix("duration too long") }.count, 20)
         XCTAssertLessThanOrEqual(diagnostics.count, 21)

@@ -29,10 +29,10 @@ final class OverwriteTests: XCTestCase {
     func testExportRefusesTheRunningScriptAndLoadedFilesThroughALink() throws {
         try FileManager.default.createSymbolicLink(atPath: dir + "/alias.csv", withDestinationPath: "f.csv")
         let s = Robust.session(in: dir)
-        s.filesBeingRead = ["run.seg"]
+        s.filesBeingRead = ["run.csv"]
         XCTAssertEqual(Robust.run("load f from \"f.csv\"\nexport f to \"alias.csv\"", in: s).diagnostics.first?.message,
                        "refusing to overwrite 'alias.csv': table 'f' was loaded from it")
-        XCTAssertEqual(Robust.run("export f to \"run.seg\"", in: s).diagnostics.first?.message, "refusing to overwrite 'run.seg': segsh is running it")
+        XCTAssertEqual(Robust.run("export f to \"run.csv\"", in: s).diagnostics.first?.message, "refusing to overwrite 'run.csv': segsh is running it")
     }
 
     func testWritingThroughASymlinkWritesItsTarget() throws {
