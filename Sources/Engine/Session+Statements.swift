@@ -38,7 +38,12 @@ extension Session {
             guard tables[name.text] == nil else {
                 throw Diagnostic("'\(name.text)' is a loaded table; a view needs another name", at: name.span, in: file)
             }
-            if dependsOn(pipeline, view: name.text) {
+            // Only a redefinition can be reached through other views (a view never reads a
+            // name that is not defined); a new name needs no walk of every chain.
+            let readsItself = views[name.text] != nil ? dependsOn(pipeline, view: name.text)
+                : ([pipeline.source] + pipeline.steps.compactMap { if case .join(_, let s, _, _) = $0.kind { return s } else { return nil } })
+                    .contains { if case .table(let n) = $0.kind { return n == name.text } else { return false } }
+            if readsItself {
                 throw Diagnostic("view '\(name.text)' cannot refer to itself", at: pipeline.source.span, in: file)
             }
             let old = views[name.text]
