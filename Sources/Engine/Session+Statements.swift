@@ -39,16 +39,23 @@ extension Session {
             guard tables[name.text] == nil else {
                 throw Diagnostic("'\(name.text)' is a loaded table; a view needs another name", at: name.span, in: file)
             }
-            if dependsOn(pipeline, view: name.text) {
+            // Only a redefinition can be reached through other views (a view never reads a
+            // name that is not defined); a new name needs no walk of every chain.
+            let readsItself = views[name.text] != nil ? dependsOn(pipeline, view: name.text)
+                : ([pipeline.source] + pipeline.steps.compactMap { if case .join(_, let s, _, _) = $0.kind { return s } else { return nil } })
+                    .contains { if case .table(let n) = $0.kind { return n == name.text } else { return false } }
+            if readsItself {
                 throw Diagnostic("view '\(name.text)' cannot refer to itself", at: pipeline.source.span, in: file)
             }
             let old = views[name.text]
+            if old != nil { viewChain.forget() }
             views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
             do {
                 let t = try evaluateView(name.text, parameters: context.parameters)
                 emit(.done("view \(name.text): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount))", elapsed: elapsed()))
             } catch {
                 views[name.text] = old
+                if old != nil { viewChain.forget() }
                 throw error
             }
 
@@ -75,11 +82,9 @@ extension Session {
                 throw Diagnostic("cannot tell the format of '\(path)' (\(TableWriter.extensionsHint))", at: pathSpan, in: file)
             }
             let target = resolve(path)
-            for (tname, stored) in tables {
-                if let src = stored.sourcePath, samePath(src, target) {
-                    throw Diagnostic("refusing to overwrite '\(path)': table '\(tname)' was loaded from it", at: pathSpan, in: file,
-                                     hints: ["export to another file name"])
-                }
+            if let reader = readerOfFile(target) {
+                throw Diagnostic("refusing to overwrite '\(path)': \(reader)", at: pathSpan, in: file,
+                                 hints: ["export to another file name"])
             }
             let result = try evaluate(pipeline, file: file, parameters: context.parameters)
             for n in result.notes { emit(.note(n)) }
@@ -129,8 +134,8 @@ extension Session {
         case .run(let path, let pathSpan):
             try checkReadable(path, pathSpan, file)
             let text: String
-            do { text = try String(contentsOfFile: resolve(path), encoding: .utf8) } catch {
-                throw Diagnostic("cannot read script '\(path)'", at: pathSpan, in: file)
+            do { text = String(decoding: try FileBytes.read(path: resolve(path)), as: UTF8.self) } catch let d as Diagnostic {
+                throw Diagnostic("cannot read script '\(path)': \(d.message)", at: pathSpan, in: file)
             }
             if let cycle = scriptCycle(path) { throw Diagnostic(cycle, at: pathSpan, in: file) }
             let script = SourceFile(name: path, text: text)
@@ -210,17 +215,8 @@ extension Session {
         return (baseDirectory as NSString).appendingPathComponent(path)
     }
 
-    func samePath(_ a: String, _ b: String) -> Bool {
-        URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path ==
-            URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
-    }
-
-    /// Whether a path stays inside the base directory (safe mode).
-    func isInsideBase(_ path: String) -> Bool {
-        let base = URL(fileURLWithPath: baseDirectory).standardizedFileURL.resolvingSymlinksInPath().path
-        let p = URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
-        return p == base || p.hasPrefix(base.hasSuffix("/") ? base : base + "/")
-    }
+    /// Whether a path stays inside the base directory (safe mode), by `RealPath`'s rule.
+    func isInsideBase(_ path: String) -> Bool { RealPath.isInside(resolve(path), folder: baseDirectory) }
 
     func checkReadable(_ path: String, _ span: Span, _ file: SourceFile) throws {
         if isSafe && !isInsideBase(path) {

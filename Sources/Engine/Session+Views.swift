@@ -81,7 +81,19 @@ extension Session {
                                pipeline: Pipeline(source: Source(.table(name), view.pipeline.span), steps: [], span: view.pipeline.span))
         case .table, .nested: break
         }
-        return try Binder(session: self, file: view.file, parameters: parameters, depth: binder.depth + 1).bind(view.pipeline)
+        // Bound once per state of what the view depends on, so a chain of views binds each
+        // view once, not once per view above it.
+        let fp = fingerprint(view.pipeline, parameters: parameters, visiting: [name])
+        return try cachedPlan(of: name, view, fingerprint: fp, parameters: parameters, depth: binder.depth + 1)
+    }
+
+    /// A view's plan from its cache when nothing it depends on changed, else bound now.
+    private func cachedPlan(of name: String, _ view: View, fingerprint fp: String, parameters: [String: Scalar], depth: Int) throws -> LogicalPlan {
+        if let cached = view.planCache, cached.fingerprint == fp { return cached.plan }
+        try bindChainBelow(view, parameters: parameters)
+        let plan = try Binder(session: self, file: view.file, parameters: parameters, depth: depth).bind(view.pipeline)
+        views[name]?.planCache = (fp, plan)
+        return plan
     }
 
     /// The table a pipeline starts from.
@@ -135,6 +147,12 @@ extension Session {
             return hit.table
         }
         viewEvaluations += 1
+        viewChain.evaluating += 1
+        defer { viewChain.evaluating -= 1 }
+        if viewChain.evaluating > ViewChain.maxDepth {
+            throw Diagnostic("view '\(name)' stands on more than \(ViewChain.maxDepth) views in a chain", at: view.pipeline.source.span, in: view.file,
+                             hints: ["build the chain in fewer, larger steps"])
+        }
         let context = StepContext(session: self, file: view.file, parameters: parameters)
         // Steps are run in segments split where a step uses a parameter that no earlier step
         // uses; the table before each split depends only on the parameters used before it and
@@ -153,7 +171,7 @@ extension Session {
             fingerprint(Pipeline(source: view.pipeline.source, steps: Array(steps.prefix(i)), span: view.pipeline.span),
                         parameters: parameters, visiting: [name])
         }
-        let plan = try Binder(session: self, file: view.file, parameters: parameters).bind(view.pipeline)
+        let plan = try cachedPlan(of: name, view, fingerprint: fp, parameters: parameters, depth: 0)
         if plan.location != .memory || plan.sourceLocation != .memory || plan.steps.count != steps.count {
             // Over a database: the part up to a `collect` runs there as one query.
             let table = try execute(plan, file: view.file, parameters: parameters).table
@@ -171,6 +189,7 @@ extension Session {
             table = hit.table
             start = i
         } else {
+            try evaluateChainBelow(view, parameters: parameters)
             table = try sourceResult(plan.source, file: view.file, parameters: parameters).table
         }
         for end in splits.filter({ $0 > start }) + [steps.count] {
@@ -185,20 +204,92 @@ extension Session {
         return table
     }
 
+    /// Evaluates the views under `view` that are not cached (its source, the source's
+    /// source ...) from the bottom up, so each finds the one below it cached and the
+    /// recursion stays one level deep however long the chain; a chain of more than
+    /// `ViewChain.maxDepth` views to compute is an error. Nothing is walked when the source
+    /// is cached (defining view n + 1 on view n).
+    /// Binds the views a view stands on, bottom-up, before the view itself: binding a chain
+    /// of views top-down would recurse as deep as the chain. Past `ViewChain.maxDepth`
+    /// unbound views in a chain it is an error.
+    func bindChainBelow(_ view: View, parameters: [String: Scalar]) throws {
+        var chain: [(name: String, fingerprint: String)] = []
+        var source = view.pipeline.source
+        while case .table(let n) = source.kind, tables[n] == nil, n != view.name, let below = views[n] {
+            let fp = fingerprint(below.pipeline, parameters: parameters, visiting: [n])
+            if let cached = below.planCache, cached.fingerprint == fp { break }
+            chain.append((n, fp))
+            if chain.count > ViewChain.maxDepth {
+                throw Diagnostic("view '\(view.name)' stands on more than \(ViewChain.maxDepth) views in a chain", at: view.pipeline.source.span,
+                                 in: view.file, hints: ["build the chain in fewer, larger steps"])
+            }
+            source = below.pipeline.source
+        }
+        for (n, fp) in chain.reversed() {
+            guard let v = views[n] else { continue }
+            if let cached = v.planCache, cached.fingerprint == fp { continue }
+            let plan = try Binder(session: self, file: v.file, parameters: parameters, depth: 1).bind(v.pipeline)
+            views[n]?.planCache = (fp, plan)
+        }
+    }
+
+    func evaluateChainBelow(_ view: View, parameters: [String: Scalar]) throws {
+        func uncachedView(_ source: Source) -> View? {
+            guard case .table(let n) = source.kind, tables[n] == nil, n != view.name, let v = views[n] else { return nil }
+            let fp = fingerprint(v.pipeline, parameters: parameters, visiting: [n])
+            return v.cache.contains(where: { $0.fingerprint == fp }) ? nil : v
+        }
+        var chain: [String] = []
+        var source = view.pipeline.source
+        while let below = uncachedView(source) {
+            chain.append(below.name)
+            if chain.count > ViewChain.maxDepth {
+                throw Diagnostic("view '\(view.name)' stands on more than \(ViewChain.maxDepth) views in a chain", at: view.pipeline.source.span,
+                                 in: view.file, hints: ["build the chain in fewer, larger steps"])
+            }
+            source = below.pipeline.source
+        }
+        for n in chain.dropFirst().reversed() { _ = try evaluateView(n, parameters: parameters) }
+    }
+
     /// Everything a pipeline's result depends on, as one comparable string.
     func fingerprint(_ pipeline: Pipeline, parameters: [String: Scalar], visiting: Set<String>) -> String {
+        var memo: [String: String] = [:]
+        var visiting = visiting
+        return fingerprint(pipeline, parameters: parameters, visiting: &visiting, memo: &memo)
+    }
+
+    /// `memo` holds the fingerprint numbers of the views met so far in this walk, so a view
+    /// read many times (joins of joins) is fingerprinted once; a read view stands in by its
+    /// number, so the text does not grow with the chain.
+    private func fingerprint(_ pipeline: Pipeline, parameters: [String: Scalar], visiting: inout Set<String>,
+                             memo: inout [String: String]) -> String {
         var parts: [String] = []
         func source(_ s: Source) {
             switch s.kind {
             case .table(let n):
                 if let t = tables[n] { parts.append("t:\(n)=\(t.version)") }
                 else if let v = views[n], !visiting.contains(n) {
-                    parts.append("v:\(n)={\(fingerprint(v.pipeline, parameters: parameters, visiting: visiting.union([n])))}")
+                    if memo[n] == nil {
+                        // Past the depth bound evaluation refuses the view; the text just stops.
+                        if visiting.count > ViewChain.maxDepth {
+                            memo[n] = "deep"
+                        } else if let known = viewChain.knownNumber(of: n, version: (versionCounter, nextResultNumber), parameters: parameters) {
+                            memo[n] = "#\(known)"
+                        } else {
+                            visiting.insert(n)
+                            let number = viewChain.number(of: fingerprint(v.pipeline, parameters: parameters, visiting: &visiting, memo: &memo))
+                            visiting.remove(n)
+                            viewChain.remember(number, of: n, version: (versionCounter, nextResultNumber), parameters: parameters)
+                            memo[n] = "#\(number)"
+                        }
+                    }
+                    parts.append("v:\(n)=\(memo[n] ?? "")")
                 } else if let r = resultNumber(n) { parts.append("r:\(r)") }
                 else { parts.append("?:\(n)") }
             case .file(let p, _): parts.append("f:\(p)@\(versionCounter)")
             case .whatIf: parts.append("w@\(versionCounter)")
-            case .nested(let p): parts.append("(\(fingerprint(p, parameters: parameters, visiting: visiting)))")
+            case .nested(let p): parts.append("(\(fingerprint(p, parameters: parameters, visiting: &visiting, memo: &memo)))")
             }
         }
         source(pipeline.source)
@@ -236,15 +327,21 @@ extension Session {
         return out
     }
 
-    /// Whether a pipeline reads a view (directly or through other views).
-    func dependsOn(_ pipeline: Pipeline, view: String, seen: Set<String> = []) -> Bool {
+    /// Whether a pipeline reads a view (directly or through other views). Each view is
+    /// visited once, so the walk is linear in the views however they share each other.
+    func dependsOn(_ pipeline: Pipeline, view: String) -> Bool {
+        var seen = Set<String>()
+        return dependsOn(pipeline, view: view, seen: &seen)
+    }
+
+    private func dependsOn(_ pipeline: Pipeline, view: String, seen: inout Set<String>) -> Bool {
         var sources = [pipeline.source]
         for s in pipeline.steps { if case .join(_, let src, _, _) = s.kind { sources.append(src) } }
         for s in sources {
-            if case .nested(let inner) = s.kind, dependsOn(inner, view: view, seen: seen) { return true }
+            if case .nested(let inner) = s.kind, dependsOn(inner, view: view, seen: &seen) { return true }
             guard case .table(let n) = s.kind else { continue }
             if n == view { return true }
-            if let v = views[n], !seen.contains(n), dependsOn(v.pipeline, view: view, seen: seen.union([n])) { return true }
+            if let v = views[n], seen.insert(n).inserted, dependsOn(v.pipeline, view: view, seen: &seen) { return true }
         }
         return false
     }

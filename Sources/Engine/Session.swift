@@ -69,10 +69,17 @@ public final class Session {
     /// The scripts running now (by `run` or `.read`), outermost first: canonical path and the
     /// name they were given.
     private var scriptStack: [(path: String, name: String)] = []
+    /// How deep `run` and `.read` may nest scripts.
+    public static let maxScriptDepth = 100
 
     /// Why the script at `path` cannot run now, or nil: it is already running (a script that
     /// runs itself, directly or through others, would recurse until the stack overflows).
+    /// Also refused: a script nested more than `maxScriptDepth` deep (2,000 scripts that each
+    /// run the next overflowed the stack).
     public func scriptCycle(_ path: String) -> String? {
+        if scriptStack.count >= Session.maxScriptDepth {
+            return "scripts run inside each other more than \(Session.maxScriptDepth) deep (\(scriptStack.first?.name ?? "") → … → \(path))"
+        }
         let canonical = canonicalPath(path)
         guard let first = scriptStack.firstIndex(where: { $0.path == canonical }) else { return nil }
         let chain = scriptStack[first...].map(\.name) + [path]
@@ -87,7 +94,7 @@ public final class Session {
     }
 
     func canonicalPath(_ path: String) -> String {
-        URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
+        RealPath.of(resolve(path)) ?? resolve(path)
     }
 
     /// Runs `body` with `runner` as the `dotCommandRunner`, then puts the previous one back.
@@ -102,6 +109,9 @@ public final class Session {
     /// Safe mode (SPEC section 10): no writing files, no reading outside `baseDirectory`.
     public var isSafe: Bool = false
     public var baseDirectory: String = FileManager.default.currentDirectoryPath
+    /// Files the shell is reading while the session runs (the notebook or the scripts given on
+    /// the command line): `export` and the writers of reports must not replace them.
+    public var filesBeingRead: [String] = []
 
     struct StoredTable {
         var table: Table
@@ -126,10 +136,13 @@ public final class Session {
         /// the table after the first `i` steps and the fingerprint it was computed under
         /// (see `Session.evaluateView`).
         var prefixCache: [Int: (fingerprint: String, table: Table)] = [:]
+        /// The view's bound plan and the fingerprint it was bound under.
+        var planCache: (fingerprint: String, plan: LogicalPlan)?
     }
 
     var tables: [String: StoredTable] = [:]
     var views: [String: View] = [:]
+    let viewChain = ViewChain()
     /// Per rule set: parameter-free subexpressions of its last classification.
     var classifyMemos: [String: ExpressionMemo] = [:]
     var params: [String: Scalar] = [:]

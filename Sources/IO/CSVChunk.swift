@@ -84,6 +84,10 @@ final class CSVChunk: @unchecked Sendable {
     /// (`let` pointers: no exclusivity check per field.)
     private let pending: UnsafeMutablePointer<CSVPendingString>
     private let pendingCount: UnsafeMutablePointer<Int>
+    /// The columns that got pending strings since the last full flush, so a flush costs the
+    /// columns with strings, not every column (a 100,000-column file flushed on each value
+    /// that widened a column's kind, which made its load quadratic).
+    private var pendingColumns: [Int] = []
     /// A batch's parsed values of one column, before they are appended at once.
     private let intValues = UnsafeMutablePointer<Int64>.allocate(capacity: CSVChunk.batch)
     private let doubleValues = UnsafeMutablePointer<Double>.allocate(capacity: CSVChunk.batch)
@@ -312,6 +316,7 @@ final class CSVChunk: @unchecked Sendable {
             k += 1
             r += 1
         }
+        if pendingCount[j] == 0 && k > 0 { pendingColumns.append(j) }
         pendingCount[j] = k
         if r > r0 { b[j].codes.append(contentsOf: repeatElement(0, count: r - r0)) }
         return r
@@ -438,6 +443,7 @@ final class CSVChunk: @unchecked Sendable {
             } else {
                 let k = pendingCount[j]
                 pending[j * CSVChunk.batch + k] = CSVPendingString(p: UnsafeRawPointer(p), n: n, hash: 0, index: b[j].codes.count)
+                if k == 0 { pendingColumns.append(j) }
                 pendingCount[j] = k + 1
                 b[j].codes.append(0)
             }
@@ -458,7 +464,9 @@ final class CSVChunk: @unchecked Sendable {
 
     /// Interns the pending string fields of every column (or of one).
     private func flushStrings(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column only: Int? = nil) {
-        for j in only.map({ $0..<($0 + 1) }) ?? 0..<columnCount {
+        let columns = only.map { [$0] } ?? pendingColumns
+        if only == nil { pendingColumns.removeAll(keepingCapacity: true) }
+        for j in columns {
             let m = pendingCount[j]
             guard m > 0 else { continue }
             pendingCount[j] = 0

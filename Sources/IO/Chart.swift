@@ -64,26 +64,21 @@ public struct Chart: Equatable, Sendable {
     /// tell neighbouring edges apart. All-equal values give one bin `[v, v]`; no finite
     /// values give no bins.
     public static func histogram(of values: [Double], bins: Int, valueName: String) -> Chart {
-        let finite = values.filter { $0.isFinite }
-        guard let lo = finite.min(), let hi = finite.max() else {
+        // TextChart.histogramBins keeps ±1.7e308 finite (no inf step, no NaN bin index).
+        let (edges, counts) = TextChart.histogramBins(values, bins: bins)
+        guard let lo = edges.first, let hi = edges.last else {
             return Chart(kind: .histogram, labels: [], values: [], valueName: valueName)
         }
-        let binCount = lo == hi ? 1 : max(1, bins)
-        let step = (hi - lo) / Double(binCount)
-        var counts = [Int](repeating: 0, count: binCount)
-        for v in finite {
-            let k = step > 0 ? Int((v - lo) / step) : 0
-            counts[min(max(k, 0), binCount - 1)] += 1
-        }
+        let binCount = counts.count
+        let step = hi / Double(binCount) - lo / Double(binCount)
         var decimals = 0
-        if !(lo == lo.rounded() && step == step.rounded()) {
-            var exponent = 0  // floor(log10(step))
+        if !(lo == lo.rounded() && step == step.rounded()) && step.isFinite && step > 0 {
+            var exponent = 0  // floor(log10(step)); the loops end because step is finite and > 0
             var x = step
-            while x < 1 && x > 0 { x *= 10; exponent -= 1 }
+            while x < 1 { x *= 10; exponent -= 1 }
             while x >= 10 { x /= 10; exponent += 1 }
             decimals = min(10, max(1, 1 - exponent))
         }
-        let edges = (0...binCount).map { $0 == binCount ? hi : lo + Double($0) * step }
         func edge(_ k: Int) -> String { NumberFormat.fixed(edges[k], decimals: decimals, grouping: true) }
         let labels = (0..<binCount).map { k in
             "[\(edge(k)), \(edge(k + 1))\(k == binCount - 1 ? "]" : ")")"

@@ -1,3 +1,4 @@
+import Foundation
 import Diagnostics
 
 /// Reads the file of a `load` statement: an Excel workbook (.xlsx, .xlsm, or any file that
@@ -11,7 +12,11 @@ public enum DataFileReader {
         if XLSXReader.isWorkbookPath(path) || path.lowercased().hasSuffix(".xls") {
             return try XLSXReader.read(path: path, name: name, options: options)
         }
-        switch XLSXPackage.kind(ofFileAt: path) {
+        // Only a regular file is sniffed for a workbook's magic bytes: opening a FIFO to read
+        // them would wait for a writer (CSVText opens FIFOs without waiting).
+        var status = stat()
+        let isRegular = stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        switch isRegular ? XLSXPackage.kind(ofFileAt: path) : .other {
         case .compoundFile:
             // XLSXPackage says whether it is an .xls or an encrypted workbook.
             return try XLSXReader.read(path: path, name: name, options: options)

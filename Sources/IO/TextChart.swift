@@ -47,7 +47,7 @@ public enum TextChart {
     /// A bar of `value / max` of `cells` cells, in eighths, empty for values ≤ 0.
     static func bar(_ value: Double, max: Double, cells: Int) -> String {
         guard value.isFinite, value > 0, max > 0 else { return "" }
-        let eighthsTotal = Int((min(value / max, 1) * Double(cells * 8)).rounded())
+        let eighthsTotal = CheckedArithmetic.clampedInteger((min(value / max, 1) * Double(cells * 8)).rounded(), to: 0...(cells * 8))
         let full = eighthsTotal / 8, rest = eighthsTotal % 8
         var s = String(repeating: "█", count: full) + eighths[rest]
         if s.isEmpty { s = eighths[1] }  // a positive value always shows something
@@ -79,6 +79,30 @@ public enum TextChart {
     /// A histogram of `values` (see `Chart.histogram`) as text.
     public static func histogram(values: [Double], bins: Int, width: Int) -> String {
         render(Chart.histogram(of: values, bins: bins, valueName: ""), width: width)
+    }
+
+    /// The bins of `chart hist` (the text chart and the HTML report's SVG share them): `bins`
+    /// equal-width bins over [min, max] of the finite values, as the `bins + 1` edges and the
+    /// count of each bin; all-equal values give one bin, no finite value none. Works over the
+    /// whole range of doubles (±1.7e308 included): positions are taken on half values so
+    /// nothing overflows to infinity, and every position is clamped to a bin.
+    public static func histogramBins(_ values: [Double], bins: Int) -> (edges: [Double], counts: [Int]) {
+        let finite = values.filter { $0.isFinite }
+        guard let lo = finite.min(), let hi = finite.max() else { return ([], []) }
+        let binCount = lo == hi ? 1 : max(1, bins)
+        let halfSpan = hi / 2 - lo / 2
+        var counts = [Int](repeating: 0, count: binCount)
+        for v in finite {
+            let position = halfSpan > 0 ? (v / 2 - lo / 2) / halfSpan * Double(binCount) : 0
+            counts[CheckedArithmetic.clampedInteger(position, to: 0...(binCount - 1))] += 1
+        }
+        // Edge k = lo + (hi - lo) × k / bins, written as a blend of lo and hi so it stays finite.
+        let edges = (0...binCount).map { k -> Double in
+            if k == binCount { return hi }
+            let f = Double(k) / Double(binCount)
+            return lo * (1 - f) + hi * f
+        }
+        return (edges, counts)
     }
 
     /// A small multi-series chart for `sweep`: a dot plot on a `height`-row grid, one
@@ -136,7 +160,7 @@ public enum TextChart {
         var overlaps = false
         for (s, (_, values)) in series.enumerated() {
             for (i, v) in values.prefix(xLabels.count).enumerated() where v.isFinite {
-                let r = Int(((yMax - v) / (yMax - yMin) * Double(rows - 1)).rounded())
+                let r = CheckedArithmetic.clampedInteger(((yMax / 2 - v / 2) / (yMax / 2 - yMin / 2) * Double(rows - 1)).rounded(), to: 0...(rows - 1))
                 let row = min(max(r, 0), rows - 1), col = positions[i]
                 if grid[row][col] == " " || grid[row][col] == markers[s] {
                     grid[row][col] = markers[s]

@@ -365,6 +365,13 @@ public struct Parser {
             return Source(.file(path, options: opts), start.to(opts.last?.span ?? ps))
         }
         if isSymbol("(") {
+            // Nested pipelines share the expression nesting bound (the recursion is the same stack).
+            if nesting >= Parser.maxNesting {
+                throw fail(message: "pipeline nested too deeply (more than \(Parser.maxNesting) levels of parentheses)", at: current.span,
+                           hints: ["name the inner pipeline with 'let NAME = ...' and start from NAME"])
+            }
+            nesting += 1
+            defer { nesting -= 1 }
             advance()
             let inner = try pipeline()
             let end = current.span

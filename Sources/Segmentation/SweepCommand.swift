@@ -112,7 +112,7 @@ enum SweepCommand {
         let s = try WhatIfInputs.constant(step, context)
         let whole = from.span.to(step.span)
         func tooMany(_ n: Double) -> Diagnostic {
-            context.error("a sweep of \(n.isFinite ? NumberFormat.grouped(Int64(n)) : "that many") values is too many (at most \(maxValues))", whole,
+            context.error("a sweep of \(Int64(exactly: n.rounded(.down)).map { NumberFormat.grouped($0) } ?? "that many") values is too many (at most \(maxValues))", whole,
                           hints: ["use a larger step"])
         }
         switch (a, b, s) {
@@ -124,11 +124,11 @@ enum SweepCommand {
             default: throw context.error("a date sweep needs a duration step such as 7days or 1month", step.span)
             }
             try checkDirection(Double(unit.n), distance: Double(y) - Double(x), step, context)
+            // A + i × S by the calendar; a step count or date beyond what segsh holds ends the
+            // sweep (a date past B ends it too), so a huge step gives just A.
             var out: [Scalar] = []
             var i = 0
-            while true {
-                let (steps, overflow) = unit.n.multipliedReportingOverflow(by: i)
-                guard !overflow, let d = Duration.shift(x, by: steps, unit.unit) else { break }
+            while let n = CheckedArithmetic.multiply(unit.n, i), let d = Duration.shift(x, by: n, unit.unit) {
                 if unit.n > 0 ? d > y : d < y { break }
                 out.append(.date(d))
                 if out.count > maxValues { throw tooMany(.infinity) }
@@ -137,9 +137,16 @@ enum SweepCommand {
             return out
         case (.scalar(.int(let x)), .scalar(.int(let y)), .scalar(.int(let d))):
             try checkDirection(Double(d), distance: Double(y) - Double(x), step, context)
-            let n = (y - x) / d + 1
-            if n > maxValues { throw tooMany(Double(n)) }
-            return (0..<n).map { .int(x + $0 * d) }
+            // A, A + S, ... while within B and within 64 bits (from -2^63 to 2^63 - 1 included).
+            var out: [Scalar] = []
+            var v: Int64? = x
+            while let value = v, d > 0 ? value <= y : value >= y {
+                out.append(.int(value))
+                if out.count > maxValues { throw tooMany(Double(y) / Double(d) - Double(x) / Double(d) + 1) }
+                let (next, overflow) = value.addingReportingOverflow(d)
+                v = overflow ? nil : next
+            }
+            return out
         case (.scalar(let x), .scalar(let y), .scalar(let d)):
             guard let x = number(x), let y = number(y), let d = number(d) else {
                 let bad = number(x) == nil ? from : (number(y) == nil ? to : step)

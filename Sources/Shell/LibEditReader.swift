@@ -16,6 +16,8 @@ public final class LibEditReader: LineReader {
     public var completionContext: String = ""
     /// Entries added in this session, not yet in the file.
     private var lastEntry: String?
+    /// Asked before each write of the history file; safe mode answers false (no file writes).
+    public var mayWriteHistory: () -> Bool = { true }
 
     /// Nil when libedit cannot start (no terminal).
     public init?(historyFile: HistoryFile?, completer: Completer?) {
@@ -207,7 +209,7 @@ public final class LibEditReader: LineReader {
         guard !entry.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, entry != lastEntry else { return }
         lastEntry = entry
         _ = segsh_history_enter(historyHandle, entry)
-        historyFile?.append([entry])
+        if mayWriteHistory() { historyFile?.append([entry]) }
     }
 
     public var history: [String] { HistoryFile.entries(of: historyHandle) }

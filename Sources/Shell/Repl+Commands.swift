@@ -236,7 +236,8 @@ extension Repl {
                                                        elapsed: nil)
             + "\n" + TableRenderer.render(table, format: settings.format,
                                           options: RenderOptions(maxRows: 0, terminalWidth: nil, color: settings.color))
-        guard usePager else { return output.out(text) }
+        // Safe mode starts no other program: the text is printed directly.
+        guard usePager, !session.isSafe else { return output.out(text) }
         let pager = environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less -S"
         var pagerEnvironment = environment
         if pagerEnvironment["LESS"] == nil { pagerEnvironment["LESS"] = "-R" }

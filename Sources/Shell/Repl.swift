@@ -95,6 +95,9 @@ public final class Repl {
                     if trimmed.hasPrefix(".") {
                         reader.addHistory(trimmed)
                         runDotCommand(trimmed)
+                        // A Ctrl-C pressed while a command ran (`.save`, `.last`) was for the
+                        // command: it must not stay pending and discard the next line.
+                        _ = InterruptHandler.takeInterrupt()
                         continue
                     }
                 }
@@ -216,8 +219,8 @@ public final class Repl {
     /// to the history. In safe mode the file must be inside the current directory.
     @discardableResult
     public func runScript(path: String) -> Bool {
-        if session.isSafe && !SafePath.isInsideCurrentDirectory(path) {
-            printer.error("safe mode: cannot read '\(path)' outside the current directory")
+        if let refusal = session.checkScriptPath(path) {
+            printer.error(refusal)
             return false
         }
         guard let text = ScriptFile.read(path) else {
@@ -295,20 +298,9 @@ public final class Repl {
 /// Reading script files as text (UTF-8, a BOM dropped).
 enum ScriptFile {
     static func read(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try? FileBytes.read(path: path) else { return nil }
         var text = String(decoding: data, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return text
-    }
-}
-
-/// Safe mode's rule for paths (SPEC section 10).
-public enum SafePath {
-    /// Whether `path` (relative or absolute, symbolic links resolved) lies inside the current directory.
-    public static func isInsideCurrentDirectory(_ path: String) -> Bool {
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().standardizedFileURL.path
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
-        let root = cwd.hasSuffix("/") ? cwd : cwd + "/"
-        return target.hasPrefix(root)
     }
 }

@@ -134,6 +134,10 @@ struct Driver {
     let environment = ProcessInfo.processInfo.environment
 
     func run() -> Int32 {
+        // Ctrl-C or a kill in a script or notebook run still ends segsh, but not before the
+        // temporary file of an export in progress is removed (the shell's prompt then takes
+        // SIGINT over for itself).
+        AtomicFile.removeTemporaryFileOnSignals([SIGINT, SIGTERM])
         var settings = ShellSettings.forTerminal(noColor: options.noColor, environment: environment)
         settings.format = options.format
         settings.maxRows = options.maxRows
@@ -163,6 +167,7 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
+        session.filesBeingRead = options.files + [options.interactiveScript].compactMap { $0 }
         if let url = options.tablesIn {
             do { try session.placeTables(in: url) } catch let d as Diagnostic {
                 output.err("segsh: --tables-in: \(d.message)\n")
@@ -230,6 +235,7 @@ struct Driver {
             signal(SIGPIPE, SIG_IGN)
             let completer = Completer(source: SessionCompletionSource(session: session, commands: Repl.standardCommands))
             if let editor = LibEditReader(historyFile: HistoryFile.standard(environment: environment), completer: completer) {
+                editor.mayWriteHistory = { [unowned session] in !session.isSafe }
                 reader = editor
             } else {
                 reader = PlainReader()

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import IO
 
 /// Completion names from a live session and the file system.
 public struct SessionCompletionSource: CompletionSource {
@@ -23,6 +24,8 @@ public struct SessionCompletionSource: CompletionSource {
         if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
             path = home + path.dropFirst()
         }
+        // Safe mode lists only folders inside the current directory (by the one path rule).
+        if session.isSafe && !RealPath.isInside(path, folder: FileManager.default.currentDirectoryPath) { return [] }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
         return names.sorted().map { name in
             var isDirectory: ObjCBool = false

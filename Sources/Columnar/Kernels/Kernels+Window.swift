@@ -229,7 +229,7 @@ extension Kernels {
         case .rank: ints[row] = rankStart
         case .denseRank: ints[row] = dense
         case .percentRank: doubles[row] = total == 1 ? 0 : Double(rankStart - 1) / Double(total - 1)
-        case .quantileScore: ints[row] = (Int64(buckets) * rankStart + total - 1) / total
+        case .quantileScore: ints[row] = CheckedArithmetic.ceilMultiplyDivide(Int64(buckets), rankStart, total)
         case .ntile:
             let k = Int64(buckets), q = total / k, r = total % k, pos = Int64(p)
             ints[row] = pos < r * (q + 1) ? pos / (q + 1) + 1 : (pos - r * (q + 1)) / q + r + 1

@@ -45,14 +45,7 @@ public enum Duration {
     /// needed (windows use calendar arithmetic instead, see `shift`).
     /// (Saturating: a duration too long for 64 bits counts as the largest one.)
     public static func days(_ n: Int, _ unit: DurationUnit) -> Int {
-        let factor: Int
-        switch unit {
-        case .days: factor = 1
-        case .weeks: factor = 7
-        case .months: factor = 30
-        case .years: factor = 365
-        }
-        let (v, overflow) = n.multipliedReportingOverflow(by: factor)
+        let (v, overflow) = n.multipliedReportingOverflow(by: unit.daysPerUnit)
         return overflow ? (n < 0 ? Int.min : Int.max) : v
     }
 

@@ -108,9 +108,9 @@ enum BuiltinFunctions {
                 let length = call.arguments.count > 2 ? try call.constantInt(2, what: "length") : Int.max
                 return ValueMapping.mapString(call.arguments[0]) { s in
                     let chars = Array(s)
-                    let lo = max(0, start - 1)
+                    let lo = start <= 1 ? 0 : start - 1
                     guard lo < chars.count, length > 0 else { return "" }
-                    let hi = length == .max ? chars.count : min(chars.count, lo + length)
+                    let hi = min(chars.count, CheckedArithmetic.saturatingAdd(lo, length))
                     return String(chars[lo..<hi])
                 }
             },

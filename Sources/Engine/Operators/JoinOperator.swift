@@ -53,19 +53,10 @@ struct JoinOperator: PlanOperator {
     /// The output columns: the left's, then the right's but its key (with `on COL`), renamed
     /// when taken; `rightIndexes` are the right columns kept, in order.
     func outputNames(left: [String], right: [String]) -> (names: [String], rightIndexes: [Int]) {
-        var names = left
-        var kept: [Int] = []
-        guard kind != .anti else { return (names, kept) }
-        for (i, name) in right.enumerated() {
-            if name == rightKey.text && leftKey.text == rightKey.text { continue }
-            var n = name
-            if names.contains(n) { n = "\(name)_\(rightName)" }
-            var k = 2
-            while names.contains(n) { n = "\(name)_\(rightName)\(k)"; k += 1 }
-            names.append(n)
-            kept.append(i)
-        }
-        return (names, kept)
+        guard kind != .anti else { return (left, []) }
+        let resolved = JoinColumnNames.resolve(left: left, right: right, skip: leftKey.text == rightKey.text ? rightKey.text : nil,
+                                               rightName: rightName)
+        return (resolved.names, resolved.kept)
     }
 
     func outputSchema(_ input: Schema, _ context: StepContext) throws -> Schema {

@@ -13,7 +13,7 @@ public struct Binder {
     /// How many views and nested pipelines deep this binder is (bounded: a chain of views
     /// deeper than `maxDepth` is an error, not a stack overflow).
     let depth: Int
-    static let maxDepth = 200
+    static let maxDepth = 500
 
     public init(session: Session, file: SourceFile, parameters: [String: Scalar], depth: Int = 0) {
         self.session = session; self.file = file; self.parameters = parameters; self.depth = depth

@@ -64,6 +64,7 @@ struct NotebookCommand {
         session.baseDirectory = NotebookCommand.folder(of: path)
         // A plain run prints results as a script does; `--html` writes the report instead.
         let plain = !invocation.update && !invocation.check && invocation.htmlOutput == nil
+        session.filesBeingRead = [path]
         var runner = NotebookRunner(options: NotebookOptions(format: invocation.format, maxRows: invocation.maxRows))
         runner.collectsFigures = invocation.htmlOutput != nil
         if plain {
@@ -104,6 +105,10 @@ struct NotebookCommand {
         if let htmlPath = invocation.htmlOutput {
             let title = HTMLReport.title(of: notebook) ?? name
             let html = HTMLReport.render(notebook: result, title: title, options: runner.options)
+            if let reader = session.readerOfFile(htmlPath) {
+                output.err("segsh: refusing to overwrite '\(htmlPath)' with the report: \(reader)\n")
+                return 1
+            }
             do {
                 try AtomicFile.write(html, to: htmlPath)
             } catch {

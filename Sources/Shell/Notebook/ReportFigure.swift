@@ -1,6 +1,7 @@
 import Columnar
 import Diagnostics
 import Engine
+import IO
 import Language
 
 /// The data of a figure in the HTML report besides chart values (those are result items of
