@@ -56,13 +56,21 @@ enum CSVRecordScanner {
         while true {
             let fieldStart = i
             var span: CSVFieldSpan
-            // Spaces before an opening quote are not part of the value either.
-            var quoteStart = i
-            if quoting && i < end && p[i] == 0x20 && delimiter != 0x20 {
-                while quoteStart < end, p[quoteStart] == 0x20 { quoteStart += 1 }
-                if quoteStart >= end || p[quoteStart] != csvQuote { quoteStart = i }
+            // Where a quoted value opens: at the field's start, or after spaces (spaces before
+            // an opening quote are not part of the value); -1 for a plain field. One compare
+            // for the common field that starts with neither.
+            var quoteStart = -1
+            if quoting && i < end {
+                let b = p[i]
+                if b == csvQuote {
+                    quoteStart = i
+                } else if b == 0x20 && delimiter != 0x20 {
+                    var q = i
+                    while q < end, p[q] == 0x20 { q += 1 }
+                    if q < end && p[q] == csvQuote { quoteStart = q }
+                }
             }
-            if quoting && quoteStart < end && p[quoteStart] == csvQuote {
+            if quoteStart >= 0 {
                 i = quoteStart + 1
                 var escaped = false
                 while true {
