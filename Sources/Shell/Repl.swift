@@ -126,7 +126,7 @@ public final class Repl {
     func runSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
         var entry = evaluate(source)
         if let statement, !entry.interrupted {
-            entry.statement = statement
+            entry.statement = Repl.withoutSecrets(statement)
             transcript.append(entry)
         }
         return !entry.isError
@@ -137,7 +137,7 @@ public final class Repl {
     /// Returns false when a statement or a dot-command failed.
     @discardableResult
     public func runScriptSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
-        var combined = TranscriptEntry(statement: statement ?? "", output: "", isError: false, items: [])
+        var combined = TranscriptEntry(statement: Repl.withoutSecrets(statement ?? ""), output: "", isError: false, items: [])
         segments: for segment in ScriptSegment.split(source) {
             switch segment {
             case .statements(let file):
@@ -265,7 +265,13 @@ public final class Repl {
     public func quit() { quitRequested = true }
 
     private func addToHistory(_ statement: String) {
-        reader.addHistory(Repl.historyLine(statement))
+        reader.addHistory(Repl.historyLine(Repl.withoutSecrets(statement)))
+    }
+
+    /// A statement as history and saved notebooks keep it: the password of an `attach` URL
+    /// masked (SPEC 11: it never appears in history or `.save`d notebooks).
+    static func withoutSecrets(_ statement: String) -> String {
+        statement.contains("attach") ? Attachment.mask(statement) : statement
     }
 
     /// A statement as one history entry, recalled as one line: its lines trimmed and joined

@@ -1,5 +1,6 @@
 import Foundation
 import SegshTestSupport
+@testable import Shell
 import XCTest
 
 /// SPEC 11 as a user meets it, with the built binary against a real PostgreSQL server
@@ -93,5 +94,16 @@ final class DatabaseTests: XCTestCase {
         let r = try Segsh.run(["-c", script], directory: directory)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("add 'replace' to replace an existing table"), r.stderr)
+    }
+}
+
+/// The password of an `attach` URL never reaches history or a saved notebook.
+final class SecretMaskingTests: XCTestCase {
+    func testAttachStatementsAreKeptWithTheirPasswordMasked() {
+        XCTAssertEqual(Repl.withoutSecrets("attach \"postgresql://ann:s3cr3t@db:5432/crm\" as crm"),
+                       "attach \"postgresql://ann:******@db:5432/crm\" as crm")
+        XCTAssertEqual(Repl.withoutSecrets("attach \"host=db password=s3cr3t dbname=crm\" as crm"),
+                       "attach \"host=db password=****** dbname=crm\" as crm")
+        XCTAssertEqual(Repl.withoutSecrets("orders | where d > @2024-01-01"), "orders | where d > @2024-01-01")
     }
 }
