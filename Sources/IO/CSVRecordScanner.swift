@@ -58,9 +58,9 @@ enum CSVRecordScanner {
             var span: CSVFieldSpan
             // Where a quoted value opens: at the field's start, or after spaces (spaces before
             // an opening quote are not part of the value); -1 for a plain field. One compare
-            // for the common field that starts with neither.
+            // for the common field: a quote (0x22) and a space (0x20) are both <= 0x22.
             var quoteStart = -1
-            if quoting && i < end {
+            if i < end && p[i] <= csvQuote && quoting {
                 let b = p[i]
                 if b == csvQuote {
                     quoteStart = i
