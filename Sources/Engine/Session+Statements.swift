@@ -51,6 +51,15 @@ extension Session {
             if old != nil { viewChain.forget() }
             views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
             do {
+                // A view over a database stays lazy: it is bound (so mistakes show now) and
+                // runs there when a statement uses it.
+                let plan = try Binder(session: self, file: file, parameters: context.parameters).bind(pipeline)
+                // (`--tables-in` runs scripts as they run in memory: views are computed.)
+                if case .database(let alias) = plan.location, attachments[alias]?.isHidden == false {
+                    let engine = attachments[alias]?.database.engineName ?? alias
+                    emit(.done("view \(name.text): \(plan.schema.count) column\(plan.schema.count == 1 ? "" : "s"), runs in \(engine) (\(alias)) when used", elapsed: elapsed()))
+                    return
+                }
                 let t = try evaluateView(name.text, parameters: context.parameters)
                 emit(.done("view \(name.text): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount))", elapsed: elapsed()))
             } catch {

@@ -197,15 +197,16 @@ extension Session {
         defer { compiler.dropUploads(in: a) }
         do {
             try compiler.uploadTemporaryTables(to: a)
-            if let rowLimit, !plan.steps.contains(where: { $0.op.isCollect }) {
-                let count = try withCancellation(a) { try a.database.query(a.dialect.countQuery(sql)) }
-                if let c = count.columns.first, count.rowCount == 1, case .int(let n) = c[0], n > rowLimit {
-                    throw Diagnostic("this would bring \(NumberFormat.grouped(Int(n))) rows from \(alias) (the limit is \(NumberFormat.grouped(rowLimit)))",
-                                     at: plan.pipeline.span, in: file,
-                                     hints: ["narrow it with where/summarize/take, or say you want the rows: '| collect' or 'load NAME from \(alias).TABLE'"])
-                }
+            // The limit is checked on the result itself (one query, not a count and then the
+            // query): at most limit + 1 rows are asked for.
+            let limited = rowLimit.flatMap { plan.steps.contains(where: { $0.op.isCollect }) ? nil : $0 }
+            let table = try withCancellation(a) { try a.database.query(sql + (limited.map { " LIMIT \($0 + 1)" } ?? "")) }
+            if let limited, table.rowCount > limited {
+                throw Diagnostic("this would bring more than \(NumberFormat.grouped(limited)) rows from \(alias)",
+                                 at: plan.pipeline.span, in: file,
+                                 hints: ["narrow it with where/summarize/take, or say you want the rows: '| collect' or 'load NAME from \(alias).TABLE'"])
             }
-            var result = PipelineResult(table: try withCancellation(a) { try a.database.query(sql) })
+            var result = PipelineResult(table: table)
             for report in compiler.reports {
                 let rows = try withCancellation(a) { try a.database.query(report.sql) }
                 result.texts.append(report.render(rows))
