@@ -13,10 +13,6 @@ public struct PostgreSQLDialect: SQLDialect {
         // Standard-conforming strings: only the quote is doubled. NUL cannot be sent.
         "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
     }
-    public func date(_ days: Int32) -> String {
-        let d = CivilDate(daysSinceEpoch: days)
-        return String(format: "DATE '%04d-%02d-%02d'", d.year, d.month, d.day)
-    }
     public func double(_ d: Double) -> String {
         if d.isNaN { return "CAST('NaN' AS DOUBLE PRECISION)" }
         if d.isInfinite { return d > 0 ? "CAST('Infinity' AS DOUBLE PRECISION)" : "CAST('-Infinity' AS DOUBLE PRECISION)" }
@@ -71,12 +67,6 @@ public struct PostgreSQLDialect: SQLDialect {
     public func startsWith(_ s: String, _ part: String) -> String { "starts_with(\(s), \(part))" }
     public func endsWith(_ s: String, _ part: String) -> String { "(right(\(s), char_length(\(part))) = \(part))" }
     public func position(_ part: String, in s: String) -> String { "strpos(\(s), \(part))" }
-    public func substring(_ s: String, start: Int, length: Int?) -> String {
-        // segsh reads from character max(1, start) and takes `length` characters from there.
-        let lo = max(1, start)
-        guard let length else { return "substr(\(s), \(lo))" }
-        return "substr(\(s), \(lo), \(max(0, length)))"
-    }
     public var temporaryTableKeyword: String { "CREATE TEMPORARY TABLE" }
     public var sessionSetup: [String] { ["SET TIME ZONE 'UTC'", "SET extra_float_digits = 3"] }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Columnar
 
 /// What differs between the SQL of two engines: quoting, literals, types, and the few
@@ -73,6 +74,17 @@ public protocol SQLDialect {
 }
 
 extension SQLDialect {
+    /// `DATE 'yyyy-mm-dd'` (standard SQL; PostgreSQL and Spark both read it).
+    public func date(_ days: Int32) -> String {
+        let d = CivilDate(daysSinceEpoch: days)
+        return String(format: "DATE '%04d-%02d-%02d'", d.year, d.month, d.day)
+    }
+    /// segsh reads from character max(1, start) and takes `length` characters from there.
+    public func substring(_ s: String, start: Int, length: Int?) -> String {
+        let lo = max(1, start)
+        guard let length else { return "substr(\(s), \(lo))" }
+        return "substr(\(s), \(lo), \(max(0, length)))"
+    }
     public func cast(_ sql: String, to t: DataType) -> String { "CAST(\(sql) AS \(typeName(t)))" }
     public func countQuery(_ sql: String) -> String { "SELECT count(*) FROM (\(sql)) AS counted" }
     public func quoteTable(_ table: RemoteTableName) -> String {

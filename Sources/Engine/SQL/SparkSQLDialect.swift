@@ -28,10 +28,6 @@ public struct SparkSQLDialect: SQLDialect {
         }
         return out + "'"
     }
-    public func date(_ days: Int32) -> String {
-        let d = CivilDate(daysSinceEpoch: days)
-        return String(format: "DATE '%04d-%02d-%02d'", d.year, d.month, d.day)
-    }
     public func double(_ d: Double) -> String {
         if d.isNaN { return "CAST('NaN' AS DOUBLE)" }
         if d.isInfinite { return d > 0 ? "CAST('Infinity' AS DOUBLE)" : "CAST('-Infinity' AS DOUBLE)" }
@@ -79,11 +75,6 @@ public struct SparkSQLDialect: SQLDialect {
     public func startsWith(_ s: String, _ part: String) -> String { "(substr(\(s), 1, char_length(\(part))) = \(part))" }
     public func endsWith(_ s: String, _ part: String) -> String {
         "(char_length(\(part)) = 0 OR right(\(s), char_length(\(part))) = \(part))"
-    }
-    public func substring(_ s: String, start: Int, length: Int?) -> String {
-        let lo = max(1, start)
-        guard let length else { return "substr(\(s), \(lo))" }
-        return "substr(\(s), \(lo), \(max(0, length)))"
     }
     public var temporaryTableKeyword: String { "CREATE TABLE" }
     public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] }
