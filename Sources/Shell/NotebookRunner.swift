@@ -215,6 +215,9 @@ public struct NotebookRunner {
 /// The output text of one result item in a notebook.
 public enum NotebookOutput {
     public static func text(_ item: ResultItem, options: NotebookOptions) -> String {
+        if options.format != .table, case .report(let report, _) = item {
+            return ResultPrinter.items(report, elapsed: 0).map { text($0, options: options) }.joined()
+        }
         guard options.format != .table, case .table(let table, let number, _) = item else {
             return ResultPrinter.plainText(item, maxRows: options.maxRows, chartWidth: options.chartWidth)
         }

@@ -14,6 +14,8 @@ final class SegmentationHarness {
         var tables: [Table] = []
         var texts: [String] = []
         var notes: [String] = []
+        /// What-if, compare, sweep and profile values (their parts are also in the lists above).
+        var reports: [Report] = []
         var errors: [Diagnostic] = []
         var last: Table? { tables.last }
     }
@@ -30,6 +32,9 @@ final class SegmentationHarness {
             case .text(let s): out.texts.append(s)
             case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
+            case .report(let r, _):
+                out.reports.append(r)
+                reportParts(r, tables: &out.tables, texts: &out.texts, notes: &out.notes)
             }
         }
         if !expectError, let e = out.errors.first {
@@ -187,5 +192,19 @@ final class SegmentationParetoTests: XCTestCase {
         XCTAssertTrue(h.run("t | pareto x classes 0.9, 0.8", expectError: true).errors.first?.message.contains("must increase") ?? false)
         XCTAssertTrue(h.run("t | pareto x classes 80", expectError: true).errors.first?.message.contains("between 0 and 1") ?? false)
         XCTAssertTrue(h.run("t | pareto id", expectError: true).errors.first?.message.contains("pareto needs numbers") ?? false)
+    }
+}
+
+/// A report's parts as the terminal shows them: lines and charts as text, tables (a migration
+/// matrix as its table), notes.
+func reportParts(_ report: Report, tables: inout [Table], texts: inout [String], notes: inout [String]) {
+    for part in ReportLayout.parts(report) {
+        switch part {
+        case .line(let s): texts.append(s)
+        case .note(let s): notes.append(s)
+        case .table(let t, _): tables.append(t)
+        case .matrix(let m): tables.append(m.table)
+        case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
+        }
     }
 }

@@ -71,8 +71,8 @@ public enum HTMLReport {
         return out + "</section>\n"
     }
 
-    /// A statement's result items, its charts drawn as SVG; its figure (a migration matrix or
-    /// a Pareto curve) follows its first table.
+    /// A statement's result items, its charts drawn as SVG; its figure (a Pareto curve)
+    /// follows its first table.
     static func items(_ items: [ResultItem], figure: ReportFigure?, maxRows: Int) -> String {
         var out = ""
         var figureShown = false
@@ -92,9 +92,34 @@ public enum HTMLReport {
                 out += "<figure class=\"chart\">" + SVGChart.render(chart) + "</figure>\n"
             case .note(let text), .done(let text, _):
                 out += "<p class=\"note\">" + HTMLText.escape(trimmedLine(text)) + "</p>\n"
+            case .report(let report, _):
+                out += self.report(report, maxRows: maxRows)
             }
         }
         showFigure()
+        return out
+    }
+
+    /// A what-if, compare, sweep or profile: its parts in order, a migration matrix followed
+    /// by its heatmap.
+    static func report(_ report: Report, maxRows: Int) -> String {
+        var out = ""
+        for part in ReportLayout.parts(report) {
+            switch part {
+            case .line(let text):
+                out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
+            case .note(let text):
+                out += "<p class=\"note\">" + HTMLText.escape(trimmedLine(text)) + "</p>\n"
+            case .table(let table, let number):
+                out += HTMLTable.render(table, number: number, maxRows: maxRows)
+            case .matrix(let matrix):
+                out += HTMLTable.render(matrix.table, number: nil, maxRows: maxRows)
+                let figure = ReportFigure.heatmap(matrix)
+                if !figure.isEmpty { out += "<figure class=\"chart\">" + SVGChart.render(figure) + "</figure>\n" }
+            case .chart(let chart):
+                out += "<figure class=\"chart\">" + SVGChart.render(chart) + "</figure>\n"
+            }
+        }
         return out
     }
 

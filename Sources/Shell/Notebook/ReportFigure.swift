@@ -26,18 +26,15 @@ public enum ReportFigure: Equatable {
         }
     }
 
-    /// The figure of a statement that ran successfully, or nil when it draws none (charts and
-    /// sweeps are chart values among its items): `whatif` and `compare` from their
-    /// report tables, `pareto` by a pipeline step (re-evaluated up to that step, for every row).
+    /// The figure of a statement that ran successfully, or nil when it draws none (charts,
+    /// sweeps and migration matrices are values among its items): `pareto` by a pipeline
+    /// step (re-evaluated up to that step, for every row).
     public static func recognise(_ statement: Statement, items: [ResultItem], file: SourceFile,
                                  session: Session) -> ReportFigure? {
-        let tables: [Table] = items.compactMap { if case .table(let t, _, _) = $0 { return t } else { return nil } }
         switch statement.kind {
         case .pipeline(let pipeline):
             if items.contains(where: { if case .chart = $0 { return true } else { return false } }) { return nil }
             return try? paretoFigure(pipeline, file: file, session: session)
-        case .whatIf, .compare:
-            return tables.first.flatMap(migrationFigure)
         default:
             return nil
         }
@@ -70,28 +67,10 @@ public enum ReportFigure: Equatable {
         return .pareto(points: points, boundaries: boundaries, measure: file.slice(expr.span))
     }
 
-    static func isTotal(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower == "total" || lower == "all" || lower == "合计" || lower == "总计" || lower == "(total)"
-    }
-
-    /// A migration matrix: class labels in the first column, one numeric column per class
-    /// after; total rows and columns are left out.
-    static func migrationFigure(_ table: Table) -> ReportFigure? {
-        guard table.columnCount >= 2, let labelColumn = table.columns.first, labelColumn.type == .string else { return nil }
-        var columnLabels: [String] = [], columns: [Column] = []
-        for (name, column) in zip(table.names.dropFirst(), table.columns.dropFirst()) where column.type.isNumeric && !isTotal(name) {
-            columnLabels.append(name)
-            columns.append(column)
-        }
-        var rowLabels: [String] = [], counts: [[Double]] = []
-        for row in 0..<table.rowCount {
-            let label = labelColumn.isNull(row) ? "∅" : labelColumn[row].description
-            if isTotal(label) { continue }
-            rowLabels.append(label)
-            counts.append(columns.map { $0[row].doubleValue ?? 0 })
-        }
-        guard !columnLabels.isEmpty, !rowLabels.isEmpty else { return nil }
-        return .heatmap(rowLabels: rowLabels, columnLabels: columnLabels, counts: counts)
+    /// The heatmap of a migration matrix (`whatif`, `compare`): its rows and columns without
+    /// the totals, "(new)" and "(gone)" included.
+    static func heatmap(_ matrix: MigrationMatrixReport) -> ReportFigure {
+        .heatmap(rowLabels: matrix.rowLabels, columnLabels: matrix.columnLabels,
+                 counts: matrix.counts.map { $0.map(Double.init) })
     }
 }
