@@ -1,6 +1,6 @@
 import Columnar
 
-/// What `whatif`, `compare`, `sweep` and `profile` produce, as values: the statements
+/// What `whatif`, `compare`, `sweep`, `profile` and a `pareto` step produce, as values: the statements
 /// compute them, and each writer shows them its own way — the terminal and Markdown
 /// notebooks as lines and boxed tables (`ReportLayout`), the HTML report with a heatmap of
 /// the migration matrix, csv/tsv/markdown/json/jsonl as tables and objects (`ReportFormats`).
@@ -10,6 +10,7 @@ public enum Report {
     case compare(CompareReport)
     case sweep(SweepReport)
     case profile(ProfileReport)
+    case pareto(ParetoReport)
 }
 
 /// How the keys of one class column moved between two sides: rows are the classes before
@@ -206,6 +207,51 @@ public struct ProfileReport {
         self.duplicates = duplicates
         self.duplicatesNumber = duplicatesNumber
     }
+}
+
+/// `| pareto EXPR [classes ...]`: how the total of EXPR divides among the rows (sorted by
+/// EXPR descending), by class, and the Pareto curve.
+public struct ParetoReport {
+    /// A point of the curve: share of rows (x) against the cumulative share of the total (y).
+    public struct Point: Equatable, Sendable {
+        public var x: Double
+        public var y: Double
+        public init(x: Double, y: Double) { self.x = x; self.y = y }
+    }
+
+    /// EXPR as written (`monetary`).
+    public var measure: String
+    /// The class boundaries (shares of the total: 0.8, 0.95); classes are A, B, C, ...
+    public var boundaries: [Double]
+    /// Rows with a value, and their total.
+    public var rows: Int
+    public var total: Double
+    /// Rows and sum of EXPR per class.
+    public var classCounts: [Int]
+    public var classSums: [Double]
+    /// The number of top rows whose cumulative share first reaches the first boundary, and
+    /// that share (nil when the total is not positive).
+    public var reachingFirst: Int?
+    public var shareAtReaching: Double
+    /// About 400 points of the curve from (0, 0), with the first row reaching each boundary
+    /// exactly; empty when the rows were not here to sample (a database computed them).
+    public var curve: [Point]
+
+    public init(measure: String, boundaries: [Double], rows: Int, total: Double, classCounts: [Int], classSums: [Double],
+                reachingFirst: Int?, shareAtReaching: Double, curve: [Point]) {
+        self.measure = measure
+        self.boundaries = boundaries
+        self.rows = rows
+        self.total = total
+        self.classCounts = classCounts
+        self.classSums = classSums
+        self.reachingFirst = reachingFirst
+        self.shareAtReaching = shareAtReaching
+        self.curve = curve
+    }
+
+    /// The label of class `i`: A, B, C, ...
+    public static func classLabel(_ i: Int) -> String { String(UnicodeScalar(UInt8(65 + min(max(i, 0), 25)))) }
 }
 
 /// Report figures: percentages with two decimals; sums are compensated where they are made,

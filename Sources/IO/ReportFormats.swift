@@ -9,7 +9,8 @@ import Columnar
 ///   measure M `M_moved`, `M_moved_pct`, `M_total`);
 ///   compare: matrix, per old class, summary (`in_both`, `new`, `gone`, `changed`, `changed_pct`);
 ///   sweep: its table; profile: its table, then with a key the duplicate values (a header
-///   only when there are none).
+///   only when there are none); a `pareto` step: nothing more (the pipeline's table is the
+///   result; its summary lines go to stderr).
 /// - json: one object naming the kind, e.g. `{"whatif": {"view": …, "by": …, "changes":
 ///   [{"parameter": …, "before": …, "after": …}], "matrix": [rows], "classes": [rows],
 ///   "summary": {…}}}`; `{"compare": {"old", "new", "by", "class_order", "matrix", "classes",
@@ -20,6 +21,7 @@ import Columnar
 /// Percentages carry two decimals and sums are compensated, so no float noise shows.
 public enum ReportFormats {
     public static func results(_ report: Report, format: OutputFormat, options: RenderOptions) -> [String] {
+        if case .pareto = report { return [] }  // its table is the pipeline's result; the summary goes to stderr
         switch format {
         case .json, .jsonl:
             let object = json(report, compact: format == .jsonl)
@@ -36,6 +38,7 @@ public enum ReportFormats {
         case .compare(let c): return [c.matrix.table, c.rates, c.summary]
         case .sweep(let s): return [s.table]
         case .profile(let p): return [p.summary] + (p.duplicates.map { [$0] } ?? [])
+        case .pareto: return []
         }
     }
 
@@ -79,6 +82,8 @@ public enum ReportFormats {
             if let key = p.key { fields.append(("key", string(key))) }
             if let d = p.duplicates { fields.append(("duplicates", rows(d))) }
             return object("profile", fields)
+        case .pareto(let p):
+            return object("pareto", [("measure", string(p.measure))])
         }
     }
 

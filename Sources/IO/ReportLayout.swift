@@ -1,4 +1,5 @@
 import Columnar
+import Foundation
 
 /// A report (`Report`) as the terminal, Markdown notebooks and the HTML report show it: lines
 /// of text, boxed tables and charts, in order. Each writer draws the parts its own way (the
@@ -13,6 +14,8 @@ public enum ReportPart {
     /// A migration matrix, shown as its table.
     case matrix(MigrationMatrixReport)
     case chart(Chart)
+    /// The Pareto curve of a `pareto` step: the HTML report draws it, text leaves it out.
+    case paretoCurve(ParetoReport)
 }
 
 public enum ReportLayout {
@@ -36,7 +39,24 @@ public enum ReportLayout {
                 }
             }
             return parts
+        case .pareto(let p):
+            return (p.curve.count >= 2 ? [.paretoCurve(p)] : []) + [.line(paretoSummary(p))]
         }
+    }
+
+    /// `top 20.0% of customers give 80.3% of monetary` and a line per class.
+    public static func paretoSummary(_ r: ParetoReport) -> String {
+        func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+        guard r.rows > 0, r.total > 0, let reaching = r.reachingFirst else {
+            return "pareto: no positive total of \(r.measure) to divide\n"
+        }
+        var s = "top \(percent(Double(reaching) / Double(r.rows))) of customers give \(percent(r.shareAtReaching)) of \(r.measure)\n"
+        for c in 0..<r.classCounts.count {
+            let bound = c < r.boundaries.count ? "up to \(percent(r.boundaries[c])) of the total" : "the rest"
+            s += "  \(ParetoReport.classLabel(c)): \(NumberFormat.grouped(r.classCounts[c])) customers (\(percent(Double(r.classCounts[c]) / Double(r.rows)))), "
+                + "\(percent(r.classSums[c] / r.total)) of \(r.measure) — \(bound)\n"
+        }
+        return s
     }
 
     /// A parameter's value as written in a statement: `@2025-06-30`, `"S"`, `0.7`.

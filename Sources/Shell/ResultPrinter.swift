@@ -78,6 +78,7 @@ public struct ResultPrinter {
                                                         elapsed: time) + "\n")
                     time = nil
                 case .chart(let chart): output.err(TextChart.render(chart, width: TextChart.defaultWidth))
+                case .paretoCurve: continue  // drawn in HTML reports only
                 }
             }
             for body in ReportFormats.results(report, format: settings.format, options: settings.renderOptions) {
@@ -92,8 +93,9 @@ public struct ResultPrinter {
     /// first with the statement's time), charts, notes.
     static func items(_ report: Report, elapsed: Double) -> [ResultItem] {
         var timed = false
-        return ReportLayout.parts(report).map { part -> ResultItem in
+        return ReportLayout.parts(report).compactMap { part -> ResultItem? in
             switch part {
+            case .paretoCurve: return nil  // drawn in HTML reports only
             case .line(let text): return .text(text)
             case .note(let text): return .note(text)
             case .chart(let chart): return .chart(chart)

@@ -21,7 +21,7 @@ func runStatements(_ session: Session, _ text: String, file: StaticString = #fil
                 case .matrix(let m): last = m.table
                 case .line(let s): texts.append(s)
                 case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
-                case .note: break
+                case .note, .paretoCurve: break
                 }
             }
         }

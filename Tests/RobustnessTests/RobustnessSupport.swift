@@ -44,6 +44,7 @@ enum Robust {
                     case .line(let s): run.texts.append(s)
                     case .note(let s): run.notes.append(s)
                     case .chart(let c): run.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
+                    case .paretoCurve: break
                     }
                 }
             }

@@ -171,6 +171,14 @@ final class SegmentationParetoTests: XCTestCase {
         XCTAssertTrue(summary.contains("A: 2 customers (50.0%), 80.0% of x"), summary)
         XCTAssertTrue(summary.contains("B: 2 customers (50.0%), 20.0% of x"), summary)
         XCTAssertTrue(summary.contains("C: 0 customers (0.0%), 0.0% of x"), summary)
+        // The report is a value: the figures and the curve (from 0, 0; the null row has no point).
+        guard case .pareto(let p)? = out.reports.first else { return XCTFail("no pareto report") }
+        XCTAssertEqual(p.rows, 4)
+        XCTAssertEqual(p.total, 100)
+        XCTAssertEqual(p.classCounts, [2, 2, 0])
+        XCTAssertEqual(p.classSums, [80, 20, 0])
+        XCTAssertEqual(p.reachingFirst, 2)
+        XCTAssertEqual(p.curve, [(0, 0), (0.25, 0.5), (0.5, 0.8), (0.75, 0.9), (1, 1)].map { ParetoReport.Point(x: $0.0, y: $0.1) })
     }
 
     func testCustomClassesAndStableTies() throws {
@@ -205,6 +213,7 @@ func reportParts(_ report: Report, tables: inout [Table], texts: inout [String],
         case .table(let t, _): tables.append(t)
         case .matrix(let m): tables.append(m.table)
         case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
+        case .paretoCurve: break
         }
     }
 }

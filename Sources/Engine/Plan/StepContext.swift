@@ -3,10 +3,12 @@ import Diagnostics
 import IO
 import Language
 
-/// What a pipeline produced: its table, plus report text (pareto summaries), charts (as
-/// values, drawn by whoever shows them) and notes (warnings) gathered along the way.
+/// What a pipeline produced: its table, plus reports (pareto summaries) and charts as values
+/// (shown by whoever shows them), report text (the CLV holdout check) and notes (warnings)
+/// gathered along the way.
 public struct PipelineResult {
     public var table: Table
+    public var reports: [Report] = []
     public var texts: [String] = []
     public var charts: [Chart] = []
     public var notes: [String] = []
@@ -22,6 +24,7 @@ public final class StepContext {
     /// Parameter values in force (a what-if evaluates with some of them changed).
     public let parameters: [String: Scalar]
     public var notes: [String] = []
+    public var reports: [Report] = []
     public var texts: [String] = []
     public var charts: [Chart] = []
 

@@ -209,7 +209,7 @@ extension Session {
             var result = PipelineResult(table: table)
             for report in compiler.reports {
                 let rows = try withCancellation(a) { try a.database.query(report.sql) }
-                result.texts.append(report.render(rows))
+                result.reports.append(report.render(rows))
             }
             return result
         } catch let e as RemoteError {

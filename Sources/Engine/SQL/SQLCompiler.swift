@@ -1,5 +1,6 @@
 import Columnar
 import Diagnostics
+import IO
 import Language
 #if canImport(Glibc)
 import Glibc
@@ -27,9 +28,9 @@ public final class SQLCompiler {
     var preAggregated: [(name: String, sql: String)]?
     /// In-memory tables to send before the query runs, under these names.
     private(set) var uploads: [(name: RemoteTableName, table: Table)] = []
-    /// Report queries added by operators (`pareto`'s summary line): run after the main
-    /// query, each rendered to a line of text.
-    private(set) var reports: [(sql: String, render: (Table) -> String)] = []
+    /// Report queries added by operators (`pareto`'s summary): run after the main query, each
+    /// made into a report value from its rows.
+    private(set) var reports: [(sql: String, render: (Table) -> Report)] = []
 
     /// `table` with the order column (0, 1, 2, …) added, for writing it to a database.
     public static func withOrderColumn(_ table: Table) -> Table {
@@ -39,7 +40,7 @@ public final class SQLCompiler {
     }
 
     /// Adds a report: `select` runs over the relation of `query` (with its CTEs).
-    public func addReport(over query: SQLQuery, select: String, render: @escaping (Table) -> String) {
+    public func addReport(over query: SQLQuery, select: String, render: @escaping (Table) -> Report) {
         var sql = ""
         if !query.ctes.isEmpty {
             sql = "WITH " + query.ctes.map { "\($0.name) AS (\($0.body))" }.joined(separator: ",\n     ") + "\n"
