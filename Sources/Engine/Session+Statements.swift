@@ -33,7 +33,6 @@ extension Session {
                 emit(.table(result.table, number: n, elapsed: elapsed()))
             }
             for r in result.reports { emit(.report(r, elapsed: 0)) }
-            for t in result.texts { emit(.text(t)) }
             for c in result.charts { emit(.chart(c)) }
 
         case .letView(let name, let pipeline):

@@ -31,7 +31,6 @@ extension Session {
         result.table = try run(plan.steps[start...], on: result.table, context)
         result.notes += context.notes
         result.reports += context.reports
-        result.texts += context.texts
         result.charts += context.charts
         return result
     }

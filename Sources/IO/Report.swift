@@ -11,6 +11,7 @@ public enum Report {
     case sweep(SweepReport)
     case profile(ProfileReport)
     case pareto(ParetoReport)
+    case holdout(HoldoutReport)
 }
 
 /// How the keys of one class column moved between two sides: rows are the classes before
@@ -254,6 +255,22 @@ public struct ParetoReport {
     public static func classLabel(_ i: Int) -> String { String(UnicodeScalar(UInt8(65 + min(max(i, 0), 25)))) }
 }
 
+/// `clv ... holdout_until=DATE`: mean purchases per customer in the holdout period, actual
+/// and predicted, by the number of repeat purchases before asof (0, 1, ..., 7+).
+public struct HoldoutReport {
+    public var labels: [String]
+    public var customers: [Int]
+    public var actual: [Double]
+    public var predicted: [Double]
+
+    public init(labels: [String], customers: [Int], actual: [Double], predicted: [Double]) {
+        self.labels = labels
+        self.customers = customers
+        self.actual = actual
+        self.predicted = predicted
+    }
+}
+
 /// Report figures: percentages with two decimals; sums are compensated where they are made,
 /// so files carry `808290.34`, not `808290.3399999999`.
 public enum ReportNumbers {
@@ -271,5 +288,17 @@ public enum ReportNumbers {
             }
         }
         return Table(uncheckedNames: names, columns: columns, rowCount: 1)
+    }
+}
+
+extension Scalar {
+    /// The value as written in a statement (`@2025-06-30`, `"S"`, `0.7`): how reports name
+    /// parameter values.
+    public var literalText: String {
+        switch self {
+        case .date: return "@" + description
+        case .string(let s): return "\"\(s)\""
+        default: return description
+        }
     }
 }

@@ -9,8 +9,8 @@ import Columnar
 ///   measure M `M_moved`, `M_moved_pct`, `M_total`);
 ///   compare: matrix, per old class, summary (`in_both`, `new`, `gone`, `changed`, `changed_pct`);
 ///   sweep: its table; profile: its table, then with a key the duplicate values (a header
-///   only when there are none); a `pareto` step: nothing more (the pipeline's table is the
-///   result; its summary lines go to stderr).
+///   only when there are none); a `pareto` step or a `clv` holdout check: nothing more (the
+///   pipeline's table is the result; the summary and chart go to stderr).
 /// - json: one object naming the kind, e.g. `{"whatif": {"view": …, "by": …, "changes":
 ///   [{"parameter": …, "before": …, "after": …}], "matrix": [rows], "classes": [rows],
 ///   "summary": {…}}}`; `{"compare": {"old", "new", "by", "class_order", "matrix", "classes",
@@ -21,7 +21,11 @@ import Columnar
 /// Percentages carry two decimals and sums are compensated, so no float noise shows.
 public enum ReportFormats {
     public static func results(_ report: Report, format: OutputFormat, options: RenderOptions) -> [String] {
-        if case .pareto = report { return [] }  // its table is the pipeline's result; the summary goes to stderr
+        // A pareto or clv step's report: the pipeline's table is the result; the report goes to stderr.
+        switch report {
+        case .pareto, .holdout: return []
+        default: break
+        }
         switch format {
         case .json, .jsonl:
             let object = json(report, compact: format == .jsonl)
@@ -38,7 +42,7 @@ public enum ReportFormats {
         case .compare(let c): return [c.matrix.table, c.rates, c.summary]
         case .sweep(let s): return [s.table]
         case .profile(let p): return [p.summary] + (p.duplicates.map { [$0] } ?? [])
-        case .pareto: return []
+        case .pareto, .holdout: return []
         }
     }
 
@@ -84,6 +88,8 @@ public enum ReportFormats {
             return object("profile", fields)
         case .pareto(let p):
             return object("pareto", [("measure", string(p.measure))])
+        case .holdout:
+            return object("holdout", [])
         }
     }
 

@@ -41,7 +41,24 @@ public enum ReportLayout {
             return parts
         case .pareto(let p):
             return (p.curve.count >= 2 ? [.paretoCurve(p)] : []) + [.line(paretoSummary(p))]
+        case .holdout(let h):
+            let series = [Chart.Series(name: "actual", values: h.actual), Chart.Series(name: "predicted", values: h.predicted)]
+            return [.line(holdoutTable(h)), .chart(Chart.lines(labels: h.labels, series: series, xName: "x"))]
         }
+    }
+
+    /// The holdout check's averages, a row per number of repeat purchases.
+    public static func holdoutTable(_ h: HoldoutReport) -> String {
+        func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(1, width - s.count)) + s }
+        var out = "holdout check: mean purchases per customer in the holdout period, by repeat purchases before asof\n"
+        out += "  x     customers     actual  predicted\n"
+        for b in h.labels.indices {
+            let label = h.labels[b].padding(toLength: 3, withPad: " ", startingAt: 0)
+            let customers = NumberFormat.grouped(h.customers[b])
+            out += "  \(label)" + String(repeating: " ", count: max(1, 12 - customers.count)) + customers
+                + pad(String(format: "%.3f", h.actual[b]), 11) + pad(String(format: "%.3f", h.predicted[b]), 11) + "\n"
+        }
+        return out
     }
 
     /// `top 20.0% of customers give 80.3% of monetary` and a line per class.
@@ -59,19 +76,10 @@ public enum ReportLayout {
         return s
     }
 
-    /// A parameter's value as written in a statement: `@2025-06-30`, `"S"`, `0.7`.
-    public static func literal(_ value: Scalar) -> String {
-        switch value {
-        case .date: return "@" + value.description
-        case .string(let s): return "\"\(s)\""
-        default: return value.description
-        }
-    }
-
     /// `what-if on tiered by tier: $s_recency 30 → 45, $a_mult 0.8 → 0.7`.
     public static func heading(_ w: WhatIfReport) -> String {
         "what-if on \(w.view) by \(w.by): "
-            + w.changes.map { "$\($0.parameter) \(literal($0.before)) → \(literal($0.after))" }.joined(separator: ", ")
+            + w.changes.map { "$\($0.parameter) \($0.before.literalText) → \($0.after.literalText)" }.joined(separator: ", ")
     }
 
     /// `312 of 1,810 rows moved (17.2%); monetary of the moved rows: 1,234,567.80 (12.3% of the total)`.

@@ -90,7 +90,7 @@ enum SweepCommand {
         }
         let table = Table(uncheckedNames: names, columns: columns, rowCount: values.count)
         let series = order.map { c in Chart.Series(name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
-        let chart = Chart.lines(labels: values.map { ReportLayout.literal($0) }, series: series, xName: parameter.text,
+        let chart = Chart.lines(labels: values.map(\.literalText), series: series, xName: parameter.text,
                                 title: "\(by.text) counts by $\(parameter.text):")
         items.append(.report(.sweep(SweepReport(parameter: parameter.text, by: by.text, table: table, chart: chart)), elapsed: 0))
         return items
