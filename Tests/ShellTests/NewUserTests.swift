@@ -174,4 +174,14 @@ final class NewUserTests: XCTestCase {
             XCTAssertEqual((profile?["duplicates"] as? [[String: Any]])?.compactMap { $0["count"] as? Int }, [1029, 608, 132])
         }
     }
+
+    // A new user asking how to get csv or json found no page (`.help formats` suggested 'sort').
+    func testHelpFormatsSaysHowReportsComeOut() throws {
+        let r = try Segsh.run(["-c", ".help formats"], directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("Output formats (--format FORMAT or .mode FORMAT)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("json: {\"whatif\": {\"view\", \"by\", \"changes\", \"matrix\", \"classes\", \"summary\"}}"), r.stdout)
+        let mode = try Segsh.run(["-c", ".help .mode"], directory: directory)
+        XCTAssertTrue(mode.stdout.contains("(.help formats)"), mode.stdout)
+    }
 }
