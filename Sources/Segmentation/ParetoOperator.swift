@@ -195,7 +195,8 @@ extension ParetoOperator {
             return result
         }
 
-        /// The one-line summary and the per-class lines, from a small query over the result.
+        /// The one-line summary and the per-class lines, from a small query over the result,
+        /// and the points of the curve from another.
         func addSummary(over result: SQLQuery, boundaries: [Double], _ compiler: SQLCompiler) {
             guard let x = try? compiler.dialect.cast(compiler.expression(expr, over: result).sql, to: .double) else { return }
             let q = compiler.quote
@@ -206,8 +207,28 @@ extension ParetoOperator {
                 (SELECT max(\(q("cum_share"))) FROM {relation} WHERE \(q("rank")) = \(reaching)) AS c6
                 FROM {relation} WHERE \(q("abc")) IS NOT NULL GROUP BY \(q("abc"))
                 """
+            // The curve: every step-th row (about 400), the last, and the first row reaching
+            // each boundary, as the step computes it in memory.
+            let rank = q("rank"), count = "(SELECT count(*) FROM {relation})"
+            let step = "GREATEST(1, \(compiler.dialect.integerDivide(count, "400")))"
+            var sampled = "(\(rank) - 1) - \(compiler.dialect.integerDivide("(\(rank) - 1)", step)) * \(step) = 0 OR \(rank) = \(count)"
+            for b in boundaries {
+                sampled += " OR \(rank) = (SELECT min(\(rank)) FROM {relation} WHERE \(q("cum_share")) >= \(compiler.dialect.double(b)))"
+            }
+            let curve = "SELECT \(q("customer_share")) AS x, \(q("cum_share")) AS y FROM {relation} "
+                + "WHERE \(q("cum_share")) IS NOT NULL AND (\(sampled)) ORDER BY \(rank)"
             let measure = compiler.file.slice(expr.span)
-            compiler.addReport(over: result, select: select) { rows in
+            compiler.addReport(over: result, selects: [select, curve]) { results in
+                let rows = results.first ?? Table()
+                var points = [ParetoReport.Point(x: 0, y: 0)]
+                if results.count > 1 {
+                    let c = results[1]
+                    for i in 0..<c.rowCount {
+                        if let x = c.columns.first?[i].doubleValue, let y = c.columns.last?[i].doubleValue {
+                            points.append(ParetoReport.Point(x: x, y: y))
+                        }
+                    }
+                }
                 var counts = [Int](repeating: 0, count: boundaries.count + 1)
                 var sums = [Double](repeating: 0, count: boundaries.count + 1)
                 var present = 0, total = 0.0, reachingRank: Int?, share = 0.0
@@ -222,10 +243,9 @@ extension ParetoOperator {
                     reachingRank = r[5].intValue.map { Int($0) }
                     share = r[6].doubleValue ?? 0
                 }
-                // (The curve needs the rows: a report over a database has none.)
                 return .pareto(ParetoReport(measure: measure, boundaries: boundaries, rows: present, total: total,
                                             classCounts: counts, classSums: sums, reachingFirst: reachingRank,
-                                            shareAtReaching: share, curve: []))
+                                            shareAtReaching: share, curve: points))
             }
         }
     }

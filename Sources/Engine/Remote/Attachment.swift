@@ -208,7 +208,7 @@ extension Session {
             }
             var result = PipelineResult(table: table)
             for report in compiler.reports {
-                let rows = try withCancellation(a) { try a.database.query(report.sql) }
+                let rows = try report.sql.map { sql in try withCancellation(a) { try a.database.query(sql) } }
                 result.reports.append(report.render(rows))
             }
             return result
