@@ -114,13 +114,8 @@ struct MigrationMatrix {
     }
 }
 
-/// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id. Nulls add
-/// nothing.
-func classSums(_ column: Column?, classes: [Int32], classCount: Int) -> [Double] {
-    classSumStates(column, classes: classes, classCount: classCount).map(\.value)
-}
-
-/// `classSums` before the compensation is applied (a what-if adjusts them by moved rows).
+/// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id, as
+/// compensated states (a what-if adjusts them by the moved rows). Nulls add nothing.
 func classSumStates(_ column: Column?, classes: [Int32], classCount: Int) -> [CompensatedSum] {
     var sums = [CompensatedSum](repeating: CompensatedSum(), count: classCount)
     guard let column else { return sums }

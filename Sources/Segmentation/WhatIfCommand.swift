@@ -78,10 +78,6 @@ enum WhatIfCommand {
     }
 
     /// Per class before/after: rows, their share, and the measure's sum and share.
-    static func classTable(_ m: Migration, by: String, measureName: String?, before: Column?, after: Column?) -> Table {
-        classTable(m, by: by, measureName: measureName, totals: ClassTotals(m, before: before, after: after))
-    }
-
     static func classTable(_ m: Migration, by: String, measureName: String?, totals t: ClassTotals) -> Table {
         let (nBefore, nAfter, sBefore, sAfter) = (t.nBefore, t.nAfter, t.sBefore, t.sAfter)
         let totalN = (Double(m.oldClasses.count), Double(m.newClasses.count))
