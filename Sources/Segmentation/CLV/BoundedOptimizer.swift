@@ -106,12 +106,16 @@ enum BoundedOptimizer {
             var accepted = false
             var next = theta, nextValue = value, nextG = g
             var flat = false
-            for _ in 0..<60 {
+            for trial in 0..<60 {
                 next = (0..<k).map { min(max(theta[$0] + step * d[$0], lower), upper) }
                 (nextValue, nextG) = f(next)
                 if nextValue.isFinite && nextValue <= value + 1e-4 * step * slope { accepted = true; break }
                 // Within rounding of the current value: shorter steps cannot do better.
                 if nextValue.isFinite && abs(nextValue - value) <= 1e-14 * max(1, abs(value)) { flat = true; break }
+                // With a small gradient the value's changes are near its rounding: halving
+                // the step again and again only spends evaluations (Newton's polish, which
+                // goes by the gradient, finishes the job).
+                if norm(g) < 1e-5 && trial >= 1 { flat = true; break }
                 step *= 0.5
             }
             if !accepted && flat && norm(g) < 1e-5 {
@@ -163,7 +167,8 @@ enum BoundedOptimizer {
     /// where the gradient can still be 1e-6 and the point off the optimum by more along a
     /// flat ridge; Newton's steps use the gradient, which keeps its digits there. So inputs
     /// that differ in the last bits (sums of the same amounts in another order, as a
-    /// database adds them) give the same optimum to about 1e-10. A step is kept while it
+    /// database adds them) give the same optimum to about 1e-10. Steps are taken while the
+    /// gradient is above 1e-10 (one step usually brings it below); a step is kept while it
     /// shrinks the gradient without worsening the value beyond its rounding (1e-12: a sum
     /// of thousands of terms); at most 3.
     static func polish(_ fit: inout Fit, _ f: ([Double]) -> (Double, [Double])) {
@@ -171,7 +176,7 @@ enum BoundedOptimizer {
         var theta = fit.parameters
         var (value, g) = f(theta)
         guard value.isFinite else { return }
-        for _ in 0..<3 where norm(g) > 1e-13 {
+        for _ in 0..<3 where norm(g) > 1e-10 {
             var hessian = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
             for j in 0..<k {
                 var up = theta, down = theta
