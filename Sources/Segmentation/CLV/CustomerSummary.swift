@@ -76,6 +76,11 @@ struct CustomerSummary {
             let width = min(1 << rows.shift, max(g, 1))
             let starts = (0..<2).map { _ in UnsafeMutableBufferPointer<Int>.allocate(capacity: width + 1) }
             defer { for s in starts { s.deallocate() } }
+            // Each thread's buffer for a partition's rows sorted by customer, grown as needed
+            // (not allocated per partition: fresh pages cost a fault each).
+            let scratch = UnsafeMutableBufferPointer<UnsafeMutableBufferPointer<RFMRows.Row>>.allocate(capacity: 2)
+            for t in 0..<2 { scratch.initializeElement(at: t, to: .allocate(capacity: 0)) }
+            defer { for s in scratch { s.deallocate() }; scratch.deallocate() }
             rows.forEachPartition { low, high, part, thread in
                 let m = high - low
                 rowsSeen[thread] += part.count
@@ -84,8 +89,11 @@ struct CustomerSummary {
                 start.initialize(repeating: 0)
                 for row in part { start[Int(row.id) - low + 1] += 1 }
                 for k in 0..<m { start[k + 1] += start[k] }
-                let sorted = UnsafeMutableBufferPointer<RFMRows.Row>.allocate(capacity: max(part.count, 1))
-                defer { sorted.deallocate() }
+                if scratch[thread].count < part.count {
+                    scratch[thread].deallocate()
+                    scratch[thread] = .allocate(capacity: part.count + part.count / 4)
+                }
+                let sorted = scratch[thread]
                 for row in part {
                     let k = Int(row.id) - low
                     sorted[start[k]] = row
