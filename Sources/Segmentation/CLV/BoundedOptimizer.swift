@@ -85,6 +85,7 @@ enum BoundedOptimizer {
         var resets = 0
         var history: [Double] = []
         var updated = false
+        var atBound = 0
         func result(_ converged: Bool, _ reason: String) -> Fit {
             var fit = Fit(parameters: theta, logLikelihood: value, gradientNorm: norm(g), iterations: iterations,
                           converged: converged, reason: reason, standardErrors: nil, startsTried: 1)
@@ -150,6 +151,11 @@ enum BoundedOptimizer {
                     }
                 }
             }
+            // A parameter held at its bound for 20 iterations: the likelihood keeps rising
+            // towards it (a ridge, such as q and γ growing together), and going on only
+            // spends iterations; `result` reports which parameter.
+            atBound = theta.contains { $0 <= lower + 1e-9 || $0 >= upper - 1e-9 } ? atBound + 1 : 0
+            if atBound >= 20 { return result(true, "") }
             // A precision stop: the mean log-likelihood has not moved by 1e-13 (relative) in
             // 10 iterations while the gradient is small. Doubles hold about 16 digits, so
             // asking for more only spends iterations crawling along a flat ridge.
