@@ -58,4 +58,29 @@ final class CLVRecoveryTests: XCTestCase {
         let fit = BoundedOptimizer.maximize(starts: GammaGamma.startingPoints(data), count: data.count) { GammaGamma.logLikelihood($0, data) }
         assertRecovered(GammaGamma.parameterNames, truth.parameters, fit)
     }
+
+    /// Values with no spread between customers (everyone's purchases uniform on (0, 1200),
+    /// as in random test data): q and γ grow together without end (only γ/q is
+    /// identified). The fit ends with γ at its bound, says so by name (not "converged"),
+    /// and the mean value per purchase pγ/(q−1) is still the data's 600.
+    func testGammaGammaOnARidgeEndsAtTheBoundAndSaysWhich() {
+        var rng = SeededGenerator(state: 11)
+        var x: [Int32] = [], total: [Double] = []
+        for _ in 0..<5_000 {
+            let n = 1 + Int(rng.uniform() * 9)
+            var sum = 0.0
+            for _ in 0..<n { sum += 1200 * rng.uniform() }
+            x.append(Int32(n)); total.append(sum)
+        }
+        let s = CustomerSummary(customer: Column(.int([])), x: x, first: x.map { _ in 0 }, last: x.map { _ in 1 },
+                                repeatValue: total, actual: nil, asof: 2, unitDays: 1)
+        let data = RepeatValues(s)
+        let fit = BoundedOptimizer.maximize(starts: GammaGamma.startingPoints(data), count: data.count, names: GammaGamma.parameterNames) {
+            GammaGamma.logLikelihood($0, data)
+        }
+        XCTAssertFalse(fit.converged)
+        XCTAssertEqual(fit.reason, "gamma ran to its bound (1e-8 or 1e8): the data do not identify it")
+        XCTAssertLessThan(fit.iterations, 200)
+        XCTAssertEqual(GammaGamma(fit.parameters).populationMean ?? 0, 600, accuracy: 10)
+    }
 }

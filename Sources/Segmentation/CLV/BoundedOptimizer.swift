@@ -33,7 +33,7 @@ enum BoundedOptimizer {
 
     /// Maximises `objective` (total log-likelihood and gradient in the natural parameters)
     /// over `count` customers, from `starts`.
-    static func maximize(starts: [[Double]], count: Int,
+    static func maximize(starts: [[Double]], count: Int, names: [String] = [],
                          objective: ([Double]) -> (value: Double, gradient: [Double])) -> Fit {
         let scale = 1 / Double(max(count, 1))
         // f(θ) = −LL(e^θ)/N and its gradient in θ.
@@ -54,7 +54,7 @@ enum BoundedOptimizer {
         var tried = 0
         for (value, theta) in ranked where value.isFinite {
             tried += 1
-            var fit = bfgs(theta, f)
+            var fit = bfgs(theta, f, names: names)
             if fit.converged { polish(&fit, f) }
             fit.parameters = fit.parameters.map { exp($0) }
             fit.logLikelihood = -fit.logLikelihood / scale
@@ -76,7 +76,7 @@ enum BoundedOptimizer {
     }
 
     /// BFGS in θ from `start`; the returned parameters are θ and the value f.
-    static func bfgs(_ start: [Double], _ f: ([Double]) -> (Double, [Double])) -> Fit {
+    static func bfgs(_ start: [Double], _ f: ([Double]) -> (Double, [Double]), names: [String] = []) -> Fit {
         let k = start.count
         var theta = start
         var (value, g) = f(theta)
@@ -89,9 +89,11 @@ enum BoundedOptimizer {
         func result(_ converged: Bool, _ reason: String) -> Fit {
             var fit = Fit(parameters: theta, logLikelihood: value, gradientNorm: norm(g), iterations: iterations,
                           converged: converged, reason: reason, standardErrors: nil, startsTried: 1)
-            if converged, let i = theta.firstIndex(where: { $0 <= lower + 1e-9 || $0 >= upper - 1e-9 }) {
+            // At or within 5% of a bound: the likelihood rises towards it (a ridge), so the
+            // point found is where the search stopped, not an estimate.
+            if converged, let i = theta.firstIndex(where: { $0 <= lower + 0.05 || $0 >= upper - 0.05 }) {
                 fit.converged = false
-                fit.reason = "parameter \(i + 1) is at its bound (1e-8 or 1e8): the data do not identify it"
+                fit.reason = "\(i < names.count ? names[i] : "parameter \(i + 1)") ran to its bound (1e-8 or 1e8): the data do not identify it"
             }
             return fit
         }
