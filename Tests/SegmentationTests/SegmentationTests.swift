@@ -5,60 +5,6 @@ import Segmentation
 import IO
 import XCTest
 
-/// A session with the segmentation operators installed, and what running statements in it
-/// produced.
-final class SegmentationHarness {
-    let session = Session()
-
-    struct Output {
-        var tables: [Table] = []
-        var texts: [String] = []
-        var notes: [String] = []
-        /// What-if, compare, sweep and profile values (their parts are also in the lists above).
-        var reports: [Report] = []
-        var errors: [Diagnostic] = []
-        var last: Table? { tables.last }
-    }
-
-    init() { Segmentation.install(into: session) }
-
-    /// Runs statements; fails the test on an error unless `expectError`.
-    @discardableResult
-    func run(_ text: String, expectError: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> Output {
-        var out = Output()
-        out.errors = session.run(SourceFile(name: "<test>", text: text)) { item in
-            switch item {
-            case .table(let t, _, _): out.tables.append(t)
-            case .text(let s): out.texts.append(s)
-            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
-            case .note(let s), .done(let s, _): out.notes.append(s)
-            case .report(let r, _):
-                out.reports.append(r)
-                reportParts(r, tables: &out.tables, texts: &out.texts, notes: &out.notes)
-            }
-        }
-        if !expectError, let e = out.errors.first {
-            XCTFail("unexpected error:\n\(e.render())", file: file, line: line)
-        }
-        if expectError, out.errors.isEmpty {
-            XCTFail("expected an error", file: file, line: line)
-        }
-        return out
-    }
-
-    /// The last table's column as boxed values.
-    static func values(_ t: Table?, _ name: String, file: StaticString = #filePath, line: UInt = #line) -> [Scalar] {
-        guard let t, let c = t.column(name) else {
-            XCTFail("no column '\(name)' in \(t?.names ?? [])", file: file, line: line)
-            return []
-        }
-        return (0..<c.count).map { c[$0] }
-    }
-}
-
-func strings(_ xs: [String?]) -> [Scalar] { xs.map { $0.map { .string($0) } ?? .null } }
-func ints(_ xs: [Int64?]) -> [Scalar] { xs.map { $0.map { .int($0) } ?? .null } }
-
 final class SegmentationClassifyTests: XCTestCase {
     func features(_ h: SegmentationHarness) throws {
         // id, industry, recency, monetary
@@ -200,20 +146,5 @@ final class SegmentationParetoTests: XCTestCase {
         XCTAssertTrue(h.run("t | pareto x classes 0.9, 0.8", expectError: true).errors.first?.message.contains("must increase") ?? false)
         XCTAssertTrue(h.run("t | pareto x classes 80", expectError: true).errors.first?.message.contains("between 0 and 1") ?? false)
         XCTAssertTrue(h.run("t | pareto id", expectError: true).errors.first?.message.contains("pareto needs numbers") ?? false)
-    }
-}
-
-/// A report's parts as the terminal shows them: lines and charts as text, tables (a migration
-/// matrix as its table), notes.
-func reportParts(_ report: Report, tables: inout [Table], texts: inout [String], notes: inout [String]) {
-    for part in ReportLayout.parts(report) {
-        switch part {
-        case .line(let s): texts.append(s)
-        case .note(let s): notes.append(s)
-        case .table(let t, _): tables.append(t)
-        case .matrix(let m): tables.append(m.table)
-        case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
-        case .paretoCurve: break
-        }
     }
 }

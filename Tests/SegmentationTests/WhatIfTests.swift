@@ -8,41 +8,10 @@ import XCTest
 
 /// A session with the segmentation operators and the what-if statements installed, and what
 /// running statements in it produced.
-final class WhatIfHarness {
-    let session = Session()
-
-    struct Output {
-        var tables: [Table] = []
-        var texts: [String] = []
-        var notes: [String] = []
-        /// What-if, compare, sweep and profile values (their parts are also in the lists above).
-        var reports: [Report] = []
-        var errors: [Diagnostic] = []
-        var error: String { errors.first?.render() ?? "" }
-    }
-
-    init() {
-        Segmentation.install(into: session)
+final class WhatIfHarness: SegmentationHarness {
+    override init() {
+        super.init()
         WhatIfCommands.install(into: session)
-    }
-
-    @discardableResult
-    func run(_ text: String, expectError: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> Output {
-        var out = Output()
-        out.errors = session.run(SourceFile(name: "<test>", text: text)) { item in
-            switch item {
-            case .table(let t, _, _): out.tables.append(t)
-            case .text(let s): out.texts.append(s)
-            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
-            case .note(let s), .done(let s, _): out.notes.append(s)
-            case .report(let r, _):
-                out.reports.append(r)
-                reportParts(r, tables: &out.tables, texts: &out.texts, notes: &out.notes)
-            }
-        }
-        if !expectError, let e = out.errors.first { XCTFail("unexpected error:\n\(e.render())", file: file, line: line) }
-        if expectError, out.errors.isEmpty { XCTFail("expected an error", file: file, line: line) }
-        return out
     }
 
     /// A table's rows as text (`null` for nulls), header first.
