@@ -83,6 +83,42 @@ final class DatabaseTests: XCTestCase {
         XCTAssertFalse((refused.stderr + bad.stderr + missing.stderr + column.stderr).contains(password))
     }
 
+    /// The hidden order column costs a window sort per step that makes it: it is carried only
+    /// where something reads it, and every result stays the one computed in memory.
+    func testTheRowOrderIsCarriedOnlyWhereItIsRead() throws {
+        // The exported table has no order of its own: `sort day` (unique days) fixes one.
+        let pipelines = [
+            "sort day | summarize total = sum(amount), n = count() by city | sort city",
+            "sort day | derive running = cumsum(amount) | summarize last_running = last(running), first_day = first(day) by city | sort city",
+            "sort amount desc | take 2",
+            "sort day | top 2 by city | derive n = ntile(2, amount)",
+            "sort day | distinct city",
+            "sort day | where amount > 50 | derive d = day | take 3",
+            "sort day | summarize n = count() by city | sort n",
+        ]
+        let setup = "load people from \"people.csv\"\nattach \"\(url)\" as pg\nexport people to pg.people_order replace\n"
+        func run(_ source: String) throws -> String {
+            let r = try Segsh.run(["-c", setup + pipelines.map { "\(source) | \($0)" }.joined(separator: "\n")], directory: directory)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdout
+        }
+        let memory = try run("people"), remote = try run("pg.people_order")
+        XCTAssertEqual(remote, memory)
+        XCTAssertTrue(memory.contains("│ 上海   │          455 │ 2024-05-02 │"), memory)
+
+        let explained = try Segsh.run(["-c", setup
+                                        + "explain pg.people_order | sort day | where amount > 1 | summarize total = sum(amount) by city | sort city\n"
+                                        + "explain pg.people_order | sort day | where amount > 1 | summarize n = count() by city | sort n\n"],
+                                       directory: directory)
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        let statements = explained.stdout.components(separatedBy: "runs in PostgreSQL")
+        XCTAssertEqual(statements.count, 3, explained.stdout)
+        // Sorted by its group keys: only the final sort's order (made once, read by the ORDER BY).
+        XCTAssertEqual(statements[1].components(separatedBy: "__segsh_order").count - 1, 2, statements[1])
+        // Sorted by a count: ties keep the groups' order of first appearance, so it travels.
+        XCTAssertEqual(statements[2].components(separatedBy: "min(\"__segsh_order\")").count - 1, 1, statements[2])
+    }
+
     func testSafeModeRefusesAttach() throws {
         let r = try Segsh.run(["--safe", "-c", "attach \"\(url)\" as pg"], directory: directory)
         XCTAssertEqual(r.status, 1)

@@ -90,7 +90,7 @@ struct JoinOperator: PlanOperator {
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
-        let r = try compiler.relation(for: right, joinedTo: input, span: step.span)
+        let r = try compiler.relation(for: right, joinedTo: input, span: step.span, orderRead: kind != .anti)
         let (names, kept) = outputNames(left: input.schema.names, right: r.schema.names)
         let schema = Schema(names: names, types: input.schema.types + kept.map { r.schema.types[$0] })
         let l = "l", rr = "r"

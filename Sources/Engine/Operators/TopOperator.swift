@@ -23,8 +23,6 @@ struct TopOperator: PlanOperator {
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
         let order = try compiler.orderBy(keys, over: input)
-        let sorted = compiler.select(compiler.passThrough(input), from: input, schema: input.schema, newOrder: order)
-        return compiler.select(compiler.passThrough(sorted), from: sorted, schema: sorted.schema,
-                               limit: max(0, count), orderForLimit: compiler.quote(SQLCompiler.orderColumn))
+        return compiler.select(compiler.passThrough(input), from: input, schema: input.schema, newOrder: order, limit: max(0, count))
     }
 }
