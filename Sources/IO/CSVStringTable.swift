@@ -24,7 +24,7 @@ struct CSVPendingString {
 /// field costs one probe of an 8-byte slot holding both the hash tag and the code. Codes are
 /// dense and in first-appearance order; `takeStrings()` hands the strings over in that
 /// order (the reader builds the column's `StringDictionary` from them, so its codes are
-/// the same).
+/// the same). The PostgreSQL client interns its text columns with it too.
 ///
 /// A table starts *ascending*: while every new field is byte-wise greater than the last
 /// entry (an identifier column written in order: order ids, customer ids), the fields are
@@ -32,7 +32,9 @@ struct CSVPendingString {
 /// one comparison with a cached entry instead of a cache miss in a table of millions of
 /// slots. The first field that is not greater builds the index and the table continues
 /// as a hash table.
-struct CSVStringTable {
+public struct CSVStringTable {
+    public init() {}
+
     /// The strings' bytes are `arena[0..<byteCount]`; the arena is longer (zero-filled room
     /// for the next strings), so that adding a string is one copy instead of a generic
     /// `append(contentsOf:)` (a hundred instructions per field for a column of identifiers).
@@ -299,7 +301,7 @@ struct CSVStringTable {
     }
 
     /// Hands the strings over, leaving the table empty.
-    mutating func takeStrings() -> (bytes: [UInt8], offsets: [Int]) {
+    public mutating func takeStrings() -> (bytes: [UInt8], offsets: [Int]) {
         arena.removeLast(arena.count - byteCount)
         let out = (arena, offsets)
         arena = []
@@ -311,7 +313,7 @@ struct CSVStringTable {
     }
 
     @inline(__always)
-    mutating func intern(_ buffer: UnsafeRawBufferPointer) -> Int32 {
+    public mutating func intern(_ buffer: UnsafeRawBufferPointer) -> Int32 {
         guard let base = buffer.baseAddress else { return intern(emptyPointer, 0) }
         return intern(base, buffer.count)
     }
