@@ -102,9 +102,15 @@ public final class SQLCompiler {
             }
             // A table segsh wrote (`--tables-in`, a temporary table) keeps its row order in
             // the order column; any other table's order is the engine's.
-            let ordered = (try? session.remoteColumns(alias: a, table: table, span: plan.pipeline.source.span, file: file))?
-                .contains { $0.name == SQLCompiler.orderColumn } ?? false
-            return SQLQuery(ctes: [], relation: dialect.quoteTable(table), schema: plan.sourceSchema, ordered: ordered)
+            let columns = try session.remoteColumns(alias: a, table: table, span: plan.pipeline.source.span, file: file)
+            let ordered = columns.contains { $0.name == SQLCompiler.orderColumn }
+            let q = SQLQuery(ctes: [], relation: dialect.quoteTable(table), schema: plan.sourceSchema, ordered: ordered)
+            // Columns read in another form (timestamps as text) are read so in every query,
+            // so that the schema, a loaded table and a computed result agree.
+            let read = columns.map { c in (quote(c.name), dialect.readColumn(quote(c.name), engineType: c.engineType)) }
+            guard read.contains(where: { $0.1 != nil }) else { return q }
+            let items = read.map { name, r in r.map { "\($0) AS \(name)" } ?? name }
+            return addStep("SELECT \(items.joined(separator: ", ")) FROM \(q.relation)", to: q, schema: q.schema, ordered: ordered)
         case .view(_, let inner), .nested(let inner):
             if inner.location == .database(alias) { return try query(for: inner, steps: inner.steps.count, resultNeedsOrder: orderNeeded) }
             return try upload(plan)
