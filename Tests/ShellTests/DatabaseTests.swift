@@ -166,7 +166,7 @@ final class DatabaseTests: XCTestCase {
 
     /// Ctrl-C in the interactive shell during a long remote query: the server stops the
     /// query (PQcancel), the prompt comes back at once, and the attachment and the session's
-    /// tables go on.
+    /// tables go on. (Tab completes the remote table's name on the way.)
     func testCtrlCCancelsTheRemoteQueryOnTheServer() throws {
         let db = try PostgresDatabase(conninfo: url)
         defer { db.close() }
@@ -185,7 +185,10 @@ final class DatabaseTests: XCTestCase {
         shell.type("attach \"\(url)\" as pg\r")
         try shell.waitFor("attached pg")
         try shell.waitFor("segsh> ")
-        shell.type("pg.slow_rows | summarize n = count()\r")
+        // Tab completes a remote table name after the alias.
+        shell.type("pg.slow_r\t")
+        try shell.waitFor("pg.slow_rows ")
+        shell.type("| summarize n = count()\r")
         try shell.waitFor("summarize n = count()")   // the echo: the statement is running
         var seen = "0"
         for _ in 0..<50 where seen == "0" { Thread.sleep(forTimeInterval: 0.1); seen = try running() }
