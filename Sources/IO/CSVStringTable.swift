@@ -12,11 +12,14 @@ func csvPrefetch(_ address: UnsafeRawPointer, _ rw: Int32, _ locality: Int32, _ 
 
 /// A string field waiting to be interned: its bytes (in the file), its hash once computed,
 /// and the position of its code in the column's code array.
-struct CSVPendingString {
+public struct CSVPendingString {
     var p: UnsafeRawPointer
     var n: Int
     var hash: UInt64
     var index: Int
+    init(p: UnsafeRawPointer, n: Int, hash: UInt64, index: Int) { self.p = p; self.n = n; self.hash = hash; self.index = index }
+    /// A field whose hash `internBatch` computes.
+    public init(p: UnsafeRawPointer, n: Int, index: Int) { self.init(p: p, n: n, hash: 0, index: index) }
 }
 
 /// The distinct strings of one column while a CSV file is parsed: an open-addressing hash
@@ -191,8 +194,8 @@ public struct CSVStringTable {
     /// hash slot, then the entry's offset, then its bytes, of fields a few places ahead are
     /// prefetched, so the cache misses of a big table (an identifier column) overlap instead
     /// of being paid one after another.
-    mutating func internBatch(_ fields: UnsafeMutablePointer<CSVPendingString>, count m: Int,
-                              codes: UnsafeMutablePointer<Int32>) {
+    public mutating func internBatch(_ fields: UnsafeMutablePointer<CSVPendingString>, count m: Int,
+                                     codes: UnsafeMutablePointer<Int32>) {
         var first = 0
         while ascending && first < m {
             let f = fields[first]

@@ -219,8 +219,11 @@ struct BoolField: FieldDecoder {
     func column(_ values: [Bool], validity: Bitmap?) -> Column { Column(.bool(values), validity: validity) }
 }
 
-/// Every text form → string codes, interned as they stream in by the CSV reader's table
-/// (`CSVStringTable`: identifiers arriving in order are appended without hashing).
+/// Every text form → string codes, interned by the CSV reader's table (`CSVStringTable`:
+/// identifiers arriving in order are appended without hashing). Fields are copied to a
+/// small staging area and interned in batches (`internBatch`), so that the cache misses of
+/// a large table (a customer id column) overlap; the codes are the column's own (the
+/// builder's values are empty placeholders).
 struct TextField: FieldDecoder {
     enum Form {
         /// UTF-8 as the server sends it (text, varchar, char(n) with its padding, name, json).
@@ -232,18 +235,29 @@ struct TextField: FieldDecoder {
     }
     let form: Form
     private var strings = CSVStringTable()
+    private var codes: [Int32] = []
+    /// Fields waiting to be interned: their bytes in `staging`, where they start, their length.
+    private var staging: [UInt8]
+    private var pending: [(start: Int, count: Int)] = []
+    private var used = 0
+    static let stagingBytes = 1 << 16
+    static let batch = 256
 
-    init(form: Form) { self.form = form }
+    init(form: Form) {
+        self.form = form
+        staging = [UInt8](repeating: 0, count: TextField.stagingBytes)
+        pending.reserveCapacity(TextField.batch)
+    }
 
     private static let hex = Array("0123456789abcdef".utf8)
 
-    mutating func decode(_ field: UnsafeRawBufferPointer) throws -> Int32 {
+    mutating func decode(_ field: UnsafeRawBufferPointer) throws {
         switch form {
         case .bytes:
-            return strings.intern(field)
+            enqueue(field)
         case .jsonb:
             guard field.count >= 1, field[0] == 1 else { throw FieldProblem.wrongWidth(field.count) }
-            return strings.intern(UnsafeRawBufferPointer(rebasing: field.dropFirst()))
+            enqueue(UnsafeRawBufferPointer(rebasing: field.dropFirst()))
         case .uuid:
             guard field.count == 16 else { throw FieldProblem.wrongWidth(field.count) }
             var text = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
@@ -254,13 +268,53 @@ struct TextField: FieldDecoder {
                 text[out + 1] = TextField.hex[Int(byte & 15)]
                 out += 2
             }
-            return text.withUnsafeBytes { strings.intern($0) }
+            text.withUnsafeBytes { enqueue($0) }
         }
     }
-    mutating func null() -> Int32 { strings.intern(UnsafeRawBufferPointer(start: nil, count: 0)) }
-    mutating func column(_ values: [Int32], validity: Bitmap?) -> Column {
+
+    /// A null's placeholder is the empty string (interned in order, like any field).
+    mutating func null() { enqueue(UnsafeRawBufferPointer(start: nil, count: 0)) }
+
+    mutating func column(_ values: [Void], validity: Bitmap?) -> Column {
+        flush()
         let (bytes, offsets) = strings.takeStrings()
-        return Column(.string(codes: values, dictionary: StringDictionary(distinctBytes: bytes, offsets: offsets)), validity: validity)
+        return Column(.string(codes: codes, dictionary: StringDictionary(distinctBytes: bytes, offsets: offsets)), validity: validity)
+    }
+
+    @inline(__always)
+    private mutating func enqueue(_ field: UnsafeRawBufferPointer) {
+        let n = field.count
+        if used + n > TextField.stagingBytes || pending.count == TextField.batch { flush() }
+        codes.append(0)
+        if n > TextField.stagingBytes {
+            // Longer than the staging area: in order, on its own.
+            codes[codes.count - 1] = strings.intern(field)
+            return
+        }
+        if n > 0, let base = field.baseAddress {
+            staging.withUnsafeMutableBytes { s in
+                if let to = s.baseAddress { (to + used).copyMemory(from: base, byteCount: n) }
+            }
+        }
+        pending.append((used, n))
+        used += n
+    }
+
+    /// Interns the pending fields, writing their codes in place.
+    private mutating func flush() {
+        guard !pending.isEmpty else { return }
+        let first = codes.count - pending.count
+        staging.withUnsafeBytes { s in
+            guard let base = s.baseAddress else { return }
+            var fields = pending.enumerated().map { i, f in CSVPendingString(p: base + f.start, n: f.count, index: first + i) }
+            codes.withUnsafeMutableBufferPointer { c in
+                fields.withUnsafeMutableBufferPointer { f in
+                    if let fb = f.baseAddress, let cb = c.baseAddress { strings.internBatch(fb, count: f.count, codes: cb) }
+                }
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        used = 0
     }
 }
 
