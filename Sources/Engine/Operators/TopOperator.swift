@@ -9,7 +9,7 @@ struct TopOperator: PlanOperator {
     let keys: [SortKey]
 
     static let definition = OperatorDefinition(
-        keyword: "top", syntax: "| top N by EXPR [asc], ...", summary: "The N rows with the largest keys.",
+        keyword: "top", syntax: "| top N by EXPR [asc]", summary: "The N rows with the largest EXPR (smallest with asc).",
         example: "feats | top 20 by monetary") { step, _, _ in
             guard case .top(let n, let keys) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return TopOperator(step: step, count: n, keys: keys)
