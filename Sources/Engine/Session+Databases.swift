@@ -37,7 +37,7 @@ extension Session {
                 .bind(Pipeline(source: source, steps: [], span: table.span))
             let t = try runRemote(plan, steps: 0, alias: alias, file: file, parameters: parameters, rowLimit: nil).table
             setTable(tableName, t)
-            emit(.done("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(alias).\(remote)", elapsed: elapsed()))
+            emit(.done("loaded \(tableName): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount)) from \(alias).\(remote)", elapsed: elapsed()))
 
         case .exportRemote(let pipeline, let table, let replace):
             guard let (alias, remote) = remoteName(table.text), let a = attachments[alias] else {

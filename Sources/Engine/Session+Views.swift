@@ -30,7 +30,7 @@ extension Session {
         }
         result.table = try run(plan.steps[start...], on: result.table, context)
         result.notes += context.notes
-        result.texts += context.texts
+        result.reports += context.reports
         result.charts += context.charts
         return result
     }

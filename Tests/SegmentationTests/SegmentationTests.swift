@@ -14,6 +14,8 @@ final class SegmentationHarness {
         var tables: [Table] = []
         var texts: [String] = []
         var notes: [String] = []
+        /// What-if, compare, sweep and profile values (their parts are also in the lists above).
+        var reports: [Report] = []
         var errors: [Diagnostic] = []
         var last: Table? { tables.last }
     }
@@ -30,6 +32,9 @@ final class SegmentationHarness {
             case .text(let s): out.texts.append(s)
             case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
+            case .report(let r, _):
+                out.reports.append(r)
+                reportParts(r, tables: &out.tables, texts: &out.texts, notes: &out.notes)
             }
         }
         if !expectError, let e = out.errors.first {
@@ -166,6 +171,14 @@ final class SegmentationParetoTests: XCTestCase {
         XCTAssertTrue(summary.contains("A: 2 customers (50.0%), 80.0% of x"), summary)
         XCTAssertTrue(summary.contains("B: 2 customers (50.0%), 20.0% of x"), summary)
         XCTAssertTrue(summary.contains("C: 0 customers (0.0%), 0.0% of x"), summary)
+        // The report is a value: the figures and the curve (from 0, 0; the null row has no point).
+        guard case .pareto(let p)? = out.reports.first else { return XCTFail("no pareto report") }
+        XCTAssertEqual(p.rows, 4)
+        XCTAssertEqual(p.total, 100)
+        XCTAssertEqual(p.classCounts, [2, 2, 0])
+        XCTAssertEqual(p.classSums, [80, 20, 0])
+        XCTAssertEqual(p.reachingFirst, 2)
+        XCTAssertEqual(p.curve, [(0, 0), (0.25, 0.5), (0.5, 0.8), (0.75, 0.9), (1, 1)].map { ParetoReport.Point(x: $0.0, y: $0.1) })
     }
 
     func testCustomClassesAndStableTies() throws {
@@ -187,5 +200,20 @@ final class SegmentationParetoTests: XCTestCase {
         XCTAssertTrue(h.run("t | pareto x classes 0.9, 0.8", expectError: true).errors.first?.message.contains("must increase") ?? false)
         XCTAssertTrue(h.run("t | pareto x classes 80", expectError: true).errors.first?.message.contains("between 0 and 1") ?? false)
         XCTAssertTrue(h.run("t | pareto id", expectError: true).errors.first?.message.contains("pareto needs numbers") ?? false)
+    }
+}
+
+/// A report's parts as the terminal shows them: lines and charts as text, tables (a migration
+/// matrix as its table), notes.
+func reportParts(_ report: Report, tables: inout [Table], texts: inout [String], notes: inout [String]) {
+    for part in ReportLayout.parts(report) {
+        switch part {
+        case .line(let s): texts.append(s)
+        case .note(let s): notes.append(s)
+        case .table(let t, _): tables.append(t)
+        case .matrix(let m): tables.append(m.table)
+        case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
+        case .paretoCurve: break
+        }
     }
 }

@@ -1,4 +1,7 @@
+import Diagnostics
+import Engine
 import Foundation
+import IO
 import SegshTestSupport
 import PostgresClient
 @testable import Shell
@@ -31,6 +34,35 @@ final class DatabaseTests: XCTestCase {
         guard let scheme = url.range(of: "://"), let at = url.range(of: "@"),
               let colon = url[scheme.upperBound..<at.lowerBound].firstIndex(of: ":") else { return "\u{0}" }
         return String(url[url.index(after: colon)..<at.lowerBound])
+    }
+
+    /// A `pareto` the database runs brings its curve with its summary (two small queries), the
+    /// same points as in memory: the HTML report draws it without running anything again.
+    func testParetoCurveFromTheDatabaseIsTheCurveInMemory() throws {
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = Segsh.packageRoot.path
+        var reports: [ParetoReport] = []
+        let errors = session.run(SourceFile(name: "t.seg", text: """
+            load orders from "datasets/demo/orders.csv"
+            attach "\(url)" as pg
+            export orders to pg.orders_pareto replace
+            orders | summarize m = sum(amount) by customer_id | pareto m | take 1
+            pg.orders_pareto | summarize m = sum(amount) by customer_id | pareto m | take 1
+            """)) { item in
+            if case .report(.pareto(let p), _) = item { reports.append(p) }
+        }
+        XCTAssertEqual(errors.map { $0.render() }, [])
+        guard reports.count == 2 else { return XCTFail("\(reports.count) pareto reports") }
+        let (memory, database) = (reports[0], reports[1])
+        XCTAssertEqual(memory.rows, 1769)
+        XCTAssertEqual(database.classCounts, memory.classCounts)
+        XCTAssertEqual(memory.curve.count, 445)  // (0, 0), every 4th of 1,769 rows (the last among them), two boundary rows
+        // (one of which is also a 4th row)
+        XCTAssertEqual(database.curve.count, memory.curve.count)
+        for (d, m) in zip(database.curve, memory.curve) {
+            XCTAssertEqual(d.x, m.x, accuracy: 1e-12)
+            XCTAssertEqual(d.y, m.y, accuracy: 1e-9)
+        }
     }
 
     func testAttachRunExplainCollectLoadExportAndDetach() throws {

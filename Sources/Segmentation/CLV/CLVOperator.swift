@@ -47,7 +47,7 @@ enum CLVOperator {
         if let until = arguments.holdoutUntil, let actual = model.summary.actual {
             let check = HoldoutCheck(model: model, actual: actual, holdoutUnits: Double(Int64(until) - Int64(arguments.asof)) / arguments.unitDays)
             context.notes.append(check.summaryLine(firstSeenLater: model.summary.firstSeenLater, until: until))
-            context.texts.append(check.report(width: context.session.chartWidth))
+            context.reports.append(.holdout(check.report))
         }
         return prediction.table(model.summary, customerName: arguments.customerName)
     }
