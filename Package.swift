@@ -32,7 +32,7 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
-        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Engine", "Columnar"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "Engine", "IO", "Columnar"]),
         // scripts/bench-pg-load's timer for PostgresDatabase.query (a benchmark, not shipped).
         .executableTarget(name: "PostgresLoadBench", dependencies: ["PostgresClient", "Columnar"],
                           path: "Benchmarks/PostgresLoadBench"),
@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Engine", "IO", "Columnar", "Diagnostics", "Language"]),
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Columnar", "SegshTestSupport"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Engine", "Columnar", "PostgresClient", "SegshTestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Engine", "Columnar"]),
         .testTarget(name: "GoldenTests", dependencies: ["Shell", "Engine"], resources: [.copy("cases")]),
         .testTarget(name: "RobustnessTests", dependencies: ["Shell", "Engine", "Segmentation", "IO", "Columnar", "Language", "Diagnostics", "SegshTestSupport"],

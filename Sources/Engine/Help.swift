@@ -1,7 +1,8 @@
 import Language
 
-/// `.help` pages: one per statement and operator (here) and one per function (from the
-/// function registry, so documentation and implementation cannot drift apart).
+/// `.help` pages: one per statement (here), one per operator (from its `OperatorDefinition`;
+/// the segmentation operators' longer pages and `moved` are still here) and one per function
+/// (from the function registry), so documentation and implementation cannot drift apart.
 enum HelpPages {
     static let statements: [String: String] = [
         "load": """
@@ -107,18 +108,9 @@ enum HelpPages {
             """,
     ]
 
+    /// Pages of operators defined outside the Engine that are longer than a definition's
+    /// syntax, summary and example (the Engine's own operators' pages are their definitions).
     static let operators: [String: String] = [
-        "where": "| where CONDITION\n  Keeps rows where the condition is true (null counts as false).\n  example: customers | where industry == \"制造业\" and region in (\"华东\", \"华南\")\n",
-        "derive": "| derive NAME = EXPR, ...\n  Adds columns (a name that exists is replaced in place). Later items see earlier ones.\n  example: feats | derive avg_order = monetary / frequency\n",
-        "select": "| select COL, NAME = EXPR, ...\n  Keeps (and computes) just these columns, in this order.\n  example: customers | select customer_id, name, industry\n",
-        "drop": "| drop COL, ...\n  Removes columns.\n  example: customers | drop contact, parent_id\n",
-        "rename": "| rename NEW = OLD, ...\n  Renames columns.\n  example: tiered | rename 客户等级 = tier\n",
-        "sort": "| sort EXPR [desc], ...\n  Stable sort; nulls last.\n  example: feats | sort monetary desc, customer_id\n",
-        "take": "| take N\n  The first N rows.\n  example: orders | sort amount desc | take 10\n",
-        "top": "| top N by EXPR [asc]\n  The N rows with the largest EXPR (smallest with asc).\n  example: feats | top 20 by monetary\n",
-        "summarize": "| summarize NAME = AGG, ... [by COL, ...]\n  One row per group (null keys form one group). Aggregates: count() count(x) count_distinct sum avg\n  min max median quantile(x, p) stddev first last.\n  example: orders | summarize n = count(), revenue = sum(amount) by product_line\n",
-        "join": "| join [inner|left|anti] TABLE on COL [== COL]\n  Hash join. 'on COL' keeps one key column; a right column whose name is taken gets\n  the right table's name as suffix (region_feats). Null keys never match.\n  example: customers | join left feats on customer_id\n",
-        "distinct": "| distinct [COL, ...]\n  Distinct rows (of the listed columns only, when given), first occurrence order.\n  example: customers | distinct industry, region\n",
         "rfm": "| rfm customer=COL, date=COL, amount=COL [, asof=DATE] [, window=DURATION]\n  One row per customer: recency, frequency, monetary, first_order, last_order,\n  orders_total, amount_total (SPEC 5.1: window (asof - window, asof]; orders after asof ignored).\n  example: orders | rfm customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, window=365days\n",
         "clv": """
             | clv customer=COL, date=COL, amount=COL [, asof=DATE] [, horizon=90days] [, unit=1week]
@@ -167,7 +159,6 @@ enum HelpPages {
             """,
         "classify": "| classify RULES [as COL]\n  Adds the class of each row from a rule set (first matching rule wins).\n  example: feats | classify tier\n",
         "pareto": "| pareto EXPR [classes 0.8, 0.95]\n  Sorts by EXPR descending and adds rank, cum_share, customer_share and abc; prints\n  'top X% of customers give Y% of EXPR'.\n  example: feats | pareto monetary\n",
-        "chart": "| chart bar LABEL VALUE\n| chart hist EXPR [bins N]\n  Draws the result with Unicode blocks (last operator of a pipeline).\n  example: orders | summarize revenue = sum(amount) by product_line | chart bar product_line revenue\n",
         "moved": "whatif ... | moved\n  The rows whose class changed in a what-if: key, before, after, then the view's columns.\n  example: whatif s_recency = 45 on tiered by tier | moved\n",
     ]
 

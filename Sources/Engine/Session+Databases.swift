@@ -54,6 +54,8 @@ extension Session {
                                  hints: replace ? [] : ["add 'replace' to replace an existing table"])
             }
             a.columnCache[remote] = nil
+            a.tableCache = nil
+        a.tableCache = nil
             emit(.done("exported \(NumberFormat.grouped(result.table.rowCount)) rows × \(result.table.columnCount) columns to \(alias).\(remote)", elapsed: elapsed()))
 
         default:
@@ -127,6 +129,7 @@ extension Session {
             throw Diagnostic("cannot place '\(name)' in the database: \(e.message)", at: span, in: file)
         }
         a.columnCache[remote] = nil
+        a.tableCache = nil
         tables[name]?.placement = (alias, remote)
     }
 

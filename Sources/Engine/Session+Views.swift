@@ -100,23 +100,28 @@ extension Session {
         return plan
     }
 
-    /// The table a pipeline starts from.
+    /// The table a pipeline starts from. Names (tables, views, results, tables of attached
+    /// databases) and nested pipelines are resolved by the binder, in one place
+    /// (`Binder.bindSource`), and run; files and what-ifs are read (`readSource`).
     public func evaluateSource(_ source: Source, file: SourceFile, parameters: [String: Scalar]) throws -> PipelineResult {
         switch source.kind {
-        case .table(let name):
-            if let t = tables[name] { return PipelineResult(table: t.table) }
-            if views[name] != nil { return PipelineResult(table: try evaluateView(name, parameters: parameters)) }
-            if let n = resultNumber(name) {
-                guard let t = results[n] else {
-                    throw Diagnostic(name == "_" ? "there is no result yet ('_' names the last result)" : "no result \(name)",
-                                     at: source.span, in: file,
-                                     hints: results.isEmpty ? [] : ["kept results: " + results.keys.sorted().map { "_\($0)" }.joined(separator: ", ")])
-                }
-                return PipelineResult(table: t)
-            }
-            let suggestion = closestMatch(to: name, in: tableNames).map { " (did you mean '\($0)'?)" } ?? ""
-            throw Diagnostic("unknown table '\(name)'\(suggestion)", at: source.span, in: file,
-                             hints: tableNames.isEmpty ? ["load one first: load NAME from \"file.csv\""] : ["tables and views: " + tableNames.joined(separator: ", ")])
+        case .table, .nested:
+            // A loaded table is its own rows, also when placed in a database (`--tables-in`).
+            if case .table(let name) = source.kind, let t = tables[name] { return PipelineResult(table: t.table) }
+            let plan = try Binder(session: self, file: file, parameters: parameters)
+                .bind(Pipeline(source: source, steps: [], span: source.span))
+            return try execute(plan, file: file, parameters: parameters)
+        case .file, .whatIf:
+            return try readSource(source, file: file, parameters: parameters)
+        }
+    }
+
+    /// The rows of a source that can only be known by reading it: a file (`from "x.csv"`) or
+    /// a what-if's moved rows. The binder reads them once, while binding.
+    func readSource(_ source: Source, file: SourceFile, parameters: [String: Scalar]) throws -> PipelineResult {
+        switch source.kind {
+        case .table, .nested:
+            return try evaluateSource(source, file: file, parameters: parameters)
         case .file(let path, let options):
             try checkReadable(path, source.span, file)
             let csvOptions: CSVOptions
@@ -127,8 +132,6 @@ extension Session {
             var out = PipelineResult(table: result.table)
             out.notes = result.warnings.map { "warning: \($0)" }
             return out
-        case .nested(let pipeline):
-            return try evaluate(pipeline, file: file, parameters: parameters)
         case .whatIf(let w):
             guard let handler = whatIfHandler else { throw Diagnostic("whatif is not available in this build", at: source.span, in: file) }
             let outcome = try handler(w, source.span, StepContext(session: self, file: file, parameters: parameters))

@@ -12,11 +12,14 @@ func csvPrefetch(_ address: UnsafeRawPointer, _ rw: Int32, _ locality: Int32, _ 
 
 /// A string field waiting to be interned: its bytes (in the file), its hash once computed,
 /// and the position of its code in the column's code array.
-struct CSVPendingString {
+public struct CSVPendingString {
     var p: UnsafeRawPointer
     var n: Int
     var hash: UInt64
     var index: Int
+    init(p: UnsafeRawPointer, n: Int, hash: UInt64, index: Int) { self.p = p; self.n = n; self.hash = hash; self.index = index }
+    /// A field whose hash `internBatch` computes.
+    public init(p: UnsafeRawPointer, n: Int, index: Int) { self.init(p: p, n: n, hash: 0, index: index) }
 }
 
 /// The distinct strings of one column while a CSV file is parsed: an open-addressing hash
@@ -24,7 +27,7 @@ struct CSVPendingString {
 /// field costs one probe of an 8-byte slot holding both the hash tag and the code. Codes are
 /// dense and in first-appearance order; `takeStrings()` hands the strings over in that
 /// order (the reader builds the column's `StringDictionary` from them, so its codes are
-/// the same).
+/// the same). The PostgreSQL client interns its text columns with it too.
 ///
 /// A table starts *ascending*: while every new field is byte-wise greater than the last
 /// entry (an identifier column written in order: order ids, customer ids), the fields are
@@ -32,7 +35,9 @@ struct CSVPendingString {
 /// one comparison with a cached entry instead of a cache miss in a table of millions of
 /// slots. The first field that is not greater builds the index and the table continues
 /// as a hash table.
-struct CSVStringTable {
+public struct CSVStringTable {
+    public init() {}
+
     /// The strings' bytes are `arena[0..<byteCount]`; the arena is longer (zero-filled room
     /// for the next strings), so that adding a string is one copy instead of a generic
     /// `append(contentsOf:)` (a hundred instructions per field for a column of identifiers).
@@ -189,8 +194,8 @@ struct CSVStringTable {
     /// hash slot, then the entry's offset, then its bytes, of fields a few places ahead are
     /// prefetched, so the cache misses of a big table (an identifier column) overlap instead
     /// of being paid one after another.
-    mutating func internBatch(_ fields: UnsafeMutablePointer<CSVPendingString>, count m: Int,
-                              codes: UnsafeMutablePointer<Int32>) {
+    public mutating func internBatch(_ fields: UnsafeMutablePointer<CSVPendingString>, count m: Int,
+                                     codes: UnsafeMutablePointer<Int32>) {
         var first = 0
         while ascending && first < m {
             let f = fields[first]
@@ -299,7 +304,7 @@ struct CSVStringTable {
     }
 
     /// Hands the strings over, leaving the table empty.
-    mutating func takeStrings() -> (bytes: [UInt8], offsets: [Int]) {
+    public mutating func takeStrings() -> (bytes: [UInt8], offsets: [Int]) {
         arena.removeLast(arena.count - byteCount)
         let out = (arena, offsets)
         arena = []
@@ -311,7 +316,7 @@ struct CSVStringTable {
     }
 
     @inline(__always)
-    mutating func intern(_ buffer: UnsafeRawBufferPointer) -> Int32 {
+    public mutating func intern(_ buffer: UnsafeRawBufferPointer) -> Int32 {
         guard let base = buffer.baseAddress else { return intern(emptyPointer, 0) }
         return intern(base, buffer.count)
     }

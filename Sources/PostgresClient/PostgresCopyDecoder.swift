@@ -26,7 +26,7 @@ struct PostgresCopyDecoder {
             guard let type = PostgresType(rawValue: column.oid) else {
                 throw RemoteError("column '\(column.name)' has PostgreSQL type \(typeName(column.oid)), which segsh does not read; cast it in the query (\(column.name)::text, ::double precision or ::date)")
             }
-            return makeColumnBuilder(name: column.name, type: type)
+            return PostgresColumnBuilder(name: column.name, type: type)
         }
     }
 

@@ -56,6 +56,9 @@ public final class PostgresDatabase: RemoteDatabase, @unchecked Sendable {
         try connection.execute(sql)
     }
 
+    /// The first schema of PostgreSQL's default search path.
+    public var defaultSchema: String? { "public" }
+
     public func tables() throws -> [RemoteTableName] {
         let rows = try connection.rows("""
             SELECT n.nspname, c.relname

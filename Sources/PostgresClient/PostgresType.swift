@@ -11,7 +11,7 @@ import Columnar
 /// | `uuid`, `json`, `jsonb` | string (their text form) |
 /// | `date` | date (`infinity` is an error) |
 /// | `boolean` | bool |
-/// | `timestamp`, `timestamptz` | date when every value is at midnight (UTC), else string `2024-06-30 12:34:56[.ffffff]` (`+00` for timestamptz; the session runs in UTC) |
+/// | `timestamp`, `timestamptz` | string `2024-06-30 12:34:56[.ffffff]` (`+00` for timestamptz; the session runs in UTC), always: lossless, and the schema never depends on the data; `date(substr(ts, 1, 10))` makes a date |
 ///
 /// Any other type is an error naming the column and its type; cast it in the query.
 public enum PostgresType: UInt32, Sendable, CaseIterable {
@@ -33,15 +33,14 @@ public enum PostgresType: UInt32, Sendable, CaseIterable {
     case timestamptz = 1184
     case numeric = 1700
 
-    /// The segsh type values of this type arrive as. For timestamps it is `.date` (what a
-    /// column holding only midnights gives); one with times of day arrives as `.string`.
+    /// The segsh type values of this type arrive as.
     public var segshType: DataType {
         switch self {
         case .bool: return .bool
         case .int2, .int4, .int8: return .int
         case .float4, .float8, .numeric: return .double
-        case .text, .varchar, .bpchar, .name, .uuid, .json, .jsonb: return .string
-        case .date, .timestamp, .timestamptz: return .date
+        case .text, .varchar, .bpchar, .name, .uuid, .json, .jsonb, .timestamp, .timestamptz: return .string
+        case .date: return .date
         }
     }
 

@@ -5,6 +5,9 @@ import Language
 /// system; tests pass fixed lists.
 public protocol CompletionSource {
     var tableNames: [String] { get }
+    /// Tables of attached databases, `ALIAS.TABLE` and `ALIAS.SCHEMA.TABLE` (asked for only
+    /// when the word being completed has a `.`).
+    var remoteTableNames: [String] { get }
     func columnNames(of table: String) -> [String]?
     var functionNames: [String] { get }
     var parameterNames: [String] { get }
@@ -21,6 +24,7 @@ public protocol CompletionSource {
 
 extension CompletionSource {
     public func columnsInScope(of statement: String) -> [String]? { nil }
+    public var remoteTableNames: [String] { [] }
 }
 
 /// One file or folder, for completing paths.
@@ -102,7 +106,9 @@ public struct Completer {
 
         let tokens = Token.split(String(beforeWord))
         let scoped = source.columnsInScope(of: String(beforeWord))
-        var completion = finish(word: word, candidates: candidates(after: tokens, scoped: scoped))
+        // `crm.` and `crm.public.` complete the tables of an attached database.
+        let tables = word.contains(".") ? source.remoteTableNames : source.tableNames
+        var completion = finish(word: word, candidates: candidates(after: tokens, scoped: scoped, tables: tables))
         // Columns first in a listing: they are what one is usually looking for.
         var seen = Set<String>()
         completion.listedFirst = (scoped ?? sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] })
@@ -116,28 +122,29 @@ public struct Completer {
     static let expressionKeywords = ["and", "or", "not", "in", "between", "like", "case", "else", "true", "false",
                                      "null", "over"]
 
-    private func candidates(after tokens: [Token], scoped: [String]?) -> [String] {
-        guard let previous = tokens.last else { return Keywords.statements + source.tableNames }
+    private func candidates(after tokens: [Token], scoped: [String]?, tables: [String]) -> [String] {
+        guard let previous = tokens.last else { return Keywords.statements + tables }
         let first = tokens.first?.text ?? ""
         switch previous.text {
         case "|": return Keywords.operators
-        case ";": return Keywords.statements + source.tableNames
-        case "join", "from", "profile", "export": return source.tableNames
+        case ";": return Keywords.statements + tables
+        case "join", "from", "profile", "export": return tables
         case "inner", "left", "anti":
-            if tokens.dropLast().last?.text == "join" { return source.tableNames }
+            if tokens.dropLast().last?.text == "join" { return tables }
         case "classify": return source.ruleSetNames
         case "param", "whatif", "sweep": return source.parameterNames
         case "chart": return ["bar", "hist"]
-        case "let", "load", "rules", "run", "to", "as": return []
+        case "to": return previous.text == "to" && first == "export" ? tables.filter { $0.contains(".") } : []
+        case "let", "load", "rules", "run", "as": return []
         case "=":
-            if tokens.count == 3 && first == "let" { return source.tableNames }
+            if tokens.count == 3 && first == "let" { return tables }
         case "on":
             // `whatif ... on VIEW`, `sweep ... on VIEW`; `compare OLD NEW on KEY` and
             // `join T on KEY` take a column.
-            if first == "whatif" || first == "sweep" { return source.tableNames }
+            if first == "whatif" || first == "sweep" { return tables }
         default:
             // `compare OLD NEW`: the tables.
-            if first == "compare" && tokens.count <= 2 { return source.tableNames }
+            if first == "compare" && tokens.count <= 2 { return tables }
         }
         let columns = scoped ?? sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] }
         let expression = columns + source.functionNames + Completer.expressionKeywords
@@ -242,7 +249,7 @@ public struct Completer {
         if argument.contains(where: { $0.isWhitespace }) { return .none }
         let choices: [String]
         switch command {
-        case ".schema": choices = source.tableNames
+        case ".schema": choices = argument.contains(".") ? source.remoteTableNames : source.tableNames
         case ".help": choices = Keywords.statements + Keywords.operators + source.functionNames + source.dotCommandNames
             + HelpPages.topicNames
         case ".mode": choices = OutputFormat.allCases.map(\.rawValue)
@@ -289,11 +296,20 @@ public struct Completer {
         return Completion(word: word, candidates: candidates, insertion: String(common.dropFirst(word.count)))
     }
 
+    /// The word before the cursor: identifier characters, and dotted names (`crm.public.or`)
+    /// when what comes before each `.` is an identifier that does not start with a digit.
     private func trailingWord(of text: Substring) -> String {
         var start = text.endIndex
         while start > text.startIndex {
             let before = text.index(before: start)
-            if Token.isIdentifierCharacter(text[before]) { start = before } else { break }
+            if Token.isIdentifierCharacter(text[before]) { start = before; continue }
+            // A `.` joins the word to an identifier before it (not a decimal point).
+            if text[before] == ".", before > text.startIndex {
+                var head = before
+                while head > text.startIndex, Token.isIdentifierCharacter(text[text.index(before: head)]) { head = text.index(before: head) }
+                if head < before, let first = text[head...].first, !first.isNumber { start = before; continue }
+            }
+            break
         }
         return String(text[start...])
     }

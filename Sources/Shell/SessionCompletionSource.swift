@@ -13,6 +13,7 @@ public struct SessionCompletionSource: CompletionSource {
     }
 
     public var tableNames: [String] { session.tableNames }
+    public var remoteTableNames: [String] { session.remoteTableCompletions() }
     public func columnNames(of table: String) -> [String]? { session.columnNames(of: table) }
     public func columnsInScope(of statement: String) -> [String]? { session.columnsInScope(ofPipelineText: statement) }
     public var functionNames: [String] { session.functionNames }

@@ -99,28 +99,41 @@ final class PostgresConnectionStringTests: XCTestCase {
 
     func testTimestampText() {
         let micros: Int64 = (8766 * 86_400 + 12 * 3600 + 34 * 60 + 56) * 1_000_000 + 500_000
-        XCTAssertEqual(TimestampBuilder.text(micros, withZone: false), "2024-01-01 12:34:56.5")
-        XCTAssertEqual(TimestampBuilder.text(-1, withZone: true), "1999-12-31 23:59:59.999999+00")
+        XCTAssertEqual(TimestampField.text(micros, withZone: false), "2024-01-01 12:34:56.5")
+        XCTAssertEqual(TimestampField.text(-1, withZone: true), "1999-12-31 23:59:59.999999+00")
     }
 }
 
-final class TextInternerTests: XCTestCase {
-    /// Codes are dense, first-seen order, equal for equal bytes; against a Swift dictionary,
-    /// across several index growths, with empty and Chinese strings.
-    func testAgainstADictionary() throws {
-        var interner = TextInterner()
-        var reference: [String: Int32] = [:]
-        var codes: [Int32] = [], expected: [Int32] = []
+final class PostgresColumnBuilderTests: XCTestCase {
+    /// A text column: codes dense in first-seen order, equal for equal bytes, nulls null;
+    /// against a Swift dictionary, with identifiers first in order (the interner's fast
+    /// path), then repeats, empty and Chinese strings.
+    func testTextColumnAgainstADictionary() throws {
+        let builder = PostgresColumnBuilder(name: "c", type: .text)
+        var expected: [String?] = []
         for i in 0..<20_000 {
-            let s = i % 7 == 0 ? "" : (i % 3 == 0 ? "客户\(i % 1500)" : "c\(i % 5000)")
-            var bytes = Array(s.utf8)
-            codes.append(bytes.withUnsafeMutableBytes { interner.intern(UnsafeRawBufferPointer($0)) })
-            if reference[s] == nil { reference[s] = Int32(reference.count) }
-            expected.append(reference[s] ?? -1)
+            let s: String? = i < 3000 ? "O\(100_000 + i)" : (i % 11 == 0 ? nil : i % 7 == 0 ? "" : (i % 3 == 0 ? "客户\(i % 1500)" : "c\(i % 5000)"))
+            if let s {
+                try Array(s.utf8).withUnsafeBytes { try builder.append($0, row: i + 1) }
+            } else {
+                builder.appendNull()
+            }
+            expected.append(s)
         }
-        XCTAssertEqual(codes, expected)
-        XCTAssertEqual(interner.count, reference.count)
-        let dictionary = interner.dictionary()
-        for (s, code) in reference { XCTAssertEqual(dictionary.string(code), s) }
+        let column = try builder.finish()
+        XCTAssertEqual(column.count, expected.count)
+        for (i, s) in expected.enumerated() {
+            if let s { XCTAssertEqual(column[i], .string(s), "row \(i)") } else { XCTAssertTrue(column.isNull(i), "row \(i)") }
+        }
+    }
+
+    /// A field of the wrong width names the column, its type and the row.
+    func testWrongWidthNamesTheColumnTypeAndRow() throws {
+        let builder = PostgresColumnBuilder(name: "n", type: .int4)
+        try ([0, 0, 0, 7] as [UInt8]).withUnsafeBytes { try builder.append($0, row: 1) }
+        XCTAssertThrowsError(try ([1, 2, 3] as [UInt8]).withUnsafeBytes { try builder.append($0, row: 2) }) { error in
+            XCTAssertEqual((error as? RemoteError)?.message, "column 'n' (integer): row 2 holds 3 bytes, which is not a valid integer; please report this with the query")
+        }
+        XCTAssertEqual(try builder.finish()[0], .int(7))
     }
 }

@@ -52,13 +52,24 @@ final class PostgresQueryTests: PostgresTestCase {
         XCTAssertEqual(rows(try db.query("SELECT count(*) FROM amounts")), [["2"]])
     }
 
-    func testTimestampsAtMidnightAreDatesElseUTCText() throws {
-        let dates = try db.query("SELECT '2024-06-30'::timestamp AS a, '2024-06-30 00:00+08'::timestamptz AS b")
-        XCTAssertEqual(dates.columns.map(\.type), [.date, .string])
-        XCTAssertEqual(rows(dates), [["2024-06-30", "2024-06-29 16:00:00+00"]])
-        let text = try db.query("SELECT x AS at FROM (VALUES ('2024-06-30 12:34:56.5'::timestamp), ('1999-12-31'::timestamp), (NULL)) v(x)")
-        XCTAssertEqual(text.columns.map(\.type), [.string])
-        XCTAssertEqual(rows(text), [["2024-06-30 12:34:56.5"], ["1999-12-31 00:00:00"], ["null"]])
+    /// Timestamps are strings whatever their values (a column's type never depends on its
+    /// data), in the text PostgreSQL itself writes in a UTC session: decoded from binary,
+    /// they equal the server's own `::text` of the same values.
+    func testTimestampsArriveAsTheTextPostgreSQLWrites() throws {
+        let values = """
+            FROM (VALUES ('2024-06-30 12:34:56.5'::timestamp, '2024-06-30 00:00+08'::timestamptz),
+                         ('1999-12-31'::timestamp, '2000-01-01 00:00:00.000001+00'::timestamptz),
+                         ('1970-01-01 23:59:59.999999'::timestamp, '1900-02-28 12:00-03:30'::timestamptz),
+                         (NULL, NULL)) v(a, b)
+            """
+        let binary = try db.query("SELECT a, b \(values)")
+        XCTAssertEqual(binary.columns.map(\.type), [.string, .string])
+        XCTAssertEqual(rows(binary), [["2024-06-30 12:34:56.5", "2024-06-29 16:00:00+00"],
+                                      ["1999-12-31 00:00:00", "2000-01-01 00:00:00.000001+00"],
+                                      ["1970-01-01 23:59:59.999999", "1900-02-28 15:30:00+00"],
+                                      ["null", "null"]])
+        let text = try db.query("SELECT a::text AS a, b::text AS b \(values)")
+        XCTAssertEqual(rows(binary), rows(text))
     }
 
     func testUnsupportedTypeNamesTheColumnAndType() throws {

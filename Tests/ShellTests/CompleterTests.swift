@@ -7,6 +7,8 @@ import XCTest
 /// Fixed names standing in for a session and a file system.
 struct FakeSource: CompletionSource {
     var tableNames = ["customers", "orders", "客户表"]
+    var remoteTableNames = ["crm.orders", "crm.public.orders", "crm.order_items", "crm.public.order_items",
+                            "crm.sales.targets", "crm.sales.订单"]
     var columns = [
         "customers": ["customer_id", "name", "industry", "行业"],
         "orders": ["order_id", "customer_id", "amount", "order_date"],
@@ -43,6 +45,21 @@ final class CompleterTests: XCTestCase {
         check("lo", candidates: ["load"], insertion: "ad ")
         check("  pr", candidates: ["profile"], insertion: "ofile ")
         check("x = 1; or", candidates: ["orders"], insertion: "ders ")
+    }
+
+    /// `crm.` completes the tables of an attached database, `crm.SCHEMA.` those of a schema;
+    /// a decimal point never starts a word.
+    func testRemoteTablesAfterTheAliasAndSchema() {
+        check("crm.", candidates: ["crm.order_items", "crm.orders", "crm.public.order_items", "crm.public.orders",
+                                   "crm.sales.targets", "crm.sales.订单"], insertion: "")
+        check("crm.ord", candidates: ["crm.order_items", "crm.orders"], insertion: "er")
+        check("crm.sales.t", candidates: ["crm.sales.targets"], insertion: "argets ")
+        check("crm.sales.订", candidates: ["crm.sales.订单"], insertion: "单 ")
+        check("customers | join left crm.order_", candidates: ["crm.order_items"], insertion: "items ")
+        check("load items from crm.public.order_i", candidates: ["crm.public.order_items"], insertion: "tems ")
+        check("export orders to crm.public.ord", candidates: ["crm.public.order_items", "crm.public.orders"], insertion: "er")
+        check(".schema crm.sales.tar", candidates: ["crm.sales.targets"], insertion: "gets ")
+        check("orders | where amount > 1.5", candidates: [], insertion: "")
     }
 
     func testSeveralMatchesInsertTheCommonPrefix() {

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import IO
 import SegshTestSupport
+import PostgresClient
 @testable import Shell
 import XCTest
 
@@ -166,6 +167,135 @@ final class DatabaseTests: XCTestCase {
         XCTAssertTrue(explain.stdout.contains("the customer summary (x, t_x, T and the repeat value, one row per customer) runs in the database"), explain.stdout)
         XCTAssertTrue(explain.stdout.contains("  3. [memory] take 3"), explain.stdout)
         XCTAssertTrue(explain.stdout.contains("rows that would come back: 1,769"), explain.stdout)
+    }
+
+    /// The hidden order column costs a window sort per step that makes it: it is carried only
+    /// where something reads it, and every result stays the one computed in memory.
+    func testTheRowOrderIsCarriedOnlyWhereItIsRead() throws {
+        // The exported table has no order of its own: `sort day` (unique days) fixes one.
+        let pipelines = [
+            "sort day | summarize total = sum(amount), n = count() by city | sort city",
+            "sort day | derive running = cumsum(amount) | summarize last_running = last(running), first_day = first(day) by city | sort city",
+            "sort amount desc | take 2",
+            "sort day | top 2 by city | derive n = ntile(2, amount)",
+            "sort day | distinct city",
+            "sort day | where amount > 50 | derive d = day | take 3",
+            "sort day | summarize n = count() by city | sort n",
+        ]
+        let setup = "load people from \"people.csv\"\nattach \"\(url)\" as pg\nexport people to pg.people_order replace\n"
+        func run(_ source: String) throws -> String {
+            let r = try Segsh.run(["-c", setup + pipelines.map { "\(source) | \($0)" }.joined(separator: "\n")], directory: directory)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdout
+        }
+        let memory = try run("people"), remote = try run("pg.people_order")
+        XCTAssertEqual(remote, memory)
+        XCTAssertTrue(memory.contains("│ 上海   │          455 │ 2024-05-02 │"), memory)
+
+        let explained = try Segsh.run(["-c", setup
+                                        + "explain pg.people_order | sort day | where amount > 1 | summarize total = sum(amount) by city | sort city\n"
+                                        + "explain pg.people_order | sort day | where amount > 1 | summarize n = count() by city | sort n\n"],
+                                       directory: directory)
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        let statements = explained.stdout.components(separatedBy: "runs in PostgreSQL")
+        XCTAssertEqual(statements.count, 3, explained.stdout)
+        // Sorted by its group keys: only the final sort's order (made once, read by the ORDER BY).
+        XCTAssertEqual(statements[1].components(separatedBy: "__segsh_order").count - 1, 2, statements[1])
+        // Sorted by a count: ties keep the groups' order of first appearance, so it travels.
+        XCTAssertEqual(statements[2].components(separatedBy: "min(\"__segsh_order\")").count - 1, 1, statements[2])
+    }
+
+    /// A timestamp column is a string in the schema, in a loaded table and in a computed
+    /// result alike (PostgreSQL's UTC text, with or without a time of day), and `date()` of
+    /// text gives the same dates in PostgreSQL as in memory.
+    func testTimestampsAreTextEverywhereAndDateOfTextAgrees() throws {
+        let db = try PostgresDatabase(conninfo: url)
+        defer { db.close() }
+        try db.execute("SET TIME ZONE 'UTC'")
+        try db.execute("DROP TABLE IF EXISTS ts_kinds")
+        try db.execute("""
+            CREATE TABLE ts_kinds AS SELECT * FROM (VALUES
+              (1, '2024-06-30 12:34:56.5'::timestamp, '2024-06-30 00:00+08'::timestamptz),
+              (2, '2024-06-01'::timestamp, '2024-06-01 00:00+00'::timestamptz),
+              (3, NULL::timestamp, NULL::timestamptz)) v(id, at, atz)
+            """)
+        let texts = ["2024-06-30", "2024-02-29", "2023-02-29", "0000-03-01", "9999-12-31", "10000-01-01", "+2024-+6-+3",
+                     "2024-6-3", "x", "2024-13-01", "2024-00-10", "1900-02-29", "2000-02-29", "0001-01-01", "2024-06-30 12:00:00",
+                     "000000000000002024-01-01", "0000000000000000002024-01-01", "2024--01", "-2024-01-01", "1970-01-01"]
+        try ("s\n" + texts.map { "\"\($0)\"" }.joined(separator: "\n") + "\n").write(toFile: directory + "/texts.csv", atomically: true, encoding: .utf8)
+        let script = """
+            attach "\(url)" as pg
+            load texts from "texts.csv"
+            export texts to pg.date_texts replace
+            .schema pg.ts_kinds
+            load kinds from pg.ts_kinds
+            kinds | derive day = date(substr(at, 1, 10)) | sort id
+            pg.ts_kinds | derive day = date(substr(at, 1, 10)) | sort id
+            texts | derive d = date(s), c = date("2024-02-30"), k = date("2024-02-28")
+            pg.date_texts | derive d = date(s), c = date("2024-02-30"), k = date("2024-02-28")
+            """
+        let r = try Segsh.run(["-c", script], directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("│ at     │ string │ timestamp without time zone │"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("│ atz    │ string │ timestamp with time zone    │"), r.stdout)
+        let results = r.stdout.components(separatedBy: "\n[").dropFirst()
+            .map { $0.drop { $0 != "\n" }.trimmingCharacters(in: .whitespacesAndNewlines) }
+        XCTAssertEqual(results.count, 4, r.stdout)
+        guard results.count == 4 else { return }
+        XCTAssertEqual(results[0], results[1])   // loaded, then computed here = computed in PostgreSQL
+        XCTAssertTrue(results[0].contains("│   1 │ 2024-06-30 12:34:56.5 │ 2024-06-29 16:00:00+00 │ 2024-06-30 │"), results[0])
+        XCTAssertEqual(results[2], results[3])   // date() of text: in memory = in PostgreSQL
+        XCTAssertTrue(results[2].contains("│ +2024-+6-+3                  │ 2024-06-03 │"), results[2])
+        XCTAssertTrue(results[2].contains("│ 2023-02-29                   │ ∅          │"), results[2])
+    }
+
+    /// Ctrl-C in the interactive shell during a long remote query: the server stops the
+    /// query (PQcancel), the prompt comes back at once, and the attachment and the session's
+    /// tables go on. (Tab completes the remote table's name on the way.)
+    func testCtrlCCancelsTheRemoteQueryOnTheServer() throws {
+        let db = try PostgresDatabase(conninfo: url)
+        defer { db.close() }
+        try db.execute("CREATE OR REPLACE VIEW slow_rows AS SELECT g AS id FROM generate_series(1, 6) g, LATERAL (SELECT pg_sleep(10)) s")
+        func running() throws -> String {
+            let t = try db.query("SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%slow_rows%' AND pid <> pg_backend_pid()")
+            return t.columns.first.map { "\($0[0])" } ?? "?"
+        }
+        try FileManager.default.createDirectory(atPath: directory + "/home", withIntermediateDirectories: true)
+        let shell = try TerminalSession(executable: try Segsh.executable(), directory: directory,
+                                        environment: ["HOME": directory + "/home", "TERM": "xterm", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
+        defer { shell.terminate() }
+        try shell.waitFor("segsh> ")
+        shell.type("load people from \"people.csv\"\r")
+        try shell.waitFor("loaded people")
+        shell.type("attach \"\(url)\" as pg\r")
+        try shell.waitFor("attached pg")
+        try shell.waitFor("segsh> ")
+        // Tab completes a remote table name after the alias.
+        shell.type("pg.slow_r\t")
+        try shell.waitFor("pg.slow_rows ")
+        shell.type("| summarize n = count()\r")
+        try shell.waitFor("summarize n = count()")   // the echo: the statement is running
+        var seen = "0"
+        for _ in 0..<50 where seen == "0" { Thread.sleep(forTimeInterval: 0.1); seen = try running() }
+        XCTAssertEqual(seen, "1", "the query never showed up in pg_stat_activity")
+        let start = Date()
+        shell.type("\u{03}")
+        try shell.waitFor("segsh> ", timeout: 10)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5, shell.transcript)
+        XCTAssertTrue(shell.transcript.contains("\nerror: interrupted"), shell.transcript)
+        var left = "1"
+        for _ in 0..<30 where left != "0" { Thread.sleep(forTimeInterval: 0.1); left = try running() }
+        XCTAssertEqual(left, "0", "the query still runs on the server")
+        shell.type(".databases\r")
+        try shell.waitFor("│ PostgreSQL │")
+        shell.type("people | summarize n = count()\r")
+        try shell.waitFor("1 row × 1 column")
+        try shell.waitFor("segsh> ")
+        // (The typed attach line shows it; nothing segsh writes after it does.)
+        let after = shell.transcript.components(separatedBy: "attached pg").dropFirst().joined()
+        XCTAssertFalse(after.contains(password), "the password appeared")
+        shell.type("\u{04}")
+        XCTAssertEqual(try shell.waitForExit(), 0)
     }
 
     func testSafeModeRefusesAttach() throws {

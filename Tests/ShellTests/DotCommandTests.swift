@@ -1,4 +1,5 @@
 import XCTest
+import Language
 @testable import Shell
 
 final class DotCommandTests: XCTestCase {
@@ -52,5 +53,19 @@ final class DotCommandTests: XCTestCase {
         XCTAssertEqual(ParameterAssignment("d=2024-02-30")?.value, .string("2024-02-30"))
         XCTAssertNil(ParameterAssignment("novalue"))
         XCTAssertNil(ParameterAssignment("=3"))
+    }
+}
+
+/// The language's list of pipeline operators (lexer, parser, completion, the `.help`
+/// overview) and the operators a session registers are the same set: an operator added in
+/// one place only fails here.
+final class OperatorListTests: XCTestCase {
+    func testKeywordsListEveryRegisteredOperatorAndNoOther() {
+        let session = SegshCLI.makeSession()
+        // `moved` is not a step of its own: it follows `whatif ...` and is bound with it.
+        XCTAssertEqual(Set(Keywords.operators), Set(session.operators.keywords).union(["moved"]))
+        for keyword in session.operators.keywords {
+            XCTAssertNotNil(session.help(keyword), "'.help \(keyword)' is missing")
+        }
     }
 }

@@ -10,8 +10,8 @@ struct ChartOperator: PlanOperator {
     var isCollect: Bool { true }
 
     static let definition = OperatorDefinition(
-        keyword: "chart", syntax: "| chart bar LABEL VALUE | chart hist EXPR [bins N]", summary: "Draws the result as a bar chart or a histogram.",
-        example: "orders | summarize revenue = sum(amount) by region | chart bar region revenue") { step, _, _ in
+        keyword: "chart", syntax: "| chart bar LABEL VALUE\n| chart hist EXPR [bins N]", summary: "Draws the result with Unicode blocks (last operator of a pipeline).",
+        example: "orders | summarize revenue = sum(amount) by product_line | chart bar product_line revenue") { step, _, _ in
             ChartOperator(step: step)
         }
 

@@ -8,7 +8,7 @@ struct DeriveOperator: PlanOperator {
     let assignments: [Assignment]
 
     static let definition = OperatorDefinition(
-        keyword: "derive", syntax: "| derive NAME = EXPR, ...", summary: "Adds or replaces columns.",
+        keyword: "derive", syntax: "| derive NAME = EXPR, ...", summary: "Adds columns (a name that exists is replaced in place). Later items see earlier ones.",
         example: "feats | derive avg_order = monetary / frequency") { step, _, _ in
             guard case .derive(let a) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return DeriveOperator(step: step, assignments: a)

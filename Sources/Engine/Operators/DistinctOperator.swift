@@ -8,7 +8,7 @@ struct DistinctOperator: PlanOperator {
     let names: [Name]
 
     static let definition = OperatorDefinition(
-        keyword: "distinct", syntax: "| distinct [COL, ...]", summary: "Distinct rows, or distinct values of the columns given.",
+        keyword: "distinct", syntax: "| distinct [COL, ...]", summary: "Distinct rows (of the listed columns only, when given), first occurrence order.",
         example: "customers | distinct industry, region") { step, input, binder in
             guard case .distinct(let names) = step.kind else { throw OperatorBindingError.mismatch(step) }
             for n in names where input.index(of: n.text) == nil { throw binder.unknownColumn(n, in: input) }

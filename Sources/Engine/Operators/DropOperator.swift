@@ -8,7 +8,7 @@ struct DropOperator: PlanOperator {
 
     static let definition = OperatorDefinition(
         keyword: "drop", syntax: "| drop COL, ...", summary: "Removes columns.",
-        example: "customers | drop owner, size") { step, input, binder in
+        example: "customers | drop contact, parent_id") { step, input, binder in
             guard case .drop(let names) = step.kind else { throw OperatorBindingError.mismatch(step) }
             for n in names where input.index(of: n.text) == nil { throw binder.unknownColumn(n, in: input) }
             return DropOperator(step: step, names: names)

@@ -16,8 +16,8 @@ struct JoinOperator: PlanOperator {
     var inputs: [LogicalPlan] { [right] }
 
     static let definition = OperatorDefinition(
-        keyword: "join", syntax: "| join [inner|left|anti] TABLE on COL [== COL]", summary: "Joins another table on a key column.",
-        example: "orders | join left customers on customer_id") { step, input, binder in
+        keyword: "join", syntax: "| join [inner|left|anti] TABLE on COL [== COL]", summary: "Hash join. 'on COL' keeps one key column; a right column whose name is taken gets\n  the right table's name as suffix (region_feats). Null keys never match.",
+        example: "customers | join left feats on customer_id") { step, input, binder in
             guard case .join(let kind, let source, let lk, let rk) = step.kind else { throw OperatorBindingError.mismatch(step) }
             let (ps, schema) = try binder.nested().bindSource(source)
             let right = LogicalPlan(source: ps, sourceSchema: schema, steps: [], pipeline: Pipeline(source: source, steps: [], span: source.span))
@@ -90,7 +90,7 @@ struct JoinOperator: PlanOperator {
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
-        let r = try compiler.relation(for: right, joinedTo: input, span: step.span)
+        let r = try compiler.relation(for: right, joinedTo: input, span: step.span, orderRead: kind != .anti)
         let (names, kept) = outputNames(left: input.schema.names, right: r.schema.names)
         let schema = Schema(names: names, types: input.schema.types + kept.map { r.schema.types[$0] })
         let l = "l", rr = "r"

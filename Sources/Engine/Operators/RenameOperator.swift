@@ -7,8 +7,8 @@ struct RenameOperator: PlanOperator {
     let pairs: [RenamePair]
 
     static let definition = OperatorDefinition(
-        keyword: "rename", syntax: "| rename NEW = OLD, ...", summary: "Renames columns in place.",
-        example: "customers | rename 客户编号 = customer_id") { step, _, _ in
+        keyword: "rename", syntax: "| rename NEW = OLD, ...", summary: "Renames columns.",
+        example: "tiered | rename 客户等级 = tier") { step, _, _ in
             guard case .rename(let pairs) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return RenameOperator(step: step, pairs: pairs)
         }

@@ -7,8 +7,8 @@ struct SelectOperator: PlanOperator {
     let items: [Assignment]
 
     static let definition = OperatorDefinition(
-        keyword: "select", syntax: "| select COL, NAME = EXPR, ...", summary: "Keeps (or computes) exactly these columns.",
-        example: "customers | select customer_id, name, tier") { step, _, _ in
+        keyword: "select", syntax: "| select COL, NAME = EXPR, ...", summary: "Keeps (and computes) just these columns, in this order.",
+        example: "customers | select customer_id, name, industry") { step, _, _ in
             guard case .select(let a) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return SelectOperator(step: step, items: a)
         }

@@ -8,7 +8,7 @@ struct SortOperator: PlanOperator {
     let keys: [SortKey]
 
     static let definition = OperatorDefinition(
-        keyword: "sort", syntax: "| sort EXPR [desc], ...", summary: "Sorts rows (stable; nulls last).",
+        keyword: "sort", syntax: "| sort EXPR [desc], ...", summary: "Stable sort; nulls last.",
         example: "feats | sort monetary desc, customer_id") { step, _, _ in
             guard case .sort(let keys) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return SortOperator(step: step, keys: keys)

@@ -9,8 +9,8 @@ struct SummarizeOperator: PlanOperator {
     let by: [Name]
 
     static let definition = OperatorDefinition(
-        keyword: "summarize", syntax: "| summarize NAME = AGG, ... [by COL, ...]", summary: "One row per group with aggregates.",
-        example: "orders | summarize n = count(), revenue = sum(amount) by customer_id") { step, input, binder in
+        keyword: "summarize", syntax: "| summarize NAME = AGG, ... [by COL, ...]", summary: "One row per group (null keys form one group). Aggregates: count() count(x) count_distinct sum avg\n  min max median quantile(x, p) stddev first last.",
+        example: "orders | summarize n = count(), revenue = sum(amount) by product_line") { step, input, binder in
             guard case .summarize(let items, let by) = step.kind else { throw OperatorBindingError.mismatch(step) }
             for n in by where input.index(of: n.text) == nil { throw binder.unknownColumn(n, in: input) }
             return SummarizeOperator(step: step, items: items, by: by)

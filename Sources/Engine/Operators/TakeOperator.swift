@@ -8,7 +8,7 @@ struct TakeOperator: PlanOperator {
 
     static let definition = OperatorDefinition(
         keyword: "take", syntax: "| take N", summary: "The first N rows.",
-        example: "customers | take 10") { step, _, _ in
+        example: "orders | sort amount desc | take 10") { step, _, _ in
             guard case .take(let n) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return TakeOperator(step: step, count: n)
         }

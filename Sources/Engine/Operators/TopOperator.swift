@@ -9,7 +9,7 @@ struct TopOperator: PlanOperator {
     let keys: [SortKey]
 
     static let definition = OperatorDefinition(
-        keyword: "top", syntax: "| top N by EXPR [asc], ...", summary: "The N rows with the largest keys.",
+        keyword: "top", syntax: "| top N by EXPR [asc]", summary: "The N rows with the largest EXPR (smallest with asc).",
         example: "feats | top 20 by monetary") { step, _, _ in
             guard case .top(let n, let keys) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return TopOperator(step: step, count: n, keys: keys)
@@ -23,8 +23,6 @@ struct TopOperator: PlanOperator {
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
         let order = try compiler.orderBy(keys, over: input)
-        let sorted = compiler.select(compiler.passThrough(input), from: input, schema: input.schema, newOrder: order)
-        return compiler.select(compiler.passThrough(sorted), from: sorted, schema: sorted.schema,
-                               limit: max(0, count), orderForLimit: compiler.quote(SQLCompiler.orderColumn))
+        return compiler.select(compiler.passThrough(input), from: input, schema: input.schema, newOrder: order, limit: max(0, count))
     }
 }

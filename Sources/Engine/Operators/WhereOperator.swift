@@ -7,8 +7,8 @@ struct WhereOperator: PlanOperator {
     let condition: Expr
 
     static let definition = OperatorDefinition(
-        keyword: "where", syntax: "| where EXPR", summary: "Keeps the rows where EXPR is true (null is not true).",
-        example: "orders | where amount > 1000 and region == \"华东\"") { step, _, _ in
+        keyword: "where", syntax: "| where CONDITION", summary: "Keeps rows where the condition is true (null counts as false).",
+        example: "customers | where industry == \"制造业\" and region in (\"华东\", \"华南\")") { step, _, _ in
             guard case .whereFilter(let e) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return WhereOperator(step: step, condition: e)
         }

@@ -98,7 +98,7 @@ public struct Binder {
             let plan = try nested().bind(pipeline)
             return (.nested(plan), plan.schema)
         case .file, .whatIf:
-            let result = try session.evaluateSource(source, file: file, parameters: parameters)
+            let result = try session.readSource(source, file: file, parameters: parameters)
             return (.materialized(result.table, notes: result.notes), Schema(result.table))
         }
     }

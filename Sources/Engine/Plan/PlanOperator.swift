@@ -57,8 +57,9 @@ public struct OperatorDefinition {
     /// Binds a parsed step against its input schema.
     public let bind: (_ step: Step, _ input: Schema, _ binder: Binder) throws -> PlanOperator
 
-    /// The `.help` page made from the definition (operators whose page is longer keep it in
-    /// `HelpPages.operators`).
+    /// The `.help` page made from the definition (a multi-line syntax or summary is written
+    /// with "\n" and, for the summary, two spaces of indent; segmentation operators whose page
+    /// is longer still keep it in `HelpPages.operators`).
     public var help: String { "\(syntax)\n  \(summary)\n  example: \(example)\n" }
 
     public init(keyword: String, syntax: String, summary: String, example: String,

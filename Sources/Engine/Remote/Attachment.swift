@@ -20,6 +20,8 @@ public final class Attachment {
     public internal(set) var isHidden = false
     /// Column lists already asked for, by table (cleared by `detach` and by writes).
     var columnCache: [RemoteTableName: [RemoteColumn]] = [:]
+    /// The table list for completion, asked for once (cleared by writes).
+    var tableCache: [RemoteTableName]?
 
     init(alias: String, redactedURL: String, database: RemoteDatabase, dialect: SQLDialect) {
         self.alias = alias; self.redactedURL = redactedURL; self.database = database; self.dialect = dialect
@@ -155,6 +157,22 @@ extension Session {
         for alias in attachments.keys.sorted() {
             guard let a = attachments[alias], !a.isHidden, let names = try? a.database.tables() else { continue }
             for n in names { out.append("\(alias).\(n)") }
+        }
+        return out
+    }
+
+    /// Remote names to complete: `ALIAS.TABLE` for the tables of the default schema and
+    /// `ALIAS.SCHEMA.TABLE` for every table. Each attachment's list is asked for once and
+    /// kept until something is written to it.
+    public func remoteTableCompletions() -> [String] {
+        var out: [String] = []
+        for alias in attachments.keys.sorted() {
+            guard let a = attachments[alias], !a.isHidden else { continue }
+            if a.tableCache == nil { a.tableCache = try? withCancellation(a) { try a.database.tables() } }
+            for n in a.tableCache ?? [] {
+                if let schema = n.schema, schema == a.database.defaultSchema { out.append("\(alias).\(n.table)") }
+                out.append("\(alias).\(n)")
+            }
         }
         return out
     }

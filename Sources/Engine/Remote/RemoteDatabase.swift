@@ -39,6 +39,9 @@ public protocol RemoteDatabase: AnyObject {
     func execute(_ sql: String) throws
     /// The tables and views visible to the connection.
     func tables() throws -> [RemoteTableName]
+    /// The schema a table name without one is looked up in (`public`), for completion; nil
+    /// when unknown (completion then offers `ALIAS.SCHEMA.TABLE` only).
+    var defaultSchema: String? { get }
     /// The columns of one table, in order; throws when the table does not exist.
     func columns(of table: RemoteTableName) throws -> [RemoteColumn]
     /// Writes `table` as a new table `name` in one transaction (bulk, not row by row);
@@ -58,4 +61,8 @@ public struct RemoteError: Error, CustomStringConvertible, Sendable {
     public var code: String?
     public init(_ message: String, code: String? = nil) { self.message = message; self.code = code }
     public var description: String { message }
+}
+
+extension RemoteDatabase {
+    public var defaultSchema: String? { nil }
 }

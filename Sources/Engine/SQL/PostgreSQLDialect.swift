@@ -70,5 +70,10 @@ public struct PostgreSQLDialect: SQLDialect {
     public func endsWith(_ s: String, _ part: String) -> String { "(right(\(s), char_length(\(part))) = \(part))" }
     public func position(_ part: String, in s: String) -> String { "strpos(\(s), \(part))" }
     public var temporaryTableKeyword: String { "CREATE TEMPORARY TABLE" }
-    public var sessionSetup: [String] { ["SET TIME ZONE 'UTC'", "SET extra_float_digits = 3"] }
+    public var sessionSetup: [String] { ["SET TIME ZONE 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET extra_float_digits = 3"] }
+    /// Timestamps are read as their text (`2024-06-30 12:34:56.5`, `+00` with a zone, UTC):
+    /// lossless, and the same whether a time of day is there or not.
+    public func readColumn(_ quoted: String, engineType: String) -> String? {
+        engineType.hasPrefix("timestamp") ? "CAST(\(quoted) AS TEXT)" : nil
+    }
 }

@@ -22,6 +22,9 @@ public final class SQLCompiler {
     public let file: SourceFile
     public let parameters: [String: Scalar]
     private var counter = 0
+    /// Whether the order of the step being lowered is read after it (`RowOrderDemand`): if
+    /// not, `select` adds no order column.
+    private(set) var orderNeeded = true
     /// While a `summarize` is lowered: aggregate arguments that hold window functions
     /// (`max(zscore(x))`), computed per row in a step before the grouping (SQL cannot nest a
     /// window in an aggregate); nil elsewhere.
@@ -72,13 +75,22 @@ public final class SQLCompiler {
         return sql
     }
 
-    /// The query of a plan's first `steps` steps.
-    func query(for plan: LogicalPlan, steps: Int) throws -> SQLQuery {
+    /// The query of a plan's first `steps` steps. The hidden order column is carried only
+    /// where something after it reads it (`RowOrderDemand`); `resultNeedsOrder` says whether
+    /// the order of the plan's result is read.
+    func query(for plan: LogicalPlan, steps: Int, resultNeedsOrder: Bool = true) throws -> SQLQuery {
+        let needs = RowOrderDemand.demand(plan, steps: steps, resultNeedsOrder: resultNeedsOrder, session: session)
+        let outer = orderNeeded
+        defer { orderNeeded = outer }
+        orderNeeded = needs[0]
         var q = try start(plan)
-        for step in plan.steps.prefix(steps) {
+        for (i, step) in plan.steps.prefix(steps).enumerated() {
             try Cancellation.check()
+            if !needs[i] { q.ordered = false }
+            orderNeeded = needs[i + 1]
             q = try step.op.lower(q, self)
         }
+        if !resultNeedsOrder { q.ordered = false }
         return q
     }
 
@@ -92,11 +104,17 @@ public final class SQLCompiler {
             }
             // A table segsh wrote (`--tables-in`, a temporary table) keeps its row order in
             // the order column; any other table's order is the engine's.
-            let ordered = (try? session.remoteColumns(alias: a, table: table, span: plan.pipeline.source.span, file: file))?
-                .contains { $0.name == SQLCompiler.orderColumn } ?? false
-            return SQLQuery(ctes: [], relation: dialect.quoteTable(table), schema: plan.sourceSchema, ordered: ordered)
+            let columns = try session.remoteColumns(alias: a, table: table, span: plan.pipeline.source.span, file: file)
+            let ordered = columns.contains { $0.name == SQLCompiler.orderColumn }
+            let q = SQLQuery(ctes: [], relation: dialect.quoteTable(table), schema: plan.sourceSchema, ordered: ordered)
+            // Columns read in another form (timestamps as text) are read so in every query,
+            // so that the schema, a loaded table and a computed result agree.
+            let read = columns.map { c in (quote(c.name), dialect.readColumn(quote(c.name), engineType: c.engineType)) }
+            guard read.contains(where: { $0.1 != nil }) else { return q }
+            let items = read.map { name, r in r.map { "\($0) AS \(name)" } ?? name }
+            return addStep("SELECT \(items.joined(separator: ", ")) FROM \(q.relation)", to: q, schema: q.schema, ordered: ordered)
         case .view(_, let inner), .nested(let inner):
-            if inner.location == .database(alias) { return try query(for: inner, steps: inner.steps.count) }
+            if inner.location == .database(alias) { return try query(for: inner, steps: inner.steps.count, resultNeedsOrder: orderNeeded) }
             return try upload(plan)
         case .table, .result, .materialized:
             return try upload(plan)
@@ -118,8 +136,9 @@ public final class SQLCompiler {
     }
 
     /// The right side of a join, as a relation in the same query.
-    func relation(for plan: LogicalPlan, joinedTo input: SQLQuery, span: Span) throws -> SQLQuery {
-        try query(for: plan, steps: plan.steps.count)
+    /// Its order is read only when the join's is (matches of one left row keep it).
+    func relation(for plan: LogicalPlan, joinedTo input: SQLQuery, span: Span, orderRead: Bool) throws -> SQLQuery {
+        try query(for: plan, steps: plan.steps.count, resultNeedsOrder: orderRead && orderNeeded)
     }
 
     /// `input` with the common table expressions of `other` added (for joins).
@@ -147,16 +166,21 @@ public final class SQLCompiler {
 
     /// Adds `SELECT items FROM input ...` as the next step. The hidden order column is
     /// passed on when `keepOrder` and the input has one; `newOrder` (an ORDER BY list)
-    /// fixes a new order instead.
+    /// fixes a new order instead; neither when nothing after the step reads its order.
+    /// With a `limit`, the rows kept are the first in `newOrder` if given, else in
+    /// `orderForLimit` (or any rows).
     public func select(_ items: [String], from input: SQLQuery, where condition: String? = nil, groupBy: [String] = [],
                        schema: Schema, keepOrder: Bool = true, newOrder: String? = nil,
                        limit: Int? = nil, orderForLimit: String? = nil) -> SQLQuery {
         var items = items
         var ordered = false
-        if let newOrder {
+        var orderForLimit = orderForLimit
+        if let newOrder, limit != nil { orderForLimit = newOrder }
+        if let newOrder, orderNeeded {
             items.append("ROW_NUMBER() OVER (ORDER BY \(newOrder)) AS \(quote(SQLCompiler.orderColumn))")
             ordered = true
-        } else if keepOrder && input.ordered && groupBy.isEmpty {
+            if limit != nil { orderForLimit = quote(SQLCompiler.orderColumn) }
+        } else if newOrder == nil && keepOrder && input.ordered && groupBy.isEmpty && orderNeeded {
             items.append(quote(SQLCompiler.orderColumn))
             ordered = true
         }

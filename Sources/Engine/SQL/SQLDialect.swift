@@ -75,6 +75,11 @@ public protocol SQLDialect {
     var temporaryTableKeyword: String { get }
     /// Statements to run once per connection before any query (UTC, …).
     var sessionSetup: [String] { get }
+    /// How a table's column is read when its values arrive in another form than the
+    /// engine's type (timestamps as their text), or nil to read it as it is.
+    func readColumn(_ quoted: String, engineType: String) -> String?
+    /// Whether the string `s` matches the POSIX regular expression `pattern` (a literal).
+    func matches(_ s: String, pattern: String) -> String
 }
 
 extension SQLDialect {
@@ -92,6 +97,9 @@ extension SQLDialect {
     /// Any order: engines without ordered aggregates.
     public func orderedSum(_ x: String, orderBy: String?) -> String { "sum(\(x))" }
     public func cast(_ sql: String, to t: DataType) -> String { "CAST(\(sql) AS \(typeName(t)))" }
+    public func readColumn(_ quoted: String, engineType: String) -> String? { nil }
+    /// PostgreSQL's operator (Spark SQL spells it `RLIKE`).
+    public func matches(_ s: String, pattern: String) -> String { "(\(s) ~ \(string(pattern)))" }
     public func countQuery(_ sql: String) -> String { "SELECT count(*) FROM (\(sql)) AS counted" }
     public func quoteTable(_ table: RemoteTableName) -> String {
         (table.schema.map { quote($0) + "." } ?? "") + quote(table.table)

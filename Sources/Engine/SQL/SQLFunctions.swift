@@ -56,6 +56,31 @@ enum SQLFunctions {
             return SQLValue("(" + parts.joined(separator: " || ") + ")", .string)
         }
         // Dates
+        f["date"] = { c in
+            // As `CivilDate.daysSinceEpoch(iso:)`: three runs of digits (an optional +) split
+            // by "-", a valid day of a year 0…9999, else null. A constant is read here (an
+            // engine may fold a CAST of a constant before the CASE that guards it).
+            if c.arguments[0].type == .date { return c.arguments[0] }
+            if case .literal(.string(let text))? = c.expressions.first?.kind {
+                return SQLValue(CivilDate.daysSinceEpoch(iso: text).map { c.dialect.date($0) } ?? "NULL", .date)
+            }
+            let s = c.arguments[0].sql
+            func part(_ i: Int) -> String { "CAST(split_part(\(s), '-', \(i)) AS BIGINT)" }
+            let y = part(1), m = part(2), d = part(3)
+            let leap = "((\(y) % 4 = 0 AND \(y) % 100 <> 0) OR \(y) % 400 = 0)"
+            let monthDays = "CASE WHEN \(m) IN (4, 6, 9, 11) THEN 30 WHEN \(m) = 2 THEN CASE WHEN \(leap) THEN 29 ELSE 28 END ELSE 31 END"
+            // Days since 1970-01-01 of a valid y-m-d (Howard Hinnant's days_from_civil; the
+            // shifted year is at least -1).
+            let shifted = "(\(y) - CASE WHEN \(m) <= 2 THEN 1 ELSE 0 END)"
+            let era = "CASE WHEN \(shifted) < 0 THEN -1 ELSE \(c.dialect.integerDivide(shifted, "400")) END"
+            let yoe = "(\(shifted) - (\(era)) * 400)"
+            let doy = "(\(c.dialect.integerDivide("(153 * (\(m) + CASE WHEN \(m) > 2 THEN -3 ELSE 9 END) + 2)", "5")) + \(d) - 1)"
+            let doe = "(\(yoe) * 365 + \(c.dialect.integerDivide(yoe, "4")) - \(c.dialect.integerDivide(yoe, "100")) + \(doy))"
+            let days = "((\(era)) * 146097 + \(doe) - 719468)"
+            let valid = "\(y) <= 9999 AND \(m) BETWEEN 1 AND 12 AND \(d) BETWEEN 1 AND (\(monthDays))"
+            let digits = "\\+?0*[0-9]{1,18}"
+            return SQLValue("CASE WHEN \(c.dialect.matches(s, pattern: "^\(digits)-\(digits)-\(digits)$")) THEN CASE WHEN \(valid) THEN \(c.dialect.addDays(c.dialect.date(0), days)) END END", .date)
+        }
         for part in ["year", "month", "day", "quarter"] {
             f[part] = { c in SQLValue(c.dialect.datePart(part, c.arguments[0].sql), .int) }
         }
