@@ -1,7 +1,7 @@
 import Language
 
-/// `.help` pages: one per statement (here), one per operator (from its `OperatorDefinition`;
-/// the segmentation operators' longer pages and `moved` are still here) and one per function
+/// `.help` pages: one per statement (here), one per operator (its `OperatorDefinition`'s
+/// `help`, with the segmentation operators' longer pages), `moved`, and one per function
 /// (from the function registry), so documentation and implementation cannot drift apart.
 enum HelpPages {
     static let statements: [String: String] = [
@@ -110,55 +110,9 @@ enum HelpPages {
 
     /// Pages of operators defined outside the Engine that are longer than a definition's
     /// syntax, summary and example (the Engine's own operators' pages are their definitions).
+    /// Pages of topics listed with the operators that are not operators themselves (an
+    /// operator's page is its `OperatorDefinition.help`).
     static let operators: [String: String] = [
-        "rfm": "| rfm customer=COL, date=COL, amount=COL [, asof=DATE] [, window=DURATION]\n  One row per customer: recency, frequency, monetary, first_order, last_order,\n  orders_total, amount_total (SPEC 5.1: window (asof - window, asof]; orders after asof ignored).\n  example: orders | rfm customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, window=365days\n",
-        "clv": """
-            | clv customer=COL, date=COL, amount=COL [, asof=DATE] [, horizon=90days] [, unit=1week]
-                  [, discount=0.0] [, holdout_until=DATE]
-              Predicts each customer's future purchases and value from their order history:
-              BG/NBD for how often they buy and whether they are still active, Gamma-Gamma for
-              how much they spend per purchase, both fitted on this table (SPEC 12). Orders on
-              the same day count as one purchase; orders after asof are not used.
-              One row per customer who ordered on or before asof (asof: the latest order date
-              unless given), with:
-                x                   repeat purchases: the days they bought after their first day
-                t_x                 time from their first to their last purchase, in units
-                T                   time from their first purchase to asof, in units (their age)
-                avg_value           their average spend on a repeat purchase day (null when x = 0)
-                p_alive             the chance they are still an active customer at asof (0-1);
-                                    low for someone who used to buy often and has gone quiet
-                expected_purchases  how many purchase days to expect in the next horizon
-                expected_value      expected spend per purchase: their own average pulled
-                                    toward the customer average, more so the fewer purchases
-                                    they made (the customer average when x = 0)
-                clv                 expected_purchases × expected_value: what the customer
-                                    is worth over the horizon; with discount (an annual rate,
-                                    0.1 = 10%) each unit period's purchases are discounted
-                actual_purchases    (with holdout_until) the purchase days they really had in
-                                    (asof, holdout_until], to check the model against
-              unit: the time unit of t_x and T (1day, 1week, 1month = 365.25/12 days, 1year).
-              horizon: default 90 days, or the holdout period's length with holdout_until.
-              Notes give the fitted parameters with standard errors, log-likelihoods and
-              convergence; with holdout_until, a check of predicted against actual holdout
-              purchases by number of repeat purchases (0..7+), its mean absolute error, and how
-              many customers first bought in the holdout period (they are not rows).
-              Over a database table the customer summary runs in the database (one row per
-              customer comes back) and the fits here; 'explain' shows which part runs where.
-              Churn risk (流失风险): "流失风险" when p_alive < 0.3 and monetary >= avg(monetary).
-              example: orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, horizon=1year
-            """,
-        "clv_fit": """
-            | clv_fit customer=COL, date=COL, amount=COL [, asof=DATE] [, unit=1week]
-              The model fits behind 'clv' as a table: model (bgnbd, gammagamma), parameter,
-              value, std_error. BG/NBD: r and alpha (the spread and scale of customers' buying
-              rates: mean rate r/alpha purchases per unit), a and b (of the chance to drop out
-              after each purchase: mean a/(a+b)). Gamma-Gamma: p, q, gamma (mean spend per
-              purchase p·gamma/(q−1)). Then log_likelihood, customers, converged (1/0),
-              gradient_norm and iterations for each model.
-              example: orders | clv_fit customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30
-            """,
-        "classify": "| classify RULES [as COL]\n  Adds the class of each row from a rule set (first matching rule wins).\n  example: feats | classify tier\n",
-        "pareto": "| pareto EXPR [classes 0.8, 0.95]\n  Sorts by EXPR descending and adds rank, cum_share, customer_share and abc; prints\n  'top X% of customers give Y% of EXPR'.\n  example: feats | pareto monetary\n",
         "moved": "whatif ... | moved\n  The rows whose class changed in a what-if: key, before, after, then the view's columns.\n  example: whatif s_recency = 45 on tiered by tier | moved\n",
     ]
 

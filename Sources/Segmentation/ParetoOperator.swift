@@ -148,7 +148,8 @@ enum ParetoOperator {
 extension ParetoOperator {
     static let definition = OperatorDefinition(
         keyword: "pareto", syntax: "| pareto EXPR [classes 0.8, 0.95]", summary: "Sorts by EXPR descending and adds rank, cum_share, customer_share and abc.",
-        example: "feats | pareto monetary") { step, _, _ in
+        example: "feats | pareto monetary",
+        page: "| pareto EXPR [classes 0.8, 0.95]\n  Sorts by EXPR descending and adds rank, cum_share, customer_share and abc; prints\n  'top X% of customers give Y% of EXPR'.\n  example: feats | pareto monetary\n") { step, _, _ in
             guard case .pareto(let e, let classes) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return Bound(step: step, expr: e, classes: classes)
         }

@@ -225,7 +225,8 @@ extension RFMOperator {
     static let definition = OperatorDefinition(
         keyword: "rfm", syntax: "| rfm customer=COL, date=COL, amount=COL [, asof=DATE] [, window=DURATION]",
         summary: "One row per customer: recency, frequency, monetary, first_order, last_order, orders_total, amount_total.",
-        example: "orders | rfm customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, window=365days") { step, _, _ in
+        example: "orders | rfm customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, window=365days",
+        page: "| rfm customer=COL, date=COL, amount=COL [, asof=DATE] [, window=DURATION]\n  One row per customer: recency, frequency, monetary, first_order, last_order,\n  orders_total, amount_total (SPEC 5.1: window (asof - window, asof]; orders after asof ignored).\n  example: orders | rfm customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, window=365days\n") { step, _, _ in
             guard case .rfm(let assignments) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return Bound(step: step, assignments: assignments)
         }

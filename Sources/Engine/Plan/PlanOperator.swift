@@ -57,14 +57,18 @@ public struct OperatorDefinition {
     /// Binds a parsed step against its input schema.
     public let bind: (_ step: Step, _ input: Schema, _ binder: Binder) throws -> PlanOperator
 
-    /// The `.help` page made from the definition (a multi-line syntax or summary is written
-    /// with "\n" and, for the summary, two spaces of indent; segmentation operators whose page
-    /// is longer still keep it in `HelpPages.operators`).
-    public var help: String { "\(syntax)\n  \(summary)\n  example: \(example)\n" }
+    /// A longer `.help` page than syntax, summary and example make (the segmentation
+    /// operators explain their output columns); nil for the page made from those.
+    public let page: String?
 
-    public init(keyword: String, syntax: String, summary: String, example: String,
+    /// The `.help` page: `page`, or one made from the definition (a multi-line syntax or
+    /// summary is written with "\n" and, for the summary, two spaces of indent).
+    public var help: String { page ?? "\(syntax)\n  \(summary)\n  example: \(example)\n" }
+
+    public init(keyword: String, syntax: String, summary: String, example: String, page: String? = nil,
                 bind: @escaping (_ step: Step, _ input: Schema, _ binder: Binder) throws -> PlanOperator) {
-        self.keyword = keyword; self.syntax = syntax; self.summary = summary; self.example = example; self.bind = bind
+        self.keyword = keyword; self.syntax = syntax; self.summary = summary; self.example = example
+        self.page = page; self.bind = bind
     }
 }
 

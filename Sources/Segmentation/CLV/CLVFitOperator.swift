@@ -44,7 +44,17 @@ extension CLVFitOperator {
     static let definition = OperatorDefinition(
         keyword: "clv_fit", syntax: "| clv_fit customer=COL, date=COL, amount=COL [, asof=DATE] [, unit=DURATION]",
         summary: "The BG/NBD and Gamma-Gamma fits as a table: model, parameter, value, std_error.",
-        example: "orders | clv_fit customer=customer_id, date=order_date, amount=amount") { step, input, _ in
+        example: "orders | clv_fit customer=customer_id, date=order_date, amount=amount",
+        page: """
+            | clv_fit customer=COL, date=COL, amount=COL [, asof=DATE] [, unit=1week]
+              The model fits behind 'clv' as a table: model (bgnbd, gammagamma), parameter,
+              value, std_error. BG/NBD: r and alpha (the spread and scale of customers' buying
+              rates: mean rate r/alpha purchases per unit), a and b (of the chance to drop out
+              after each purchase: mean a/(a+b)). Gamma-Gamma: p, q, gamma (mean spend per
+              purchase p·gamma/(q−1)). Then log_likelihood, customers, converged (1/0),
+              gradient_norm and iterations for each model.
+              example: orders | clv_fit customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30
+            """) { step, input, _ in
             guard case .operatorCall(let assignments) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return Bound(step: step, assignments: assignments, input: input)
         }

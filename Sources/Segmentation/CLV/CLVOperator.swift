@@ -170,7 +170,42 @@ extension CLVOperator {
     static let definition = OperatorDefinition(
         keyword: "clv", syntax: "| clv customer=COL, date=COL, amount=COL [, asof=DATE] [, horizon=DURATION] [, unit=DURATION] [, discount=RATE] [, holdout_until=DATE]",
         summary: "BG/NBD and Gamma-Gamma fitted on the orders: one row per customer with p_alive, expected_purchases, expected_value and clv.",
-        example: "orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, horizon=90days") { step, input, _ in
+        example: "orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, horizon=90days",
+        page: """
+            | clv customer=COL, date=COL, amount=COL [, asof=DATE] [, horizon=90days] [, unit=1week]
+                  [, discount=0.0] [, holdout_until=DATE]
+              Predicts each customer's future purchases and value from their order history:
+              BG/NBD for how often they buy and whether they are still active, Gamma-Gamma for
+              how much they spend per purchase, both fitted on this table (SPEC 12). Orders on
+              the same day count as one purchase; orders after asof are not used.
+              One row per customer who ordered on or before asof (asof: the latest order date
+              unless given), with:
+                x                   repeat purchases: the days they bought after their first day
+                t_x                 time from their first to their last purchase, in units
+                T                   time from their first purchase to asof, in units (their age)
+                avg_value           their average spend on a repeat purchase day (null when x = 0)
+                p_alive             the chance they are still an active customer at asof (0-1);
+                                    low for someone who used to buy often and has gone quiet
+                expected_purchases  how many purchase days to expect in the next horizon
+                expected_value      expected spend per purchase: their own average pulled
+                                    toward the customer average, more so the fewer purchases
+                                    they made (the customer average when x = 0)
+                clv                 expected_purchases × expected_value: what the customer
+                                    is worth over the horizon; with discount (an annual rate,
+                                    0.1 = 10%) each unit period's purchases are discounted
+                actual_purchases    (with holdout_until) the purchase days they really had in
+                                    (asof, holdout_until], to check the model against
+              unit: the time unit of t_x and T (1day, 1week, 1month = 365.25/12 days, 1year).
+              horizon: default 90 days, or the holdout period's length with holdout_until.
+              Notes give the fitted parameters with standard errors, log-likelihoods and
+              convergence; with holdout_until, a check of predicted against actual holdout
+              purchases by number of repeat purchases (0..7+), its mean absolute error, and how
+              many customers first bought in the holdout period (they are not rows).
+              Over a database table the customer summary runs in the database (one row per
+              customer comes back) and the fits here; 'explain' shows which part runs where.
+              Churn risk (流失风险): "流失风险" when p_alive < 0.3 and monetary >= avg(monetary).
+              example: orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, horizon=1year
+            """) { step, input, _ in
             guard case .operatorCall(let assignments) = step.kind else { throw OperatorBindingError.mismatch(step) }
             return Bound(step: step, assignments: assignments, input: input)
         }
