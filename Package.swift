@@ -29,7 +29,7 @@ let package = Package(
         .executableTarget(name: "segsh", dependencies: ["Shell"]),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
-        .testTarget(name: "IOTests", dependencies: ["IO", "Columnar"]),
+        .testTarget(name: "IOTests", dependencies: ["IO", "Columnar"], exclude: ["ArrowFixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar"]),
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
