@@ -9,6 +9,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The Spark Connect client (target SparkConnect) only.
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         .target(name: "Diagnostics"),
@@ -16,6 +21,15 @@ let package = Package(
         .target(name: "Language", dependencies: ["Diagnostics"]),
         .target(name: "IO", dependencies: ["Columnar", "Diagnostics"]),
         .target(name: "Engine", dependencies: ["Columnar", "Language", "Diagnostics", "IO"]),
+        // Spark Connect: its own target, so only it pays for gRPC. The Swift code in Generated/
+        // comes from Proto/ through scripts/generate-spark-connect; builds need no protoc.
+        .target(name: "SparkConnect", dependencies: [
+            "Engine", "Columnar", "IO",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Proto"]),
         .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics", "IO"]),
         .systemLibrary(
             name: "CLibEdit",
@@ -30,6 +44,7 @@ let package = Package(
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
         .testTarget(name: "IOTests", dependencies: ["IO", "Columnar"], exclude: ["ArrowFixtures"]),
+        .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect", "Engine", "Columnar", "IO"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Segmentation", "IO", "Columnar"]),
         // What the test targets that run the built binary share: the runner and the pty session.
         .target(name: "SegshTestSupport", path: "Tests/SegshTestSupport"),
