@@ -142,7 +142,7 @@ final class SparkConnectServerTests: XCTestCase {
         defer { spark.close() }
         let started = Date()
         DispatchQueue.global().asyncAfter(deadline: .now() + 3) { spark.cancel() }
-        let message = errorMessage { _ = try spark.query("SELECT sum(a.id * b.id) AS s FROM range(0, 100000000) a CROSS JOIN range(0, 100000) b") }
+        let message = errorMessage { _ = try spark.query("SELECT max(a.id + b.id) AS s FROM range(0, 100000000) a CROSS JOIN range(0, 100000) b") }
         XCTAssertEqual(message, "the Spark query was cancelled")
         XCTAssertLessThan(Date().timeIntervalSince(started), 60)
         XCTAssertEqual(try spark.query("SELECT 2 AS two").row(0), [.int(2)], "the session goes on")
