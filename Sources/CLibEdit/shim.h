@@ -86,6 +86,17 @@ static inline int segsh_el_bind(EditLine *el, const char *key, const char *comma
     return el_set(el, EL_BIND, key, command, NULL);
 }
 
+/// Tells libedit the terminal cannot insert or delete characters, so it redraws the rest of
+/// the line instead. libedit 3.1's incremental redisplay counts the cells of wide (CJK)
+/// characters wrongly when it uses those capabilities: typing `甲乙丙丁戊`, Home, Right,
+/// Backspace, X, Y, Backspace, Right, Backspace showed ` 丙丁戊` while the line was
+/// `X丙丁戊` (a plain C program on libedit does the same on xterm, and draws correctly on a
+/// vt100, which has no such capabilities).
+static inline void segsh_el_redraw_instead_of_insert_delete(EditLine *el) {
+    static const char *const caps[] = {"im", "ic", "IC", "ei", "dc", "DC", "dm", "ed"};
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) el_set(el, EL_SETTC, caps[i], "", NULL);
+}
+
 /// Reads ~/.editrc (or $EDITRC) when `path` is NULL.
 static inline int segsh_el_source(EditLine *el, const char *path) {
     return el_source(el, path);

@@ -39,3 +39,14 @@ public struct Bitmap: Sendable, Equatable {
         return r
     }
 }
+
+/// Validity of rows valid in both `a` and `b` (nil: every row valid). The one place segsh
+/// combines the null masks of several inputs.
+public func bothValid(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
+    switch (a, b) {
+    case (nil, nil): return nil
+    case (let x?, nil): return x
+    case (nil, let y?): return y
+    case (let x?, let y?): return x & y
+    }
+}

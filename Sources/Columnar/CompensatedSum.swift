@@ -25,4 +25,23 @@ public struct CompensatedSum {
         add(other.sum)
         compensation += other.compensation
     }
+
+    /// The compensated total of several sums (the "total" row of per-class sums).
+    public static func total<S: Sequence>(_ sums: S) -> CompensatedSum where S.Element == CompensatedSum {
+        var t = CompensatedSum()
+        for s in sums { t.add(s) }
+        return t
+    }
+
+    /// `self - other` from both states, compensated: the change between two sums of money
+    /// comes out as the analyst expects (`808290.34`, not `808290.3399999999` from subtracting
+    /// the rounded totals), and equal sums give exactly 0.
+    public func minus(_ other: CompensatedSum) -> Double {
+        var d = CompensatedSum()
+        d.add(sum)
+        d.add(-other.sum)
+        d.add(compensation)
+        d.add(-other.compensation)
+        return d.value
+    }
 }

@@ -2,7 +2,15 @@
 /// Rendered once, at the edge, by `Diagnostic.render`.
 public struct Diagnostic: Error, Sendable, CustomStringConvertible {
     public enum Severity: String, Sendable { case error, warning }
+    /// What kind of failure this is, for code that reacts to it (never the message text).
+    public enum Kind: String, Sendable {
+        /// A mistake in a statement, its data or its files: the message says what to do.
+        case failure
+        /// The user stopped the statement (Ctrl-C); nothing changed.
+        case interrupted
+    }
     public var severity: Severity
+    public var kind: Kind = .failure
     public var message: String
     public var span: Span?
     public var source: SourceFile?
@@ -18,6 +26,14 @@ public struct Diagnostic: Error, Sendable, CustomStringConvertible {
         self.hints = hints
         self.severity = severity
         self.location = location
+    }
+
+    /// The error of a statement stopped by Ctrl-C (`kind` `.interrupted`).
+    public static func interrupted(at span: Span? = nil, in source: SourceFile? = nil) -> Diagnostic {
+        var d = Diagnostic("interrupted", at: span, in: source,
+                           hints: ["the statement was stopped; tables and results are as they were"])
+        d.kind = .interrupted
+        return d
     }
 
     public func with(source: SourceFile) -> Diagnostic {
@@ -104,12 +120,35 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     return prev[y.count]
 }
 
-/// The closest candidate to `name`, if close enough to be a plausible typo.
+/// The closest candidate to `name`, if close enough to be a plausible typo: the nearest by
+/// edit distance (at most one edit per two characters, at most three), else the shortest
+/// candidate that contains `name` or is contained in it, ignoring case (`行业` finds
+/// `所属行业`, `amount` finds `order_amount`). This is the one place segsh decides what
+/// "did you mean" suggests.
 public func closestMatch(to name: String, in candidates: [String]) -> String? {
-    var best: (String, Int)?
+    var best: (candidate: String, distance: Int)?
     for c in candidates {
         let d = editDistance(name, c)
-        if d <= max(1, min(3, name.count / 2)), best == nil || d < best!.1 { best = (c, d) }
+        if d <= max(1, min(3, name.count / 2)), d < (best?.distance ?? Int.max) { best = (c, d) }
     }
-    return best?.0
+    if let best { return best.candidate }
+    let needle = name.lowercased()
+    guard !needle.isEmpty else { return nil }
+    var contained: String?
+    for c in candidates where !c.isEmpty {
+        let hay = c.lowercased()
+        guard hay.contains(needle) || (hay.count >= 2 && needle.contains(hay)) else { continue }
+        if c.count < (contained?.count ?? Int.max) { contained = c }
+    }
+    return contained
+}
+
+/// The hint `did you mean 'amount'?` for `name`, or nil when no candidate is close.
+public func didYouMean(_ name: String, in candidates: [String]) -> String? {
+    closestMatch(to: name, in: candidates).map { "did you mean '\($0)'?" }
+}
+
+/// The message suffix ` (did you mean 'amount'?)` for `name`, or "" when no candidate is close.
+public func didYouMeanSuffix(_ name: String, in candidates: [String]) -> String {
+    didYouMean(name, in: candidates).map { " (\($0))" } ?? ""
 }

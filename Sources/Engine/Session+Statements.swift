@@ -33,21 +33,38 @@ extension Session {
                 emit(.table(result.table, number: n, elapsed: elapsed()))
             }
             for t in result.texts { emit(.text(t)) }
+            for c in result.charts { emit(.chart(c)) }
 
         case .letView(let name, let pipeline):
             guard tables[name.text] == nil else {
                 throw Diagnostic("'\(name.text)' is a loaded table; a view needs another name", at: name.span, in: file)
             }
-            if dependsOn(pipeline, view: name.text) {
+            // Only a redefinition can be reached through other views (a view never reads a
+            // name that is not defined); a new name needs no walk of every chain.
+            let readsItself = views[name.text] != nil ? dependsOn(pipeline, view: name.text)
+                : ([pipeline.source] + pipeline.steps.compactMap { if case .join(_, let s, _, _) = $0.kind { return s } else { return nil } })
+                    .contains { if case .table(let n) = $0.kind { return n == name.text } else { return false } }
+            if readsItself {
                 throw Diagnostic("view '\(name.text)' cannot refer to itself", at: pipeline.source.span, in: file)
             }
             let old = views[name.text]
+            if old != nil { viewChain.forget() }
             views[name.text] = View(name: name.text, pipeline: pipeline, file: file)
             do {
+                // A view over a database stays lazy: it is bound (so mistakes show now) and
+                // runs there when a statement uses it.
+                let plan = try Binder(session: self, file: file, parameters: context.parameters).bind(pipeline)
+                // (`--tables-in` runs scripts as they run in memory: views are computed.)
+                if case .database(let alias) = plan.location, attachments[alias]?.isHidden == false {
+                    let engine = attachments[alias]?.database.engineName ?? alias
+                    emit(.done("view \(name.text): \(plan.schema.count) column\(plan.schema.count == 1 ? "" : "s"), runs in \(engine) (\(alias)) when used", elapsed: elapsed()))
+                    return
+                }
                 let t = try evaluateView(name.text, parameters: context.parameters)
-                emit(.done("view \(name.text): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil))", elapsed: elapsed()))
+                emit(.done("view \(name.text): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount))", elapsed: elapsed()))
             } catch {
                 views[name.text] = old
+                if old != nil { viewChain.forget() }
                 throw error
             }
 
@@ -70,15 +87,13 @@ extension Session {
 
         case .export(let pipeline, let path, let pathSpan):
             try checkWritable(path, pathSpan, file)
-            guard OutputFormat.forPath(path) != nil else {
-                throw Diagnostic("cannot tell the format of '\(path)' (use .csv, .tsv, .json, .jsonl or .md)", at: pathSpan, in: file)
+            guard TableWriter.canWrite(path) else {
+                throw Diagnostic("cannot tell the format of '\(path)' (\(TableWriter.extensionsHint))", at: pathSpan, in: file)
             }
             let target = resolve(path)
-            for (tname, stored) in tables {
-                if let src = stored.sourcePath, samePath(src, target) {
-                    throw Diagnostic("refusing to overwrite '\(path)': table '\(tname)' was loaded from it", at: pathSpan, in: file,
-                                     hints: ["export to another file name"])
-                }
+            if let reader = readerOfFile(target) {
+                throw Diagnostic("refusing to overwrite '\(path)': \(reader)", at: pathSpan, in: file,
+                                 hints: ["export to another file name"])
             }
             let result = try evaluate(pipeline, file: file, parameters: context.parameters)
             for n in result.notes { emit(.note(n)) }
@@ -89,7 +104,7 @@ extension Session {
             } catch {
                 throw Diagnostic("cannot write '\(path)': \(error)", at: pathSpan, in: file)
             }
-            emit(.done("exported \(result.table.rowCount) rows × \(result.table.columnCount) columns to \(path)", elapsed: elapsed()))
+            emit(.done("exported \(NumberFormat.shape(rows: result.table.rowCount, columns: result.table.columnCount)) to \(path)", elapsed: elapsed()))
 
         case .profile(let name, let key):
             let source = Source(.table(name.text), name.span)
@@ -122,11 +137,14 @@ extension Session {
             guard let handler = compareHandler else { throw Diagnostic("compare is not available in this build", at: statement.span, in: file) }
             for item in try handler(statement, context) { emit(item) }
 
+        case .attach, .detach, .explain, .loadRemote, .exportRemote:
+            try executeDatabaseStatement(statement, file: file, parameters: context.parameters, emit: emit, elapsed: elapsed)
+
         case .run(let path, let pathSpan):
             try checkReadable(path, pathSpan, file)
             let text: String
-            do { text = try String(contentsOfFile: resolve(path), encoding: .utf8) } catch {
-                throw Diagnostic("cannot read script '\(path)'", at: pathSpan, in: file)
+            do { text = String(decoding: try FileBytes.read(path: resolve(path)), as: UTF8.self) } catch let d as Diagnostic {
+                throw Diagnostic("cannot read script '\(path)': \(d.message)", at: pathSpan, in: file)
             }
             if let cycle = scriptCycle(path) { throw Diagnostic(cycle, at: pathSpan, in: file) }
             let script = SourceFile(name: path, text: text)
@@ -179,12 +197,19 @@ extension Session {
             throw Diagnostic("no such file: '\(path)'", at: pathSpan, in: file)
         }
         let report = progress
-        let result = try CSVReader.read(path: target, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
+        let result: CSVLoadResult
+        do {
+            result = try DataFileReader.read(path: target, name: path, options: csvOptions, progress: report.map { r in { r(tableName, $0) } })
+        } catch let d as Diagnostic where d.location == nil && d.span == nil {
+            // Workbook errors (no sheet, not a workbook ...) point at the path.
+            throw Diagnostic(d.message, at: pathSpan, in: file, hints: d.hints)
+        }
         setTable(tableName, result.table, sourcePath: target)
+        try place(tableName, at: pathSpan, file: file)
         for w in result.warnings { emit(.note("warning: \(w)")) }
         if result.skippedRows > 0 { emit(.note("skipped \(result.skippedRows) malformed row\(result.skippedRows == 1 ? "" : "s") (on_error=\"skip\")")) }
         let t = result.table
-        emit(.done("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(path)", elapsed: elapsed()))
+        emit(.done("loaded \(tableName): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount)) from \(path)", elapsed: elapsed()))
     }
 
     static func stem(of path: String) -> String {
@@ -199,17 +224,8 @@ extension Session {
         return (baseDirectory as NSString).appendingPathComponent(path)
     }
 
-    func samePath(_ a: String, _ b: String) -> Bool {
-        URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path ==
-            URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
-    }
-
-    /// Whether a path stays inside the base directory (safe mode).
-    func isInsideBase(_ path: String) -> Bool {
-        let base = URL(fileURLWithPath: baseDirectory).standardizedFileURL.resolvingSymlinksInPath().path
-        let p = URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
-        return p == base || p.hasPrefix(base.hasSuffix("/") ? base : base + "/")
-    }
+    /// Whether a path stays inside the base directory (safe mode), by `RealPath`'s rule.
+    func isInsideBase(_ path: String) -> Bool { RealPath.isInside(resolve(path), folder: baseDirectory) }
 
     func checkReadable(_ path: String, _ span: Span, _ file: SourceFile) throws {
         if isSafe && !isInsideBase(path) {

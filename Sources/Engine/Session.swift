@@ -10,8 +10,10 @@ public enum ResultItem {
     /// A result table, numbered `_N` when `number` is set. `elapsed` is the wall time in
     /// seconds (volatile: notebooks leave it out).
     case table(Table, number: Int?, elapsed: Double)
-    /// Report text that belongs on stdout (what-if reports, charts, pareto summaries).
+    /// Report text that belongs on stdout (what-if reports, pareto summaries).
     case text(String)
+    /// A chart (`chart bar`, `chart hist`) as data; each writer draws it its own way.
+    case chart(Chart)
     /// Information for stderr (warnings, skipped rows, progress results).
     case note(String)
     /// The line that says a statement is done, for stderr (`loaded …`, `view …`, `exported …`),
@@ -40,8 +42,15 @@ public struct RuleSet {
 /// results. The shell, scripts and notebooks all drive a `Session`.
 public final class Session {
     public let functions = FunctionRegistry.standard()
-    /// Operators implemented outside the Engine (`rfm`, `classify`, `pareto`), by keyword.
-    public var stepHandlers: [String: StepHandler] = [:]
+    /// Every pipeline operator, by keyword: the Engine's own and those registered by other
+    /// targets (`rfm`, `classify`, `pareto`).
+    public let operators = EngineOperators.registry()
+    /// Attached databases and clusters, by alias (`attach ... as NAME`).
+    public internal(set) var attachments: [String: Attachment] = [:]
+    /// How each function is written in SQL, by name (`SQLFunctions`; Segmentation adds its own).
+    public var sqlFunctions: [String: SQLFunctionLowering] = SQLFunctions.all
+    /// How to connect, by URL scheme (`postgresql`, `sc`); the shell registers the clients.
+    public var connectors: [String: Connector] = [:]
     /// Statement implementations outside the Engine (what-if, sweep, compare).
     public var whatIfHandler: ((WhatIf, Span, StepContext) throws -> WhatIfOutcome)?
     public var sweepHandler: ((Statement, StepContext) throws -> [ResultItem])?
@@ -60,10 +69,17 @@ public final class Session {
     /// The scripts running now (by `run` or `.read`), outermost first: canonical path and the
     /// name they were given.
     private var scriptStack: [(path: String, name: String)] = []
+    /// How deep `run` and `.read` may nest scripts.
+    public static let maxScriptDepth = 100
 
     /// Why the script at `path` cannot run now, or nil: it is already running (a script that
     /// runs itself, directly or through others, would recurse until the stack overflows).
+    /// Also refused: a script nested more than `maxScriptDepth` deep (2,000 scripts that each
+    /// run the next overflowed the stack).
     public func scriptCycle(_ path: String) -> String? {
+        if scriptStack.count >= Session.maxScriptDepth {
+            return "scripts run inside each other more than \(Session.maxScriptDepth) deep (\(scriptStack.first?.name ?? "") → … → \(path))"
+        }
         let canonical = canonicalPath(path)
         guard let first = scriptStack.firstIndex(where: { $0.path == canonical }) else { return nil }
         let chain = scriptStack[first...].map(\.name) + [path]
@@ -78,7 +94,7 @@ public final class Session {
     }
 
     func canonicalPath(_ path: String) -> String {
-        URL(fileURLWithPath: resolve(path)).standardizedFileURL.resolvingSymlinksInPath().path
+        RealPath.of(resolve(path)) ?? resolve(path)
     }
 
     /// Runs `body` with `runner` as the `dotCommandRunner`, then puts the previous one back.
@@ -93,12 +109,22 @@ public final class Session {
     /// Safe mode (SPEC section 10): no writing files, no reading outside `baseDirectory`.
     public var isSafe: Bool = false
     public var baseDirectory: String = FileManager.default.currentDirectoryPath
+    /// Files the shell is reading while the session runs (the notebook or the scripts given on
+    /// the command line): `export` and the writers of reports must not replace them.
+    public var filesBeingRead: [String] = []
 
     struct StoredTable {
         var table: Table
         var sourcePath: String?
         var version: Int
+        /// Where a copy of the table lives in a database (`placeTables(in:)`): pipelines over
+        /// the table then run there.
+        var placement: (alias: String, table: RemoteTableName)?
     }
+
+    /// The attachment every loaded table is also written to (`segsh --tables-in URL`), nil
+    /// for memory only.
+    public internal(set) var tablePlacement: String?
 
     struct View {
         let name: String
@@ -110,10 +136,13 @@ public final class Session {
         /// the table after the first `i` steps and the fingerprint it was computed under
         /// (see `Session.evaluateView`).
         var prefixCache: [Int: (fingerprint: String, table: Table)] = [:]
+        /// The view's bound plan and the fingerprint it was bound under.
+        var planCache: (fingerprint: String, plan: LogicalPlan)?
     }
 
     var tables: [String: StoredTable] = [:]
     var views: [String: View] = [:]
+    let viewChain = ViewChain()
     /// Per rule set: parameter-free subexpressions of its last classification.
     var classifyMemos: [String: ExpressionMemo] = [:]
     var params: [String: Scalar] = [:]
@@ -180,6 +209,14 @@ public final class Session {
                 cols.append(t.map { .int(Int64($0.columnCount)) } ?? .null)
             }
         }
+        // Tables of attached databases: rows are not counted (that would be a query each).
+        for name in remoteTableNames() {
+            guard let (alias, remote) = remoteName(name) else { continue }
+            names.append(.string(name)); kinds.append(.string("\(attachments[alias]?.database.engineName ?? alias) table"))
+            rows.append(.null)
+            let columns = try? remoteColumns(alias: alias, table: remote, span: Span(0, 0), file: SourceFile(name: ".tables", text: ""))
+            cols.append(columns.map { .int(Int64($0.count)) } ?? .null)
+        }
         return Table(uncheckedNames: ["name", "kind", "rows", "columns"],
                      columns: [Column.from(names, type: .string), Column.from(kinds, type: .string),
                                Column.from(rows, type: .int), Column.from(cols, type: .int)],
@@ -192,6 +229,14 @@ public final class Session {
         if let t = tables[name] { table = t.table }
         else if let n = resultNumber(name) { table = results[n] }
         else if views[name] != nil { table = try? evaluateView(name, parameters: currentParameters) }
+        else if let (alias, remote) = remoteName(name),
+                let columns = try? remoteColumns(alias: alias, table: remote, span: Span(0, 0), file: SourceFile(name: ".schema", text: "")) {
+            return Table(uncheckedNames: ["column", "type", "engine type"],
+                         columns: [Column.from(columns.map { .string($0.name) }, type: .string),
+                                   Column.from(columns.map { .string($0.type.rawValue) }, type: .string),
+                                   Column.from(columns.map { .string($0.engineType) }, type: .string)],
+                         rowCount: columns.count)
+        }
         else { table = nil }
         guard let t = table else { return nil }
         return Table(uncheckedNames: ["column", "type", "nulls"],
@@ -234,7 +279,7 @@ public final class Session {
         } catch let d as Diagnostic {
             return d.with(source: file)
         } catch ColumnarError.cancelled {
-            return Diagnostic("interrupted", at: statement.span, in: file)
+            return Diagnostic.interrupted(at: statement.span, in: file)
         } catch let e as ColumnarError {
             return Diagnostic(e.description, at: statement.span, in: file)
         } catch {

@@ -27,6 +27,21 @@ public enum AtomicFile {
     /// temporary file (call `sink.flushIfNeeded()` now and then for large outputs). An error
     /// thrown by `body` is rethrown after cleaning up.
     public static func write(to path: String, _ body: (ByteSink) throws -> Void) throws {
+        // A symbolic link is written through: its target gets the content, the link stays.
+        var link = stat()
+        var path = path
+        if lstat(path, &link) == 0 && link.st_mode & mode_t(S_IFMT) == mode_t(S_IFLNK) {
+            // The link's destination (relative to the link's folder); a missing file there is created.
+            var buffer = [CChar](repeating: 0, count: 4097)
+            let n = readlink(path, &buffer, 4096)
+            let destination = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : path
+            let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+            let full = destination.hasPrefix("/") ? destination : folder + "/" + destination
+            guard let target = RealPath.of(full), lstat(target, &link) != 0 || link.st_mode & mode_t(S_IFMT) != mode_t(S_IFLNK) else {
+                throw Diagnostic("cannot write '\(path)': it is a symbolic link to a missing folder or a loop")
+            }
+            path = target
+        }
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -51,7 +66,9 @@ public enum AtomicFile {
         guard fd >= 0 else { throw Diagnostic("cannot write '\(path)': \(String(cString: strerror(errno)))") }
 
         var done = false
+        TemporaryFileOnSignal.set(tempPath)
         defer {
+            TemporaryFileOnSignal.clear()
             if fd >= 0 { close(fd) }
             if !done { unlink(tempPath) }
         }
@@ -68,6 +85,23 @@ public enum AtomicFile {
         }
         done = true
         removeLeftovers(folder: folder.isEmpty ? "." : folder, name: name)
+    }
+
+    /// Installs handlers for `signals` (SIGINT and SIGTERM in script mode) that remove the
+    /// temporary file of a write in progress, then end the process as the signal would have.
+    public static func removeTemporaryFileOnSignals(_ signals: [Int32]) {
+        TemporaryFileOnSignal.prepare()
+        for sig in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                TemporaryFileOnSignal.removeNow()
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(sig, &action, nil)
+        }
     }
 
     /// Removes the temporary files of earlier writes to the same name that never finished
@@ -98,4 +132,33 @@ public enum AtomicFile {
             unlink(full)
         }
     }
+}
+
+/// The path of the temporary file being written, kept as a C string in memory allocated
+/// up front, so a signal handler can `unlink` it (both async-signal-safe).
+enum TemporaryFileOnSignal {
+    private static let capacity = 4096
+    private static let path: UnsafeMutablePointer<CChar> = {
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+        p.initialize(repeating: 0, count: capacity)
+        return p
+    }()
+
+    /// Allocates the buffer (lazy initialisation is not async-signal-safe).
+    static func prepare() { path[0] = 0 }
+
+    static func set(_ temp: String) {
+        let bytes = Array(temp.utf8.prefix(capacity - 1))
+        guard bytes.count == temp.utf8.count else { path[0] = 0; return }
+        // The first byte last: until then the handler sees an empty path, never a mix.
+        path[0] = 0
+        for (i, b) in bytes.enumerated() where i > 0 { path[i] = CChar(bitPattern: b) }
+        path[bytes.count] = 0
+        if let first = bytes.first { path[0] = CChar(bitPattern: first) }
+    }
+
+    static func clear() { path[0] = 0 }
+
+    /// Called from the signal handler.
+    static func removeNow() { if path[0] != 0 { unlink(path) } }
 }

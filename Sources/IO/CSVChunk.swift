@@ -10,6 +10,7 @@ import Darwin
 struct CSVRowError {
     var offset: Int
     var message: String
+    var hints: [String] = []
 }
 
 /// One byte range of the file, parsed in one pass on one thread: every record that starts
@@ -36,6 +37,8 @@ final class CSVChunk: @unchecked Sendable {
     let columnNames: [String]
     let parser: CSVValueParser
     let skipBadRows: Bool
+    /// Whether `"` quotes fields (`quote=""` turns quoting off).
+    let quoting: Bool
     var progress: ((Double) -> Void)?
     /// Check UTF-8 validity and NUL bytes of `start..<end` while parsing.
     var validate = false
@@ -58,6 +61,11 @@ final class CSVChunk: @unchecked Sendable {
     /// Values that did not fit a type fixed by the `types` option and were read as null.
     private(set) var badValues = 0
     private(set) var firstBadValue: CSVRowError?
+    /// Blank lines skipped between records (a one-column file reads them as nulls instead).
+    private(set) var blankLines = 0
+    /// Records with a field whose quotes were read as text (text after the closing quote), and the first such field.
+    private(set) var literalQuoteRows = 0
+    private(set) var firstLiteralQuote: Int?
     private(set) var cancelled = false
     /// With `validate`: `validatedTo` is `end` once the chunk was found clean; else the
     /// offset of an invalid UTF-8 byte or of a NUL byte (the chunk's start when the problem
@@ -76,6 +84,10 @@ final class CSVChunk: @unchecked Sendable {
     /// (`let` pointers: no exclusivity check per field.)
     private let pending: UnsafeMutablePointer<CSVPendingString>
     private let pendingCount: UnsafeMutablePointer<Int>
+    /// The columns that got pending strings since the last full flush, so a flush costs the
+    /// columns with strings, not every column (a 100,000-column file flushed on each value
+    /// that widened a column's kind, which made its load quadratic).
+    private var pendingColumns: [Int] = []
     /// A batch's parsed values of one column, before they are appended at once.
     private let intValues = UnsafeMutablePointer<Int64>.allocate(capacity: CSVChunk.batch)
     private let doubleValues = UnsafeMutablePointer<Double>.allocate(capacity: CSVChunk.batch)
@@ -83,6 +95,9 @@ final class CSVChunk: @unchecked Sendable {
     private let boolValues = UnsafeMutablePointer<Bool>.allocate(capacity: CSVChunk.batch)
     private let columnCount: Int
     static let batch = 64
+
+    /// What an unterminated quote's error suggests.
+    static let quoteHints = ["if the file's quotes are plain text, not quoting, load it with quote=\"\""]
 
     init(text: CSVText, start: Int, end: Int, delimiter: UInt8, columnNames: [String],
          types: [DataType?], options: CSVOptions) {
@@ -93,6 +108,7 @@ final class CSVChunk: @unchecked Sendable {
         self.columnNames = columnNames
         self.parser = CSVValueParser(options: options)
         self.skipBadRows = options.skipBadRows
+        self.quoting = options.quoting
         self.builders = types.map { CSVColumnBuilder(forced: $0) }
         self.validatedTo = start
         self.columnCount = types.count
@@ -158,14 +174,23 @@ final class CSVChunk: @unchecked Sendable {
             var count = 0
             var malformed: (problem: CSVRowError, at: Int)?
             while count < batch {
-                pos = CSVRecordScanner.skipBlankLines(p, from: pos, end: textEnd)
+                let recordStart = CSVRecordScanner.recordStart(p, from: pos, end: textEnd, columns: columns)
+                if recordStart != pos {
+                    if recordStart < textEnd { blankLines += CSVRecordScanner.lineCount(p, from: pos, to: recordStart) }
+                    pos = recordStart
+                }
                 if pos >= end { break }
                 let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter,
-                                                 spans: spans + count * columns, capacity: columns)
+                                                 spans: spans + count * columns, capacity: columns, quoting: quoting)
+                if scan.literalQuote >= 0 {
+                    literalQuoteRows += 1
+                    if firstLiteralQuote == nil { firstLiteralQuote = scan.literalQuote }
+                }
                 if scan.unterminatedQuote >= 0 || scan.fieldCount != columns {
                     let problem: CSVRowError
                     if scan.unterminatedQuote >= 0 {
-                        problem = CSVRowError(offset: scan.unterminatedQuote, message: "unterminated quoted field")
+                        problem = CSVRowError(offset: scan.unterminatedQuote, message: "unterminated quoted field",
+                                              hints: CSVChunk.quoteHints)
                     } else {
                         let at = scan.fieldCount < columns ? scan.lineEnd : scan.extraFieldStart
                         problem = CSVRowError(offset: at, message: "row has \(scan.fieldCount) field\(scan.fieldCount == 1 ? "" : "s"), expected \(columns)")
@@ -291,6 +316,7 @@ final class CSVChunk: @unchecked Sendable {
             k += 1
             r += 1
         }
+        if pendingCount[j] == 0 && k > 0 { pendingColumns.append(j) }
         pendingCount[j] = k
         if r > r0 { b[j].codes.append(contentsOf: repeatElement(0, count: r - r0)) }
         return r
@@ -417,6 +443,7 @@ final class CSVChunk: @unchecked Sendable {
             } else {
                 let k = pendingCount[j]
                 pending[j * CSVChunk.batch + k] = CSVPendingString(p: UnsafeRawPointer(p), n: n, hash: 0, index: b[j].codes.count)
+                if k == 0 { pendingColumns.append(j) }
                 pendingCount[j] = k + 1
                 b[j].codes.append(0)
             }
@@ -437,7 +464,9 @@ final class CSVChunk: @unchecked Sendable {
 
     /// Interns the pending string fields of every column (or of one).
     private func flushStrings(_ b: UnsafeMutableBufferPointer<CSVColumnBuilder>, column only: Int? = nil) {
-        for j in only.map({ $0..<($0 + 1) }) ?? 0..<columnCount {
+        let columns = only.map { [$0] } ?? pendingColumns
+        if only == nil { pendingColumns.removeAll(keepingCapacity: true) }
+        for j in columns {
             let m = pendingCount[j]
             guard m > 0 else { continue }
             pendingCount[j] = 0
@@ -514,9 +543,10 @@ final class CSVChunk: @unchecked Sendable {
         var pos = start
         var row = 0
         while row < rows && pos < textEnd {
-            pos = CSVRecordScanner.skipBlankLines(p, from: pos, end: textEnd)
+            pos = CSVRecordScanner.recordStart(p, from: pos, end: textEnd, columns: columnNames.count)
             if pos >= textEnd { break }
-            let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter, spans: spans, capacity: j + 1)
+            let scan = CSVRecordScanner.scan(p, from: pos, end: textEnd, delimiter: delimiter, spans: spans, capacity: j + 1,
+                                             quoting: quoting)
             pos = scan.next
             if scan.unterminatedQuote >= 0 || scan.fieldCount != columns { continue }
             if row & 0xFFFF == 0xFFFF && Cancellation.isRequested { break }  // the reader then throws

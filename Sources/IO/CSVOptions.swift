@@ -20,6 +20,15 @@ public struct CSVOptions: Sendable {
     public var skipBadRows: Bool
     /// `numbers="currency"`: `¥1,200.50`, `$3,000` and `1,234` read as numbers.
     public var currencyNumbers: Bool
+    /// Whether `"` quotes fields (RFC 4180); `quote=""` reads every quote as text.
+    public var quoting: Bool
+    /// Lines to skip before the header (title lines above a table), `skip=N`.
+    public var skipLines: Int
+    /// Excel workbooks: the sheet to read, by name or 1-based number (the first visible
+    /// worksheet when nil).
+    public var sheet: String?
+    /// Excel workbooks: the cells to read, `A3` (from A3 on) or `A3:H500`.
+    public var range: String?
     /// Files smaller than this are parsed in one chunk (tests lower it to force chunking).
     var minChunkBytes: Int = 1 << 20
     /// How many chunks to parse in parallel; `nil` uses one per core.
@@ -33,10 +42,14 @@ public struct CSVOptions: Sendable {
         types = [:]
         skipBadRows = false
         currencyNumbers = false
+        sheet = nil
+        range = nil
+        quoting = true
+        skipLines = 0
     }
 
     /// The option names `init(pairs:)` accepts.
-    public static let knownKeys = ["format", "delimiter", "header", "encoding", "dates", "types", "on_error", "numbers"]
+    public static let knownKeys = ["format", "delimiter", "header", "encoding", "dates", "types", "on_error", "numbers", "quote", "skip", "sheet", "range"]
 
     /// Builds options from the `with k=v, ...` pairs of a load statement; throws a
     /// `Diagnostic` naming a bad key or value.
@@ -100,6 +113,30 @@ public struct CSVOptions: Sendable {
                 case "plain": currencyNumbers = false
                 default: throw Diagnostic("load option numbers must be \"currency\" or \"plain\", not \(Self.show(value))")
                 }
+            case "quote":
+                switch try Self.text(value, key) {
+                case "": quoting = false
+                case "\"": quoting = true
+                default: throw Diagnostic("load option quote must be \"\\\"\" (the default) or \"\" (no quoting), not \(Self.show(value))",
+                                          hints: ["quote=\"\" reads every quote character as text"])
+                }
+            case "skip":
+                guard case .int(let n) = value, n >= 0, n <= 1_000_000 else {
+                    throw Diagnostic("load option skip takes a number of lines, such as skip=2, not \(Self.show(value))")
+                }
+                skipLines = Int(n)
+            case "sheet":
+                switch value {
+                case .string(let s): sheet = s
+                case .int(let n): sheet = String(n)
+                default: throw Diagnostic("load option sheet takes a sheet name or number, not \(Self.show(value))")
+                }
+            case "range":
+                let r = try Self.text(value, key)
+                guard XLSXRange(r) != nil else {
+                    throw Diagnostic("bad range \(Self.show(value))", hints: ["write range=\"A3\" (from A3 on) or range=\"A3:H500\""])
+                }
+                range = r
             default:
                 var hints: [String] = []
                 if let m = closestMatch(to: key, in: Self.knownKeys) { hints.append("did you mean '\(m)'?") }

@@ -132,14 +132,22 @@ public enum CSVReader {
         var warnings = initialWarnings
         let trace = CSVTrace()
         let p = text.base
-        let start = CSVRecordScanner.skipBlankLines(p, from: 0, end: text.count)
-        guard start < text.count else { throw Diagnostic("empty file", location: name) }
+        var start = CSVRecordScanner.skipBlankLines(p, from: 0, end: text.count)
+        // skip=N: title lines above the header, whatever they hold.
+        for _ in 0..<options.skipLines where start < text.count {
+            while start < text.count, p[start] != csvLF, p[start] != csvCR { start += 1 }
+            start = CSVRecordScanner.skipBlankLines(p, from: start, end: text.count)
+        }
+        guard start < text.count else {
+            throw Diagnostic(options.skipLines > 0 ? "nothing left after skipping \(options.skipLines) line\(options.skipLines == 1 ? "" : "s")" : "empty file",
+                             location: name)
+        }
 
         var delimiter = options.delimiter ?? 0
         if options.delimiter == nil {
             let lower = name.lowercased()
             delimiter = lower.hasSuffix(".tsv") || lower.hasSuffix(".tab")
-                ? UInt8(ascii: "\t") : CSVRecordScanner.detectDelimiter(p + start, count: text.count - start)
+                ? UInt8(ascii: "\t") : CSVRecordScanner.detectDelimiter(p + start, count: text.count - start, quoting: options.quoting)
         }
 
         // The first record fixes the field count and is the header candidate.
@@ -150,13 +158,14 @@ public enum CSVReader {
             var spans = [CSVFieldSpan](repeating: CSVFieldSpan(start: 0, end: 0, form: .plain), count: capacity)
             firstScan = spans.withUnsafeMutableBufferPointer { buf -> CSVRecordScan in
                 guard let b = buf.baseAddress else { return CSVRecordScan(fieldCount: 0, next: 0, lineEnd: 0, extraFieldStart: -1, unterminatedQuote: -1) }
-                return CSVRecordScanner.scan(p, from: start, end: text.count, delimiter: delimiter, spans: b, capacity: capacity)
+                return CSVRecordScanner.scan(p, from: start, end: text.count, delimiter: delimiter, spans: b, capacity: capacity,
+                                             quoting: options.quoting)
             }
             firstSpans = Array(spans.prefix(min(firstScan.fieldCount, capacity)))
             if firstScan.fieldCount > capacity { capacity = firstScan.fieldCount } else { break }
         } while true
         if firstScan.unterminatedQuote >= 0 {
-            throw error(text, name, firstScan.unterminatedQuote, "unterminated quoted field")
+            throw error(text, name, firstScan.unterminatedQuote, "unterminated quoted field", hints: CSVChunk.quoteHints)
         }
         let columnCount = firstScan.fieldCount
         let firstValues = firstSpans.map { fieldString(text, $0) }
@@ -207,7 +216,13 @@ public enum CSVReader {
 
         if chunks.contains(where: { $0.cancelled }) { throw ColumnarError.cancelled }
         if let first = chunks.compactMap({ $0.error }).min(by: { $0.offset < $1.offset }) {
-            throw error(text, name, first.offset, first.message)
+            var hints = first.hints
+            // A title line above a table: one field on line 1, more on a line just below.
+            if columnCount == 1, options.skipLines == 0, first.message.hasPrefix("row has "),
+               text.location(of: first.offset).line <= 10 {
+                hints.append("the first line has one field and the next ones more: if it is a title above the table, skip it with skip=1 (or more lines with skip=N)")
+            }
+            throw error(text, name, first.offset, first.message, hints: hints)
         }
         try Cancellation.check()
 
@@ -215,6 +230,15 @@ public enum CSVReader {
         if skipped > 0, let first = chunks.compactMap({ $0.firstSkipped }).min(by: { $0.offset < $1.offset }) {
             let loc = text.location(of: first.offset)
             warnings.append("skipped \(skipped) malformed row\(skipped == 1 ? "" : "s") (first: \(name):\(loc.line):\(loc.column): \(first.message))")
+        }
+        let blank = chunks.reduce(0) { $0 + $1.blankLines }
+        if blank > 0 {
+            warnings.append("skipped \(blank) blank line\(blank == 1 ? "" : "s") between the rows")
+        }
+        let literal = chunks.reduce(0) { $0 + $1.literalQuoteRows }
+        if literal > 0, let first = chunks.compactMap({ $0.firstLiteralQuote }).min() {
+            let loc = text.location(of: first)
+            warnings.append("\(literal) row\(literal == 1 ? " has a field" : "s have fields") with text after a closing quote, read as written with the quotes (first: \(name):\(loc.line):\(loc.column)); quote=\"\" reads all quotes as text")
         }
         let bad = chunks.reduce(0) { $0 + $1.badValues }
         if bad > 0, let first = chunks.compactMap({ $0.firstBadValue }).min(by: { $0.offset < $1.offset }) {
@@ -305,12 +329,38 @@ public enum CSVReader {
             guard let bad = text.firstInvalidUTF8() else { return text }
             if encoding == nil, let utf8 = text.converted(from: "GB18030") {
                 let bom = text.count != raw.count ? " although it starts with a UTF-8 byte order mark" : ""
-                warnings.append("\(name) is not valid UTF-8\(bom); it was read as GB18030 (say encoding=\"gb18030\" to skip this guess)")
+                if let share = gb2312Share(text), share < 0.9 {
+                    warnings.append("\(name) is not valid UTF-8\(bom); it was read as GB18030, but the text may be wrong: only \(Int(share * 100))% of its two-byte characters are common Chinese ones, so it is likely in another encoding (Shift-JIS, Latin-1 …); convert it to UTF-8 first, e.g. iconv -f SHIFT-JIS -t UTF-8 (or -f LATIN1)")
+                } else {
+                    warnings.append("\(name) is not valid UTF-8\(bom); it was read as GB18030 (say encoding=\"gb18030\" to skip this guess)")
+                }
                 return utf8
             }
             throw error(text, name, bad, "invalid UTF-8 byte 0x\(String(text.base[bad], radix: 16, uppercase: true))",
                         hints: encoding == nil ? ["the file is not GB18030 either"] : ["try encoding=\"gb18030\""])
         }
+    }
+
+    /// Of the two-byte GB18030 characters in the first 4 MB, the share in GB2312's range of
+    /// common Chinese characters and symbols (lead and trail bytes 0xA1–0xFE, leads up to
+    /// 0xF7): above 95% in Chinese text, far lower in Shift-JIS or Latin-1 text read as
+    /// GB18030. Nil when there is none.
+    static func gb2312Share(_ text: CSVText) -> Double? {
+        let p = text.base
+        let n = min(text.count, 4 << 20)
+        var total = 0, common = 0
+        var i = 0
+        while i < n {
+            let b = p[i]
+            if b < 0x80 { i += 1; continue }
+            guard i + 1 < n else { break }
+            let t = p[i + 1]
+            if t >= 0x30 && t <= 0x39 { total += 1; i += 4; continue }  // four-byte sequence
+            total += 1
+            if b >= 0xA1 && b <= 0xF7 && t >= 0xA1 && t <= 0xFE { common += 1 }
+            i += 2
+        }
+        return total == 0 ? nil : Double(common) / Double(total)
     }
 
     // MARK: - Chunks
@@ -334,7 +384,7 @@ public enum CSVReader {
                 let from = max(start, target - window)
                 return memchrAny(text.base + from, csvQuote, target - from)
             }
-            let parity = exact || quotesNearSplits
+            let parity = options.quoting && (exact || quotesNearSplits)
             let hasQuotes = parity && memchrAny(text.base + start, csvQuote, size)
             if parity {
                 // That scan mapped the whole file into memory: let it go (the chunks read the

@@ -30,29 +30,53 @@ struct CSVRecordScan {
     var extraFieldStart: Int
     /// Offset of an opening quote that is never closed, or -1.
     var unterminatedQuote: Int
+    /// Offset of the first field whose quotes were read as text (text after its closing
+    /// quote), or -1.
+    var literalQuote: Int = -1
 }
 
 /// RFC 4180 record scanning over raw bytes: fields separated by the delimiter, records ended
 /// by LF, CRLF or a lone CR; a field starting with `"` runs to the matching `"` and may hold
-/// delimiters, newlines and `""` escapes. A quote inside an unquoted field is kept literally.
+/// delimiters, newlines and `""` escapes, and spaces between the closing quote and the
+/// delimiter are dropped (`"onions"  ,`). A quote inside an unquoted field is kept literally,
+/// and so are the quotes of a field whose closing quote is followed by more text
+/// (`"ANTON" SONNENSCHUTZ`, `"foo (\"bar\")"`): such a field did not start a quoted value, so
+/// it is read as written up to the next delimiter or line end (as DuckDB reads it), which
+/// keeps a stray quote from swallowing the records after it. With `quoting` off
+/// (`quote=""`), every quote is text.
 enum CSVRecordScanner {
     /// Scans the record starting at `start`, storing at most `capacity` field spans.
     @inline(__always)
     static func scan(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, delimiter: UInt8,
-                     spans: UnsafeMutablePointer<CSVFieldSpan>, capacity: Int) -> CSVRecordScan {
+                     spans: UnsafeMutablePointer<CSVFieldSpan>, capacity: Int, quoting: Bool = true) -> CSVRecordScan {
         var i = start
         var fields = 0
         var extra = -1
+        var literalQuote = -1
         while true {
             let fieldStart = i
             var span: CSVFieldSpan
-            if i < end && p[i] == csvQuote {
-                i += 1
+            // Where a quoted value opens: at the field's start, or after spaces (spaces before
+            // an opening quote are not part of the value); -1 for a plain field. One compare
+            // for the common field: a quote (0x22) and a space (0x20) are both <= 0x22.
+            var quoteStart = -1
+            if i < end && p[i] <= csvQuote && quoting {
+                let b = p[i]
+                if b == csvQuote {
+                    quoteStart = i
+                } else if b == 0x20 && delimiter != 0x20 {
+                    var q = i
+                    while q < end, p[q] == 0x20 { q += 1 }
+                    if q < end && p[q] == csvQuote { quoteStart = q }
+                }
+            }
+            if quoteStart >= 0 {
+                i = quoteStart + 1
                 var escaped = false
                 while true {
                     guard i < end, let hit = memchr(p + i, Int32(csvQuote), end - i) else {
                         return CSVRecordScan(fieldCount: fields + 1, next: end, lineEnd: end,
-                                             extraFieldStart: extra, unterminatedQuote: fieldStart)
+                                             extraFieldStart: extra, unterminatedQuote: quoteStart)
                     }
                     i = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
                     if i + 1 < end && p[i + 1] == csvQuote { escaped = true; i += 2; continue }
@@ -60,12 +84,17 @@ enum CSVRecordScanner {
                 }
                 let closing = i
                 i += 1
+                // Spaces and tabs up to the delimiter are not part of the value.
+                while i < end, p[i] == 0x20 || p[i] == 0x09, p[i] != delimiter { i += 1 }
                 if i < end, p[i] != delimiter, p[i] != csvLF, p[i] != csvCR {
-                    while i < end, p[i] != delimiter, p[i] != csvLF, p[i] != csvCR { i += 1 }
-                    escaped = true
+                    // Text after the closing quote: the field is read as written.
+                    i = fieldEnd(p, from: fieldStart, end: end, delimiter: delimiter)
+                    span = CSVFieldSpan(start: fieldStart, end: i, form: .plain)
+                    if literalQuote < 0 { literalQuote = fieldStart }
+                } else {
+                    span = escaped ? CSVFieldSpan(start: quoteStart, end: closing + 1, form: .raw)
+                                   : CSVFieldSpan(start: quoteStart + 1, end: closing, form: .quoted)
                 }
-                span = escaped ? CSVFieldSpan(start: fieldStart, end: i, form: .raw)
-                               : CSVFieldSpan(start: fieldStart + 1, end: closing, form: .quoted)
             } else {
                 i = fieldEnd(p, from: i, end: end, delimiter: delimiter)
                 span = CSVFieldSpan(start: fieldStart, end: i, form: .plain)
@@ -77,7 +106,8 @@ enum CSVRecordScanner {
             if i < end {
                 if p[i] == csvCR, i + 1 < end, p[i + 1] == csvLF { i += 2 } else { i += 1 }
             }
-            return CSVRecordScan(fieldCount: fields, next: i, lineEnd: lineEnd, extraFieldStart: extra, unterminatedQuote: -1)
+            return CSVRecordScan(fieldCount: fields, next: i, lineEnd: lineEnd, extraFieldStart: extra, unterminatedQuote: -1,
+                                 literalQuote: literalQuote)
         }
     }
 
@@ -146,12 +176,32 @@ enum CSVRecordScanner {
         return i
     }
 
+    /// Where the next record starts at or after `start`: blank lines are skipped, except in
+    /// a one-column file, where a blank line is a record holding an empty (null) value —
+    /// unless only blank lines follow to the end of the text.
+    @inline(__always)
+    static func recordStart(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, columns: Int) -> Int {
+        let next = skipBlankLines(p, from: start, end: end)
+        return columns == 1 && next < end ? start : next
+    }
+
+    /// How many lines `from..<to` holds (LF, CRLF and a lone CR each end one).
+    static func lineCount(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        var n = 0
+        var i = from
+        while i < to {
+            if p[i] == csvLF || (p[i] == csvCR && !(i + 1 < to && p[i + 1] == csvLF)) { n += 1 }
+            i += 1
+        }
+        return n
+    }
+
     /// Picks the delimiter among `,` `;` tab `|`: counts each outside quotes per record over
     /// the first 20 records and takes the one with the same non-zero count on every record
     /// (the highest such count; ties go to the earlier candidate). When none is consistent,
     /// the candidate whose most frequent non-zero count covers most records wins; `,` when
     /// nothing is found.
-    static func detectDelimiter(_ p: UnsafePointer<UInt8>, count: Int) -> UInt8 {
+    static func detectDelimiter(_ p: UnsafePointer<UInt8>, count: Int, quoting: Bool = true) -> UInt8 {
         let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: ";"), UInt8(ascii: "|")]
         let limit = min(count, 1 << 16)
         var perLine: [[Int]] = []
@@ -161,7 +211,7 @@ enum CSVRecordScanner {
         var lineHasContent = false
         while i < limit && perLine.count < 20 {
             let b = p[i]
-            if b == csvQuote { inQuotes.toggle(); lineHasContent = true } else if !inQuotes && (b == csvLF || b == csvCR) {
+            if quoting && b == csvQuote { inQuotes.toggle(); lineHasContent = true } else if !inQuotes && (b == csvLF || b == csvCR) {
                 if lineHasContent { perLine.append(current) }
                 current = [0, 0, 0, 0]
                 lineHasContent = false

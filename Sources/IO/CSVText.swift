@@ -40,7 +40,8 @@ final class CSVText: @unchecked Sendable {
 
     /// Maps a file read-only.
     static func map(path: String) throws -> CSVText {
-        let fd = open(path, O_RDONLY)
+        // Without O_NONBLOCK, opening a FIFO waits for a writer forever.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw Diagnostic("cannot open '\(path)': \(String(cString: strerror(errno)))", location: path)
         }
@@ -50,26 +51,15 @@ final class CSVText: @unchecked Sendable {
             throw Diagnostic("cannot read '\(path)': \(String(cString: strerror(errno)))", location: path)
         }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw Diagnostic("'\(path)' is a directory, not a CSV file", location: path) }
+        if (st.st_mode & S_IFMT) != S_IFREG { return copy(try FileBytes.read(fd: fd, path: path)) }
         let size = Int(st.st_size)
         if size == 0 { return empty }
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != UnsafeMutableRawPointer(bitPattern: -1) else {
-            // Not mappable (a pipe, a special file): read it instead.
-            return try readAll(fd: fd, path: path)
+            // Not mappable: read it instead.
+            return copy(try FileBytes.read(fd: fd, path: path))
         }
         _ = madvise(p, size, MADV_SEQUENTIAL)
         return CSVText(base: UnsafePointer(p.assumingMemoryBound(to: UInt8.self)), count: size, owner: .mapped(p, size))
-    }
-
-    private static func readAll(fd: Int32, path: String) throws -> CSVText {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { throw Diagnostic("cannot read '\(path)': \(String(cString: strerror(errno)))", location: path) }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return copy(bytes)
     }
 
     /// A private copy of some bytes.

@@ -156,12 +156,13 @@ struct CSVValueParser {
         }
     }
 
-    /// `-?[0-9]+`; a digit string with a leading zero (`00123`) is an identifier, not a number.
+    /// `-?[0-9]+`; a digit string with a leading zero (`00123`) or a plus sign
+    /// (`+318855443322`, a phone number) is an identifier, not a number.
     @inline(__always)
     static func parsePlainInt(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVIntResult {
         var i = 0
         var negative = false
-        if n > 0, p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") { negative = p[0] == UInt8(ascii: "-"); i = 1 }
+        if n > 0, p[0] == UInt8(ascii: "-") { negative = true; i = 1 }
         guard i < n else { return .none }
         if p[i] == digit0 && n - i > 1 { return .none }
         var v: UInt64 = 0
@@ -203,6 +204,8 @@ struct CSVValueParser {
         }
         let intDigits = i - intStart
         if intDigits > 1 && p[intStart] == digit0 { return nil }
+        // `+` before a whole number: an identifier such as a phone number (see parsePlainInt).
+        if i == n && intStart == 1 && p[0] == UInt8(ascii: "+") { return nil }
         var fracDigits = 0
         if i < n, p[i] == UInt8(ascii: ".") {
             i += 1
@@ -440,6 +443,8 @@ struct CSVValueParser {
     /// The full inference of one (trimmed) field.
     func classify(_ p: UnsafePointer<UInt8>, _ n: Int) -> CSVValue {
         if CSVValueParser.isNull(p, n) { return .null }
+        // The `dates` format first: with dates="%Y%m%d", 19970101 is a date, not an int.
+        if let f = dateFormat, case .value(let d) = f.parse(p, n) { return .date(d) }
         switch parseInt(p, n) {
         case .value(let v): return .int(v)
         case .overflow: return .intOverflow

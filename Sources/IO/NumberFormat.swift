@@ -14,6 +14,11 @@ public enum NumberFormat {
     /// `1234567` → `1,234,567` for an `Int`.
     public static func grouped(_ value: Int) -> String { grouped(Int64(value)) }
 
+    /// The size of a table in words: `2,000 rows × 9 columns`, `1 row × 1 column`.
+    public static func shape(rows: Int, columns: Int) -> String {
+        "\(grouped(rows)) \(rows == 1 ? "row" : "rows") × \(grouped(columns)) \(columns == 1 ? "column" : "columns")"
+    }
+
     /// Inserts a comma every three digits, counting from the right, into a run of ASCII digits.
     static func groupDigits(_ digits: String) -> String {
         let chars = Array(digits.utf8)

@@ -4,6 +4,19 @@ public enum OutputFormat: String, CaseIterable, Sendable {
     case table
     case csv, tsv, json, jsonl, markdown
 
+    /// The format called `name` (any case): a format's own name, or `md` for markdown and
+    /// `box` for table. Used by `--format` and `.mode`.
+    public init?(name: String) {
+        let lower = name.lowercased()
+        switch lower {
+        case "md": self = .markdown
+        case "box": self = .table
+        default:
+            guard let format = OutputFormat(rawValue: lower) else { return nil }
+            self = format
+        }
+    }
+
     /// The format a file name asks for, by extension (case-insensitive): `.csv`, `.tsv`,
     /// `.json`, `.jsonl`, `.md` / `.markdown`. nil for anything else.
     public static func forPath(_ path: String) -> OutputFormat? {

@@ -26,9 +26,7 @@ public enum Profile {
         var keyColumn: Column?
         if let key {
             guard let column = table.column(key) else {
-                var message = "unknown column '\(key)'"
-                if let guess = closestMatch(to: key, in: table.names) { message += " (did you mean '\(guess)'?)" }
-                throw Diagnostic(message, at: keySpan,
+                throw Diagnostic("unknown column '\(key)'" + didYouMeanSuffix(key, in: table.names), at: keySpan,
                                  hints: ["available columns: " + table.names.joined(separator: ", ")])
             }
             keyColumn = column

@@ -30,8 +30,7 @@ public enum TableRenderer {
     public static func headerLine(rows: Int, columns: Int, number: Int?, elapsed: Double?) -> String {
         var s = ""
         if let number { s += "[\(number)] " }
-        s += "\(NumberFormat.grouped(rows)) \(rows == 1 ? "row" : "rows") × "
-        s += "\(NumberFormat.grouped(columns)) \(columns == 1 ? "column" : "columns")"
+        s += NumberFormat.shape(rows: rows, columns: columns)
         if let elapsed { s += " (\(NumberFormat.elapsed(elapsed)))" }
         return s
     }

@@ -5,6 +5,9 @@ import Diagnostics
 /// Every line is at most `width` display columns (CJK characters count 2) when `width`
 /// leaves room for at least a one-column bar, and every output ends with a newline.
 public enum TextChart {
+    /// The width of charts in the terminal and in notebooks unless told otherwise.
+    public static let defaultWidth = 72
+
     /// The eighth blocks: index k draws k/8 of a cell.
     static let eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
@@ -44,43 +47,62 @@ public enum TextChart {
     /// A bar of `value / max` of `cells` cells, in eighths, empty for values ≤ 0.
     static func bar(_ value: Double, max: Double, cells: Int) -> String {
         guard value.isFinite, value > 0, max > 0 else { return "" }
-        let eighthsTotal = Int((min(value / max, 1) * Double(cells * 8)).rounded())
+        let eighthsTotal = CheckedArithmetic.clampedInteger((min(value / max, 1) * Double(cells * 8)).rounded(), to: 0...(cells * 8))
         let full = eighthsTotal / 8, rest = eighthsTotal % 8
         var s = String(repeating: "█", count: full) + eighths[rest]
         if s.isEmpty { s = eighths[1] }  // a positive value always shows something
         return s
     }
 
-    /// A histogram: `bins` equal-width bins over [min, max] of the finite values, one bar
-    /// per bin labelled `[lo, hi)` (the last bin `[lo, hi]`, closed) with its count. Bin edges
-    /// share one number of decimals: none when the minimum and the bin width are whole,
-    /// else enough to tell neighbouring edges apart. All-equal values give one bin `[v, v]`.
+    /// A chart value as text, `width` display columns wide: a bar chart (with a `… N more
+    /// bars` line for the rows it leaves out), a histogram (labels never cut), or a line chart
+    /// ten rows high.
+    public static func render(_ chart: Chart, width: Int) -> String {
+        switch chart.kind {
+        case .bar:
+            var out = bar(labels: chart.labels, values: chart.values, width: width, title: chart.title)
+            if chart.omitted > 0 { out += "… \(NumberFormat.grouped(chart.omitted)) more bars\n" }
+            return out
+        case .histogram:
+            var out = ""
+            if let title = chart.title { out += title.visibleControlCharacters.truncated(toDisplayWidth: max(1, width)) + "\n" }
+            if chart.isEmpty { return out + "(no values)\n" }
+            return out + bar(labels: chart.labels, values: chart.values, width: width, title: nil, labelCap: Int.max)
+        case .lines:
+            var out = ""
+            if let title = chart.title { out += title.visibleControlCharacters.truncated(toDisplayWidth: max(1, width)) + "\n" }
+            return out + lines(series: chart.series.map { (name: $0.name, values: $0.values) }, xLabels: chart.labels,
+                               width: width, height: 10)
+        }
+    }
+
+    /// A histogram of `values` (see `Chart.histogram`) as text.
     public static func histogram(values: [Double], bins: Int, width: Int) -> String {
+        render(Chart.histogram(of: values, bins: bins, valueName: ""), width: width)
+    }
+
+    /// The bins of `chart hist` (the text chart and the HTML report's SVG share them): `bins`
+    /// equal-width bins over [min, max] of the finite values, as the `bins + 1` edges and the
+    /// count of each bin; all-equal values give one bin, no finite value none. Works over the
+    /// whole range of doubles (±1.7e308 included): positions are taken on half values so
+    /// nothing overflows to infinity, and every position is clamped to a bin.
+    public static func histogramBins(_ values: [Double], bins: Int) -> (edges: [Double], counts: [Int]) {
         let finite = values.filter { $0.isFinite }
-        guard let lo = finite.min(), let hi = finite.max() else { return "(no values)\n" }
+        guard let lo = finite.min(), let hi = finite.max() else { return ([], []) }
         let binCount = lo == hi ? 1 : max(1, bins)
-        let step = (hi - lo) / Double(binCount)
+        let halfSpan = hi / 2 - lo / 2
         var counts = [Int](repeating: 0, count: binCount)
         for v in finite {
-            let k = step > 0 ? Int((v - lo) / step) : 0
-            counts[min(max(k, 0), binCount - 1)] += 1
+            let position = halfSpan > 0 ? (v / 2 - lo / 2) / halfSpan * Double(binCount) : 0
+            counts[CheckedArithmetic.clampedInteger(position, to: 0...(binCount - 1))] += 1
         }
-        var decimals = 0
-        if !(lo == lo.rounded() && step == step.rounded()) {
-            var exponent = 0  // floor(log10(step))
-            var x = step
-            while x < 1 && x > 0 { x *= 10; exponent -= 1 }
-            while x >= 10 { x /= 10; exponent += 1 }
-            decimals = min(10, max(1, 1 - exponent))
+        // Edge k = lo + (hi - lo) × k / bins, written as a blend of lo and hi so it stays finite.
+        let edges = (0...binCount).map { k -> Double in
+            if k == binCount { return hi }
+            let f = Double(k) / Double(binCount)
+            return lo * (1 - f) + hi * f
         }
-        func edge(_ k: Int) -> String {
-            let v = k == binCount ? hi : lo + Double(k) * step
-            return NumberFormat.fixed(v, decimals: decimals, grouping: true)
-        }
-        let labels = (0..<binCount).map { k in
-            "[\(edge(k)), \(edge(k + 1))\(k == binCount - 1 ? "]" : ")")"
-        }
-        return bar(labels: labels, values: counts.map(Double.init), width: width, title: nil, labelCap: Int.max)
+        return (edges, counts)
     }
 
     /// A small multi-series chart for `sweep`: a dot plot on a `height`-row grid, one
@@ -138,7 +160,7 @@ public enum TextChart {
         var overlaps = false
         for (s, (_, values)) in series.enumerated() {
             for (i, v) in values.prefix(xLabels.count).enumerated() where v.isFinite {
-                let r = Int(((yMax - v) / (yMax - yMin) * Double(rows - 1)).rounded())
+                let r = CheckedArithmetic.clampedInteger(((yMax / 2 - v / 2) / (yMax / 2 - yMin / 2) * Double(rows - 1)).rounded(), to: 0...(rows - 1))
                 let row = min(max(r, 0), rows - 1), col = positions[i]
                 if grid[row][col] == " " || grid[row][col] == markers[s] {
                     grid[row][col] = markers[s]

@@ -96,6 +96,11 @@ public enum StepKind: Equatable, Sendable {
     case chartHist(Expr, bins: Int)
     /// `moved`: after a `whatif`, the rows whose class changed.
     case moved
+    /// `collect`: the rows computed so far in an attached database come into memory.
+    case collect
+    /// An operator registered by name outside the Engine, written `NAME key=EXPR, ...`
+    /// (clv, clv_fit).
+    case operatorCall([Assignment])
 }
 
 public struct Step: Equatable, Sendable {
@@ -168,6 +173,16 @@ public enum StatementKind: Equatable, Sendable {
     case sweep(parameter: Name, from: Expr, to: Expr, step: Expr, view: Name, by: Name, measure: Name?)
     case compare(old: Name, new: Name, key: Name, by: Name)
     case run(path: String, pathSpan: Span)
+    /// `attach "URL" as NAME`
+    case attach(url: String, urlSpan: Span, alias: Name)
+    /// `detach NAME`
+    case detach(Name)
+    /// `explain PIPELINE`: the plan, where each part runs, and the SQL.
+    case explain(Pipeline)
+    /// `load NAME from ALIAS.[SCHEMA.]TABLE`: a remote table copied into memory.
+    case loadRemote(name: Name?, table: Name)
+    /// `export PIPELINE to ALIAS.[SCHEMA.]TABLE [replace]`
+    case exportRemote(Pipeline, table: Name, replace: Bool)
 }
 
 public struct Statement: Equatable, Sendable {

@@ -4,17 +4,18 @@ public enum Keywords {
     /// Words that start a statement.
     public static let statements = [
         "load", "let", "param", "rules", "export", "profile", "whatif", "sweep", "compare", "run", "from",
+        "attach", "detach", "explain",
     ]
     /// Pipeline operators (the word after `|`).
     public static let operators = [
         "where", "derive", "select", "drop", "rename", "sort", "take", "top", "summarize", "join",
-        "distinct", "rfm", "classify", "pareto", "chart", "moved",
+        "distinct", "rfm", "clv", "clv_fit", "classify", "pareto", "chart", "moved", "collect",
     ]
     /// Other reserved words inside statements and expressions.
     public static let other = [
         "by", "on", "with", "to", "as", "and", "or", "not", "in", "between", "like", "case", "else",
         "when", "otherwise", "true", "false", "null", "desc", "asc", "over", "inner", "left", "anti",
-        "key", "step", "measure", "classes", "bins", "bar", "hist",
+        "key", "step", "measure", "classes", "bins", "bar", "hist", "replace",
     ]
 
     /// Every keyword, for completion.

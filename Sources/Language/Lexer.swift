@@ -23,7 +23,12 @@ public struct Lexer {
         return (lx.tokens, lx.diagnostics)
     }
 
+    /// Lexical errors reported per source; past this the text is not run anyway, and a
+    /// thousand carets under one long line would take longer to render than to fix.
+    static let maxErrors = 20
+
     mutating func error(_ msg: String, _ s: Int, _ e: Int, hints: [String] = []) {
+        guard diagnostics.count < Lexer.maxErrors else { return }
         diagnostics.append(Diagnostic(msg, at: Span(s, e), in: source, hints: hints))
     }
 
@@ -207,8 +212,18 @@ public struct Lexer {
             case "year", "years", "y": unit = .years
             default: unit = nil
             }
-            guard let unit, let n = Int(text) else {
+            guard let unit else {
                 error("unknown duration unit '\(unitText)'", us, i, hints: ["durations are written like 30days, 12weeks, 6months, 1year"])
+                return
+            }
+            // A count beyond 64 bits is an error at the literal; a count that fits but whose
+            // days do not saturates (`Duration.days`: a window that covers everything, a
+            // date beyond the range that is null).
+            guard let n = Int(text) else {
+                error("duration too long: '\(String(decoding: b[start..<i], as: UTF8.self))' counts more than 9223372036854775807 \(unit.rawValue)",
+                      start, i, hints: ["durations are written like 30days, 12weeks, 6months, 1year"])
+                // The token stays (at the longest duration), so the parser reports nothing more.
+                tokens.append(Token(.duration(Int.max, unit), Span(start, i)))
                 return
             }
             tokens.append(Token(.duration(n, unit), Span(start, i)))

@@ -55,7 +55,6 @@ public struct Parser {
         return false
     }
 
-    @discardableResult
     /// The text of an operator token that needs an operand after it (`>`, `+`, `and`,
     /// `not`, `between`, ...), nil for any other token.
     static func operatorText(_ t: Token) -> String? {
@@ -69,6 +68,7 @@ public struct Parser {
         }
     }
 
+    @discardableResult
     mutating func advance() -> Token {
         let t = current
         if p < tokens.count - 1 { p += 1 }
@@ -85,6 +85,7 @@ public struct Parser {
         return false
     }
 
+    @discardableResult
     mutating func fail(_ expected: String, hints: [String] = []) -> Never_ {
         diagnostics.append(Diagnostic("expected \(expected), but found \(current.describedForError)",
                                       at: current.span, in: file, hints: hints))
@@ -181,8 +182,27 @@ public struct Parser {
                 advance()
                 let pl = try pipeline()
                 try expectWord("to", "'to \"PATH\"' after the pipeline to export")
+                if case .identifier = current.kind {
+                    let table = try dottedName("a database table such as crm.customer_tiers after 'to'")
+                    let replace = acceptWord("replace")
+                    return Statement(.exportRemote(pl, table: table, replace: replace), start.to(tokens[p - 1].span))
+                }
                 let (path, ps) = try stringLiteral("a quoted file path after 'to'")
                 return Statement(.export(pl, path: path, pathSpan: ps), start.to(ps))
+            case "attach":
+                advance()
+                let (url, us) = try stringLiteral("a quoted URL after 'attach', such as \"postgresql://user@host/db\"")
+                try expectWord("as", "'as NAME' after the URL")
+                let alias = try name("a name for the database after 'as'")
+                return Statement(.attach(url: url, urlSpan: us, alias: alias), start.to(alias.span))
+            case "detach":
+                advance()
+                let alias = try name("the name of an attached database after 'detach'")
+                return Statement(.detach(alias), start.to(alias.span))
+            case "explain":
+                advance()
+                let pl = try pipeline()
+                return Statement(.explain(pl), start.to(pl.span))
             case "profile":
                 advance()
                 let t = try name("a table name after 'profile'")
@@ -249,6 +269,10 @@ public struct Parser {
         if case .identifier = current.kind {
             tableName = try name()
             try expectWord("from", "'from \"PATH\"' after the table name")
+        }
+        if tableName != nil, case .identifier = current.kind {
+            let table = try dottedName("a database table such as crm.orders after 'from'")
+            return Statement(.loadRemote(name: tableName, table: table), start.to(table.span))
         }
         let (path, ps) = try stringLiteral(tableName == nil ? "a table name or a quoted path after 'load'" : "a quoted file path after 'from'")
         let options = try withOptions()
@@ -341,6 +365,13 @@ public struct Parser {
             return Source(.file(path, options: opts), start.to(opts.last?.span ?? ps))
         }
         if isSymbol("(") {
+            // Nested pipelines share the expression nesting bound (the recursion is the same stack).
+            if nesting >= Parser.maxNesting {
+                throw fail(message: "pipeline nested too deeply (more than \(Parser.maxNesting) levels of parentheses)", at: current.span,
+                           hints: ["name the inner pipeline with 'let NAME = ...' and start from NAME"])
+            }
+            nesting += 1
+            defer { nesting -= 1 }
             advance()
             let inner = try pipeline()
             let end = current.span
@@ -355,10 +386,21 @@ public struct Parser {
             if !current.quoted, Keywords.operators.contains(s), s != "moved" {
                 throw fail("a table name", hints: ["a pipeline starts with a table: 'customers | \(s) ...'"])
             }
-            let t = advance()
-            return Source(.table(s), t.span)
+            let t = try dottedName("a table name")
+            return Source(.table(t.text), t.span)
         }
         throw fail("a table name or a statement")
+    }
+
+    /// `NAME` or `ALIAS.TABLE` or `ALIAS.SCHEMA.TABLE` (a table of an attached database).
+    mutating func dottedName(_ what: String) throws -> Name {
+        var n = try name(what)
+        while isSymbol("."), p + 1 < tokens.count, case .identifier(let part) = tokens[p + 1].kind {
+            _ = advance()
+            let t = advance()
+            n = Name(n.text + "." + part, n.span.to(t.span))
+        }
+        return n
     }
 
     mutating func pipelineSteps() throws -> [Step] {
@@ -444,17 +486,28 @@ public struct Parser {
             }
             throw fail("'bar' or 'hist' after 'chart'")
         case "moved": return done(.moved)
+        case "collect": return done(.collect)
         case "export":
             throw fail(message: "'export' starts a statement, it is not a pipeline operator", at: start,
                        hints: ["write: export PIPELINE to \"PATH\", e.g. export orders | where amount > 0 to \"big.csv\""])
         case let word where Keywords.statements.contains(word):
             throw fail(message: "'\(word)' starts a statement, it is not a pipeline operator", at: start,
                        hints: ["operators: " + Keywords.operators.joined(separator: ", ")])
+        case _ where isNamedArgumentList:
+            // `NAME key=EXPR, ...`: an operator registered outside the parser (clv, clv_fit);
+            // the binder says whether it exists.
+            return done(.operatorCall(try assignments(requireName: true)))
         default:
             let hint = closestMatch(to: op, in: Keywords.operators).map { "did you mean '\($0)'?" }
             throw fail(message: "unknown pipeline operator '\(op)'", at: start,
                        hints: (hint.map { [$0] } ?? []) + ["operators: " + Keywords.operators.joined(separator: ", ")])
         }
+    }
+
+    /// Whether the tokens ahead are `key=...` (a named argument, not a comparison).
+    var isNamedArgumentList: Bool {
+        guard case .identifier = current.kind, p + 1 < tokens.count else { return false }
+        return isSymbol("=", tokens[p + 1])
     }
 
     var atStepEnd: Bool { atStatementEnd || isSymbol("|") || isSymbol(")") || isWord("to") }

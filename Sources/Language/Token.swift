@@ -42,4 +42,16 @@ public struct Token: Equatable, Sendable {
 
 public enum DurationUnit: String, Sendable {
     case days, weeks, months, years
+
+    /// Days in one unit where a fixed length is needed: a month counts 30 days and a year 365
+    /// (windows and date ± duration use calendar months instead). `n * daysPerUnit` can
+    /// overflow: `Duration.days` saturates.
+    public var daysPerUnit: Int {
+        switch self {
+        case .days: return 1
+        case .weeks: return 7
+        case .months: return 30
+        case .years: return 365
+        }
+    }
 }

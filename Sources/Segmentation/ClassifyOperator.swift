@@ -24,7 +24,7 @@ enum ClassifyOperator {
         let session = context.session
         guard let ruleSet = session.ruleSet(name.text) else {
             let known = session.ruleSetNames
-            let suggestion = closestMatch(to: name.text, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            let suggestion = didYouMeanSuffix(name.text, in: known)
             var hints = [known.isEmpty ? "define one first: rules \(name.text) { \"A\" when ... \"B\" otherwise }"
                                        : "'.rules' lists the rule sets: " + known.joined(separator: ", ")]
             if known.isEmpty { hints.append("'.rules' lists the rule sets") }
@@ -135,5 +135,52 @@ enum ClassifyOperator {
         var b = Bitmap(count: choice.count, allValid: true)
         for i in 0..<choice.count where choice[i] < 0 { b[i] = false }
         return b
+    }
+}
+
+extension ClassifyOperator {
+    static let definition = OperatorDefinition(
+        keyword: "classify", syntax: "| classify RULES [as COL]", summary: "Adds the class of each row from a named rule set (first matching rule wins).",
+        example: "feats | classify tier") { step, _, _ in
+            guard case .classify(let name, let asName) = step.kind else { throw OperatorBindingError.mismatch(step) }
+            return Bound(step: step, ruleSetName: name, asName: asName)
+        }
+
+    /// The bound `classify` step.
+    struct Bound: PlanOperator {
+        let step: Step
+        let ruleSetName: Name
+        let asName: Name?
+
+        func execute(_ input: Table, _ context: StepContext) throws -> Table { try ClassifyOperator.apply(step, input, context) }
+
+        /// `CASE WHEN rule 1 THEN label 1 ... ELSE otherwise END`: first match wins; a null
+        /// condition does not match.
+        func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
+            guard let ruleSet = compiler.session.ruleSet(ruleSetName.text) else {
+                throw compiler.error("unknown rule set '\(ruleSetName.text)'", ruleSetName.span)
+            }
+            let column = asName?.text ?? ruleSet.name
+            let intLabels = ruleSet.rules.allSatisfy { if case .literal(.int) = $0.label.kind { return true } else { return false } }
+            let ruleCompiler = compiler.with(file: ruleSet.file)
+            var sql = "CASE"
+            var otherwise = "NULL"
+            for (rule, label) in zip(ruleSet.rules, ruleSet.labels) {
+                let value = intLabels ? "CAST(\(label) AS BIGINT)" : compiler.dialect.string(label)
+                guard let condition = rule.condition else { otherwise = value; continue }
+                sql += " WHEN \(try ruleCompiler.condition(condition, over: input, what: "rule condition")) THEN \(value)"
+            }
+            sql += " ELSE \(otherwise) END"
+            var schema = input.schema
+            var items = schema.names.map(compiler.quote)
+            let type: DataType = intLabels ? .int : .string
+            if let i = schema.index(of: column) {
+                items[i] = "\(sql) AS \(compiler.quote(column))"; schema.types[i] = type
+            } else {
+                items.append("\(sql) AS \(compiler.quote(column))"); schema.names.append(column); schema.types.append(type)
+            }
+            compiler.session.classOrders[column] = ClassifyOperator.uniqueLabels(ruleSet)
+            return compiler.select(items, from: input, schema: schema)
+        }
     }
 }

@@ -139,3 +139,88 @@ enum ParetoOperator {
         return s
     }
 }
+
+extension ParetoOperator {
+    static let definition = OperatorDefinition(
+        keyword: "pareto", syntax: "| pareto EXPR [classes 0.8, 0.95]", summary: "Sorts by EXPR descending and adds rank, cum_share, customer_share and abc.",
+        example: "feats | pareto monetary") { step, _, _ in
+            guard case .pareto(let e, let classes) = step.kind else { throw OperatorBindingError.mismatch(step) }
+            return Bound(step: step, expr: e, classes: classes)
+        }
+
+    /// The bound `pareto` step.
+    struct Bound: PlanOperator {
+        let step: Step
+        let expr: Expr
+        let classes: [Double]
+
+        func execute(_ input: Table, _ context: StepContext) throws -> Table { try ParetoOperator.apply(step, input, context) }
+
+        /// Running sums in descending order (ties keep their order), shares of the total, and
+        /// the class of each row from the share before it. In a database the one-line summary
+        /// is not printed (it needs the whole result).
+        func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
+            let boundaries = classes.isEmpty ? ParetoOperator.defaultClasses : classes
+            let x = compiler.dialect.cast(try compiler.expression(expr, over: input).sql, to: .double)
+            let tie = input.ordered ? ", \(compiler.quote(SQLCompiler.orderColumn))" : ""
+            let order = "\(x) DESC NULLS LAST\(tie)"
+            let running = "sum(\(x)) OVER (ORDER BY \(order) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+            let total = "sum(\(x)) OVER ()"
+            let present = "count(\(x)) OVER ()"
+            let valid = "\(x) IS NOT NULL AND \(total) > 0"
+            var abc = "CASE WHEN NOT (\(valid)) THEN NULL"
+            for (i, b) in boundaries.enumerated() {
+                abc += " WHEN (\(running) - \(x)) / \(total) < \(compiler.dialect.double(b)) THEN \(compiler.dialect.string(ParetoOperator.classLabel(i)))"
+            }
+            abc += " ELSE \(compiler.dialect.string(ParetoOperator.classLabel(boundaries.count))) END"
+            let added: [(String, String, DataType)] = [
+                ("rank", "ROW_NUMBER() OVER (ORDER BY \(order))", .int),
+                ("cum_share", "CASE WHEN \(valid) THEN \(running) / \(total) END", .double),
+                ("customer_share", "CASE WHEN \(valid) THEN CAST(ROW_NUMBER() OVER (ORDER BY \(order)) AS DOUBLE PRECISION) / \(present) END", .double),
+                ("abc", abc, .string),
+            ]
+            var schema = input.schema
+            var items = schema.names.map(compiler.quote)
+            for (name, sql, type) in added {
+                if let i = schema.index(of: name) { items[i] = "\(sql) AS \(compiler.quote(name))"; schema.types[i] = type }
+                else { items.append("\(sql) AS \(compiler.quote(name))"); schema.names.append(name); schema.types.append(type) }
+            }
+            let result = compiler.select(items, from: input, schema: schema, newOrder: order)
+            addSummary(over: result, boundaries: boundaries, compiler)
+            return result
+        }
+
+        /// The one-line summary and the per-class lines, from a small query over the result.
+        func addSummary(over result: SQLQuery, boundaries: [Double], _ compiler: SQLCompiler) {
+            guard let x = try? compiler.dialect.cast(compiler.expression(expr, over: result).sql, to: .double) else { return }
+            let q = compiler.quote
+            let reaching = "(SELECT min(\(q("rank"))) FROM {relation} WHERE \(q("cum_share")) >= \(compiler.dialect.double(boundaries[0] - 1e-12)))"
+            let select = """
+                SELECT \(q("abc")) AS c0, count(\(x)) AS c1, sum(\(x)) AS c2, (SELECT count(\(x)) FROM {relation}) AS c3,
+                (SELECT sum(\(x)) FROM {relation}) AS c4, \(reaching) AS c5,
+                (SELECT max(\(q("cum_share"))) FROM {relation} WHERE \(q("rank")) = \(reaching)) AS c6
+                FROM {relation} WHERE \(q("abc")) IS NOT NULL GROUP BY \(q("abc"))
+                """
+            let measure = compiler.file.slice(expr.span)
+            compiler.addReport(over: result, select: select) { rows in
+                var counts = [Int](repeating: 0, count: boundaries.count + 1)
+                var sums = [Double](repeating: 0, count: boundaries.count + 1)
+                var present = 0, total = 0.0, reachingRank: Int?, share = 0.0
+                for i in 0..<rows.rowCount {
+                    let r = rows.row(i)
+                    guard r.count == 7, case .string(let label) = r[0],
+                          let k = (0...boundaries.count).first(where: { ParetoOperator.classLabel($0) == label }) else { continue }
+                    counts[k] = Int(r[1].intValue ?? 0)
+                    sums[k] = r[2].doubleValue ?? 0
+                    present = Int(r[3].intValue ?? 0)
+                    total = r[4].doubleValue ?? 0
+                    reachingRank = r[5].intValue.map { Int($0) }
+                    share = r[6].doubleValue ?? 0
+                }
+                let summary = ParetoOperator.Result(table: Table(), count: present, total: total, classCounts: counts, classSums: sums,
+                                                    reachingFirst: reachingRank, shareAtReaching: share)
+                return ParetoOperator.summary(summary, boundaries: boundaries, measure: measure)
+            }
+        }
+    }
+}

@@ -40,7 +40,7 @@ struct RFMArguments {
         for a in assignments {
             let key = a.name.text
             guard RFMArguments.allowed.contains(key) else {
-                let suggestion = closestMatch(to: key, in: RFMArguments.allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                let suggestion = didYouMeanSuffix(key, in: RFMArguments.allowed)
                 throw context.error("rfm has no argument '\(key)'\(suggestion)", a.name.span,
                                     hints: ["rfm takes: customer=COL, date=COL, amount=COL [, asof=DATE] [, window=DURATION]"])
             }
@@ -95,7 +95,7 @@ struct RFMArguments {
             case .scalar(.date(let day)):
                 asof = day
             case .scalar(.string(let s)):
-                guard let parsed = RFMArguments.isoDate(s) else {
+                guard let parsed = CivilDate.daysSinceEpoch(iso: s) else {
                     throw context.error("rfm asof= needs a date such as @2025-06-30, not \"\(s)\"", a.value.span)
                 }
                 asof = parsed
@@ -127,13 +127,5 @@ struct RFMArguments {
             }
             window = w
         }
-    }
-
-    /// `2025-06-30` as days since the epoch.
-    static func isoDate(_ s: String) -> Int32? {
-        let parts = s.split(separator: "-")
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              let date = CivilDate.valid(year: y, month: m, day: d) else { return nil }
-        return date.daysSinceEpoch
     }
 }

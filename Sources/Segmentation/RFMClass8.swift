@@ -59,24 +59,17 @@ enum RFMClass8 {
             default:
                 throw call.error("rfm_class8() needs numbers for \(names[i]), but argument \(i + 1) is \(c.type.rawValue)", argument: i)
             }
-            if let v = c.validity { validity = validity.map { $0 & v } ?? v }
+            validity = bothValid(validity, c.validity)
         }
-        let ids = groups?.ids ?? [Int32](repeating: 0, count: n)
-        let groupCount = groups?.groupCount ?? 1
-        // Means per group over the rows where all three values are present.
-        var sums = [[Double]](repeating: [Double](repeating: 0, count: groupCount), count: 3)
-        var counts = [Int](repeating: 0, count: groupCount)
-        for i in 0..<n {
-            if let validity, !validity[i] { continue }
-            let k = Int(ids[i])
-            counts[k] += 1
-            sums[0][k] += values[0][i]
-            sums[1][k] += values[1][i]
-            sums[2][k] += values[2][i]
-        }
-        var means = sums
-        for k in 0..<groupCount where counts[k] > 0 {
-            for j in 0..<3 { means[j][k] = sums[j][k] / Double(counts[k]) }
+        let partition = groups ?? GroupIndex.single(rowCount: n)
+        let ids = partition.ids
+        // Means per group over the rows where all three values are present: the same mean
+        // as `avg` (compensated summation), so `recency <= avg(recency)` agrees with R high.
+        var means: [[Double]] = []
+        for j in 0..<3 {
+            let avg = try Kernels.aggregate(.avg, Column(.double(values[j]), validity: validity), groups: partition)
+            guard case .double(let m) = avg.storage else { return .scalar(.null) }
+            means.append(m)
         }
         let dictionary = StringDictionary(labels)
         var codes = [Int32](repeating: 0, count: n)
@@ -87,5 +80,22 @@ enum RFMClass8 {
             codes[i] = Int32(index(r[i] <= means[0][k], f[i] >= means[1][k], m[i] >= means[2][k]))
         }
         return .column(Column(.string(codes: codes, dictionary: dictionary), validity: validity))
+    }
+}
+
+extension RFMClass8 {
+    /// Each of R, F, M against its mean over the rows (of the `over` group) where all three
+    /// are present; null input → null.
+    static let sql: SQLFunctionLowering = { c in
+        let xs = (0..<3).map { c.double($0) }
+        let present = xs.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
+        let means = xs.map { c.dialect.mean("CASE WHEN \(present) THEN \($0) END", over: c.over) }
+        let high = ["\(xs[0]) <= \(means[0])", "\(xs[1]) >= \(means[1])", "\(xs[2]) >= \(means[2])"]
+        var sql = "CASE WHEN NOT (\(present)) THEN NULL"
+        for r in [true, false] { for f in [true, false] { for m in [true, false] {
+            let cond = [r ? high[0] : "NOT (\(high[0]))", f ? high[1] : "NOT (\(high[1]))", m ? high[2] : "NOT (\(high[2]))"].joined(separator: " AND ")
+            sql += " WHEN \(cond) THEN \(c.dialect.string(label(recencyHigh: r, frequencyHigh: f, monetaryHigh: m)))"
+        } } }
+        return SQLValue(sql + " END", .string)
     }
 }

@@ -68,10 +68,7 @@ enum RFMOperator {
 
         // Which rows count: a combined validity of customer, date and amount (nil: all).
         var valid: Bitmap?
-        for v in [a.customer.validity, a.dateValidity, a.amountValidity] {
-            guard let v else { continue }
-            valid = valid.map { $0 & v } ?? v
-        }
+        for v in [a.customer.validity, a.dateValidity, a.amountValidity] { valid = bothValid(valid, v) }
         let skipped = valid?.nullCount ?? 0
 
         // asof: given, or the latest valid order date.
@@ -95,10 +92,10 @@ enum RFMOperator {
         let kept = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(g, 1))
         defer { kept.deallocate() }
         try Cancellation.check()
-        try ids.withUnsafeBufferPointer { ids in
-            try a.dates.withUnsafeBufferPointer { ds in
-                try a.amounts.withUnsafeBufferPointer { ms in
-                    try RFMRows.withValidityWords(valid) { validWords in
+        ids.withUnsafeBufferPointer { ids in
+            a.dates.withUnsafeBufferPointer { ds in
+                a.amounts.withUnsafeBufferPointer { ms in
+                    RFMRows.withValidityWords(valid) { validWords in
                         let rows = RFMRows(ids: ids, dates: ds, amounts: ms, valid: validWords,
                                            asof: asof, windowStart: windowStart, groupCount: g)
                         if rows.prefersPartitions(threshold: partitionThreshold) {
@@ -282,4 +279,61 @@ struct RFMFigures {
 func select(_ condition: Bool, _ a: Double, _ b: Double) -> Double {
     let mask = UInt64(0) &- UInt64(condition ? 1 : 0)
     return Double(bitPattern: (a.bitPattern & mask) | (b.bitPattern & ~mask))
+}
+
+extension RFMOperator {
+    static let definition = OperatorDefinition(
+        keyword: "rfm", syntax: "| rfm customer=COL, date=COL, amount=COL [, asof=DATE] [, window=DURATION]",
+        summary: "One row per customer: recency, frequency, monetary, first_order, last_order, orders_total, amount_total.",
+        example: "orders | rfm customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, window=365days") { step, _, _ in
+            guard case .rfm(let assignments) = step.kind else { throw OperatorBindingError.mismatch(step) }
+            return Bound(step: step, assignments: assignments)
+        }
+
+    /// The bound `rfm` step.
+    struct Bound: PlanOperator {
+        let step: Step
+        let assignments: [Assignment]
+
+        func execute(_ input: Table, _ context: StepContext) throws -> Table { try RFMOperator.apply(step, input, context) }
+
+        /// One `GROUP BY` over the orders on or before `asof` with conditional aggregates for
+        /// the window; `asof` defaults to the latest valid order date (a scalar subquery).
+        func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
+            let context = StepContext.scratch(compiler)
+            let a = try RFMArguments(assignments, step: step, table: input.schema.emptyTable, context: context)
+            func expr(_ key: String) throws -> String {
+                guard let e = assignments.first(where: { $0.name.text == key })?.value else { return "" }
+                return try compiler.expression(e, over: input).sql
+            }
+            let d = try expr("date"), m = compiler.dialect.cast(try expr("amount"), to: .double)
+            let c = compiler.quote(a.customerName)
+            let valid = "\(c) IS NOT NULL AND \(d) IS NOT NULL AND \(m) IS NOT NULL"
+            let asof = a.asof.map { compiler.dialect.date($0) } ?? "(SELECT max(\(d)) FROM \(input.relation) WHERE \(valid))"
+            var windowStart: String?
+            switch a.window {
+            case .days(let n)?: windowStart = compiler.dialect.addDays(asof, "-\(n)")
+            case .months(let n)?: windowStart = compiler.dialect.addMonths(asof, -n)
+            case nil: windowStart = nil
+            }
+            let inWindow = windowStart.map { "\(d) > \($0)" } ?? "TRUE"
+            let items = [
+                c,
+                "\(compiler.dialect.daysBetween("max(\(d))", asof)) AS \(compiler.quote("recency"))",
+                "CAST(count(CASE WHEN \(inWindow) THEN 1 END) AS BIGINT) AS \(compiler.quote("frequency"))",
+                "COALESCE(sum(CASE WHEN \(inWindow) THEN \(m) END), 0) AS \(compiler.quote("monetary"))",
+                "min(\(d)) AS \(compiler.quote("first_order"))",
+                "max(\(d)) AS \(compiler.quote("last_order"))",
+                "CAST(count(*) AS BIGINT) AS \(compiler.quote("orders_total"))",
+                "sum(\(m)) AS \(compiler.quote("amount_total"))",
+            ]
+            let customerType = input.schema.type(of: a.customerName) ?? .string
+            let schema = Schema([(a.customerName, customerType), ("recency", .int), ("frequency", .int), ("monetary", .double),
+                                 ("first_order", .date), ("last_order", .date), ("orders_total", .int), ("amount_total", .double)])
+            let order = (customerType == .string ? compiler.dialect.byteOrder(c) : c) + " ASC"
+            var q = compiler.select(items, from: input, where: "\(valid) AND \(d) <= \(asof)", groupBy: [c], schema: schema, keepOrder: false)
+            q = compiler.select(compiler.passThrough(q), from: q, schema: schema, newOrder: order)
+            return q
+        }
+    }
 }

@@ -74,7 +74,7 @@ enum RFMSegment {
                                      hints: ["make scores with quantile_score(x, 5)"])
                 }
             }
-            if let v = c.validity { validity = validity.map { $0 & v } ?? v }
+            validity = bothValid(validity, c.validity)
         }
         let dictionary = StringDictionary(labels)
         var codes = [Int32](repeating: 0, count: n)
@@ -101,5 +101,20 @@ enum RFMSegment {
             return .scalar(.string(labels[segmentIndex(r: r, f: f, m: m)]))
         }
         return .column(column)
+    }
+}
+
+extension RFMSegment {
+    /// `CASE` over the table's rows, first matching row wins, else `Others`; null input → null.
+    static let sql: SQLFunctionLowering = { c in
+        let r = c.double(0), f = c.double(1), m = c.double(2)
+        func within(_ x: String, _ range: ClosedRange<Double>) -> String {
+            "\(x) BETWEEN \(c.dialect.double(range.lowerBound)) AND \(c.dialect.double(range.upperBound))"
+        }
+        var sql = "CASE WHEN \(r) IS NULL OR \(f) IS NULL OR \(m) IS NULL THEN NULL"
+        for row in table {
+            sql += " WHEN \(within(r, row.r)) AND \(within(f, row.f)) AND \(within(m, row.m)) THEN \(c.dialect.string(row.name))"
+        }
+        return SQLValue(sql + " ELSE \(c.dialect.string(others)) END", .string)
     }
 }

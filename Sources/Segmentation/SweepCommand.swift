@@ -52,10 +52,10 @@ enum SweepCommand {
                 let m = try WhatIfInputs.measure(measure, in: table, context)
                 measureName = measureName ?? m?.name
                 base = (baseline, m?.column)
-                let s = m.map { baseline.sums(of: $0.column).sums.map(\.value) } ?? [Double](repeating: 0, count: classes.count)
+                let s = m.map { baseline.sums(of: $0.column).sums } ?? [CompensatedSum](repeating: CompensatedSum(), count: classes.count)
                 counts.append(baseline.counts)
-                sums.append(s)
-                totals.append(s.reduce(0, +))
+                sums.append(s.map(\.value))
+                totals.append(CompensatedSum.total(s).value)
                 continue
             }
             let ids = try classes.encode(classColumn)
@@ -64,16 +64,15 @@ enum SweepCommand {
             if let (baseline, baseMeasure) = base, baseline.ids.count == ids.count, sameColumn(m?.column, baseMeasure) {
                 let shifted = baseline.shifted(to: ids, moved: baseline.movedRows(to: ids), classCount: classes.count,
                                                measure: m?.column)
-                let s = shifted.sums.map(\.value)
                 counts.append(shifted.counts)
-                sums.append(s)
-                totals.append(s.reduce(0, +))
+                sums.append(shifted.sums.map(\.value))
+                totals.append(CompensatedSum.total(shifted.sums).value)
                 continue
             }
-            let s = classSums(m?.column, classes: ids, classCount: classes.count)
+            let s = classSumStates(m?.column, classes: ids, classCount: classes.count)
             counts.append(classCounts(ids, classCount: classes.count))
-            sums.append(s)
-            totals.append(s.reduce(0, +))
+            sums.append(s.map(\.value))
+            totals.append(CompensatedSum.total(s).value)
         }
         let order = classes.order(ruleOrder: session.classOrders[by.text]).ids.map(Int.init)
         func at<T: Numeric>(_ xs: [T], _ c: Int) -> T { c < xs.count ? xs[c] : 0 }
@@ -91,10 +90,9 @@ enum SweepCommand {
         }
         items.append(.table(Table(uncheckedNames: names, columns: columns, rowCount: values.count), number: nil, elapsed: 0))
 
-        let series = order.map { c in (name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
-        let chart = TextChart.lines(series: series, xLabels: values.map { WhatIfInputs.show($0) },
-                                    width: session.chartWidth, height: 10)
-        items.append(.text("\(by.text) counts by $\(parameter.text):\n" + chart))
+        let series = order.map { c in Chart.Series(name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
+        items.append(.chart(Chart.lines(labels: values.map { WhatIfInputs.show($0) }, series: series, xName: parameter.text,
+                                        title: "\(by.text) counts by $\(parameter.text):")))
         return items
     }
 
@@ -114,7 +112,7 @@ enum SweepCommand {
         let s = try WhatIfInputs.constant(step, context)
         let whole = from.span.to(step.span)
         func tooMany(_ n: Double) -> Diagnostic {
-            context.error("a sweep of \(n.isFinite ? NumberFormat.grouped(Int64(n)) : "that many") values is too many (at most \(maxValues))", whole,
+            context.error("a sweep of \(Int64(exactly: n.rounded(.down)).map { NumberFormat.grouped($0) } ?? "that many") values is too many (at most \(maxValues))", whole,
                           hints: ["use a larger step"])
         }
         switch (a, b, s) {
@@ -126,10 +124,11 @@ enum SweepCommand {
             default: throw context.error("a date sweep needs a duration step such as 7days or 1month", step.span)
             }
             try checkDirection(Double(unit.n), distance: Double(y) - Double(x), step, context)
+            // A + i × S by the calendar; a step count or date beyond what segsh holds ends the
+            // sweep (a date past B ends it too), so a huge step gives just A.
             var out: [Scalar] = []
             var i = 0
-            while true {
-                let d = shift(x, by: unit.n * i, unit.unit)
+            while let n = CheckedArithmetic.multiply(unit.n, i), let d = Duration.shift(x, by: n, unit.unit) {
                 if unit.n > 0 ? d > y : d < y { break }
                 out.append(.date(d))
                 if out.count > maxValues { throw tooMany(.infinity) }
@@ -138,9 +137,16 @@ enum SweepCommand {
             return out
         case (.scalar(.int(let x)), .scalar(.int(let y)), .scalar(.int(let d))):
             try checkDirection(Double(d), distance: Double(y) - Double(x), step, context)
-            let n = (y - x) / d + 1
-            if n > maxValues { throw tooMany(Double(n)) }
-            return (0..<n).map { .int(x + $0 * d) }
+            // A, A + S, ... while within B and within 64 bits (from -2^63 to 2^63 - 1 included).
+            var out: [Scalar] = []
+            var v: Int64? = x
+            while let value = v, d > 0 ? value <= y : value >= y {
+                out.append(.int(value))
+                if out.count > maxValues { throw tooMany(Double(y) / Double(d) - Double(x) / Double(d) + 1) }
+                let (next, overflow) = value.addingReportingOverflow(d)
+                v = overflow ? nil : next
+            }
+            return out
         case (.scalar(let x), .scalar(let y), .scalar(let d)):
             guard let x = number(x), let y = number(y), let d = number(d) else {
                 let bad = number(x) == nil ? from : (number(y) == nil ? to : step)
@@ -178,16 +184,6 @@ enum SweepCommand {
         if step == 0 { throw context.error("the step of a sweep cannot be 0", stepExpr.span) }
         if distance != 0 && (distance > 0) != (step > 0) {
             throw context.error("the step goes the wrong way: from \(distance > 0 ? "a smaller to a larger" : "a larger to a smaller") value needs a \(distance > 0 ? "positive" : "negative") step", stepExpr.span)
-        }
-    }
-
-    /// A date moved by `n` units (months and years by the calendar, the day clamped).
-    static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32 {
-        switch unit {
-        case .days: return day &+ Int32(clamping: n)
-        case .weeks: return day &+ Int32(clamping: 7 * n)
-        case .months: return CivilDate(daysSinceEpoch: day).addingMonths(n).daysSinceEpoch
-        case .years: return CivilDate(daysSinceEpoch: day).addingMonths(12 * n).daysSinceEpoch
         }
     }
 }

@@ -85,13 +85,16 @@ enum WhatIfCommand {
     static func classTable(_ m: Migration, by: String, measureName: String?, totals t: ClassTotals) -> Table {
         let (nBefore, nAfter, sBefore, sAfter) = (t.nBefore, t.nAfter, t.sBefore, t.sAfter)
         let totalN = (Double(m.oldClasses.count), Double(m.newClasses.count))
-        let totalS = (sBefore.reduce(0, +), sAfter.reduce(0, +))
+        // Totals and changes from the compensated sums: the total row equals the sum of the
+        // rows above it, and an unchanged class changes by exactly 0.
+        let totalS = (CompensatedSum.total(sBefore), CompensatedSum.total(sAfter))
         var rows: [[Scalar]] = []
-        func row(_ label: String, _ nb: Int, _ na: Int, _ sb: Double, _ sa: Double) {
+        func row(_ label: String, _ nb: Int, _ na: Int, _ sb: CompensatedSum, _ sa: CompensatedSum) {
             var r: [Scalar] = [.string(label), .int(Int64(nb)), .int(Int64(na)), .int(Int64(na - nb)),
                                percent(Double(nb), of: totalN.0), percent(Double(na), of: totalN.1)]
             if measureName != nil {
-                r += [.double(sb), .double(sa), .double(sa - sb), percent(sb, of: totalS.0), percent(sa, of: totalS.1)]
+                r += [.double(sb.value), .double(sa.value), .double(sa.minus(sb)),
+                      percent(sb.value, of: totalS.0.value), percent(sa.value, of: totalS.1.value)]
             }
             rows.append(r)
         }
@@ -154,7 +157,8 @@ func reportTable(names: [String], types: [DataType], rows: [[Scalar]]) -> Table 
 /// nothing), and the measure's sum over all rows after.
 struct ClassTotals {
     var nBefore: [Int], nAfter: [Int]
-    var sBefore: [Double], sAfter: [Double]
+    /// Per-class sums of the measure, as compensated states (changes and totals use them).
+    var sBefore: [CompensatedSum], sAfter: [CompensatedSum]
     var afterTotal: Double
 
     init(_ m: Migration, before: Column?, after: Column?) {
@@ -170,8 +174,8 @@ struct ClassTotals {
               baseline.ids.count == m.oldClasses.count, m.oldClasses.count == m.newClasses.count else {
             nBefore = classCounts(m.oldClasses, classCount: k)
             nAfter = classCounts(m.newClasses, classCount: k)
-            sBefore = classSums(before, classes: m.oldClasses, classCount: k)
-            sAfter = classSums(after, classes: m.newClasses, classCount: k)
+            sBefore = classSumStates(before, classes: m.oldClasses, classCount: k)
+            sAfter = classSumStates(after, classes: m.newClasses, classCount: k)
             afterTotal = WhatIfCommand.sum(after, rows: nil)
             return
         }
@@ -181,13 +185,13 @@ struct ClassTotals {
         nBefore = padded(baseline.counts, 0)
         let shifted = baseline.shifted(to: m.newClasses, moved: m.matrix.movedNewRows, classCount: k, measure: before)
         nAfter = shifted.counts
-        sAfter = shifted.sums.map(\.value)
+        sAfter = shifted.sums
         if let before {
             let (states, total) = baseline.sums(of: before)
-            sBefore = padded(states.map(\.value), 0)
+            sBefore = padded(states, CompensatedSum())
             afterTotal = total.value
         } else {
-            sBefore = [Double](repeating: 0, count: k)
+            sBefore = [CompensatedSum](repeating: CompensatedSum(), count: k)
             afterTotal = 0
         }
     }

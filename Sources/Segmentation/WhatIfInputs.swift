@@ -19,7 +19,7 @@ enum WhatIfInputs {
             throw context.error("'\(name.text)' is a table, not a view: \(statement) re-evaluates a view with other parameter values",
                                 name.span, hints: ["define one with: let tiered = \(name.text) | classify tier"])
         }
-        let suggestion = closestMatch(to: name.text, in: views).map { " (did you mean '\($0)'?)" } ?? ""
+        let suggestion = didYouMeanSuffix(name.text, in: views)
         throw context.error("unknown view '\(name.text)'\(suggestion)", name.span,
                             hints: views.isEmpty ? ["define one with: let NAME = PIPELINE"] : ["views: " + views.joined(separator: ", ")])
     }
@@ -28,7 +28,7 @@ enum WhatIfInputs {
     static func requireParameter(_ name: Name, _ context: StepContext) throws {
         let known = context.session.parameterNames
         guard !known.contains(name.text) else { return }
-        let suggestion = closestMatch(to: name.text, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+        let suggestion = didYouMeanSuffix(name.text, in: known)
         throw context.error("unknown parameter '\(name.text)'\(suggestion)", name.span,
                             hints: known.isEmpty ? ["define it first: param \(name.text) = VALUE"]
                                                  : ["parameters: " + known.joined(separator: ", ")])
@@ -54,17 +54,8 @@ enum WhatIfInputs {
     static func parameterValue(_ expr: Expr, _ context: StepContext) throws -> Scalar {
         switch try constant(expr, context) {
         case .scalar(let s): return s
-        case .duration(let n, let unit): return .int(Int64(days(n, unit)))
+        case .duration(let n, let unit): return .int(Int64(Duration.days(n, unit)))
         case .column: return .null
-        }
-    }
-
-    static func days(_ n: Int, _ unit: DurationUnit) -> Int {
-        switch unit {
-        case .days: return n
-        case .weeks: return 7 * n
-        case .months: return 30 * n
-        case .years: return 365 * n
         }
     }
 

@@ -13,6 +13,14 @@ public protocol CompletionSource {
     var dotCommandNames: [String] { get }
     /// Entries of a directory (`""` is the current directory), without `.` and `..`.
     func directoryEntries(in directory: String) -> [DirectoryEntry]
+    /// The columns in scope at the end of a statement being typed: the schema the binder gives
+    /// the pipeline up to its last `|` (columns made by earlier steps included); nil when it
+    /// cannot be bound yet.
+    func columnsInScope(of statement: String) -> [String]?
+}
+
+extension CompletionSource {
+    public func columnsInScope(of statement: String) -> [String]? { nil }
 }
 
 /// One file or folder, for completing paths.
@@ -93,10 +101,11 @@ public struct Completer {
         if let first = word.first, first.isNumber { return .none }
 
         let tokens = Token.split(String(beforeWord))
-        var completion = finish(word: word, candidates: candidates(after: tokens))
+        let scoped = source.columnsInScope(of: String(beforeWord))
+        var completion = finish(word: word, candidates: candidates(after: tokens, scoped: scoped))
         // Columns first in a listing: they are what one is usually looking for.
         var seen = Set<String>()
-        completion.listedFirst = sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] }
+        completion.listedFirst = (scoped ?? sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] })
             .filter { seen.insert($0).inserted }
         return completion
     }
@@ -107,7 +116,7 @@ public struct Completer {
     static let expressionKeywords = ["and", "or", "not", "in", "between", "like", "case", "else", "true", "false",
                                      "null", "over"]
 
-    private func candidates(after tokens: [Token]) -> [String] {
+    private func candidates(after tokens: [Token], scoped: [String]?) -> [String] {
         guard let previous = tokens.last else { return Keywords.statements + source.tableNames }
         let first = tokens.first?.text ?? ""
         switch previous.text {
@@ -130,7 +139,7 @@ public struct Completer {
             // `compare OLD NEW`: the tables.
             if first == "compare" && tokens.count <= 2 { return source.tableNames }
         }
-        let columns = sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] }
+        let columns = scoped ?? sourceTables(of: tokens).flatMap { source.columnNames(of: $0) ?? [] }
         let expression = columns + source.functionNames + Completer.expressionKeywords
         if previous.kind == .string, first == "load" || first == "from" { return ["with"] }
         if previous.text == "by" || previous.text == "key" { return columnsOrExpression(tokens, columns, expression) }

@@ -9,15 +9,22 @@ public struct DotCommand {
     public var usage: String
     /// One line for `.help`.
     public var summary: String
+    /// A typical use, shown by `.help .NAME`: `.schema orders`.
+    public var example: String
     /// Runs the command with its arguments (quotes removed).
     public var handler: (Repl, [String]) -> Void
 
-    public init(_ name: String, usage: String, summary: String, handler: @escaping (Repl, [String]) -> Void) {
+    public init(_ name: String, usage: String, summary: String, example: String,
+                handler: @escaping (Repl, [String]) -> Void) {
         self.name = name
         self.usage = usage
         self.summary = summary
+        self.example = example
         self.handler = handler
     }
+
+    /// The help page of the command: usage, summary and example.
+    public var helpPage: String { "\(usage)\n    \(summary)\n    example: \(example)\n" }
 
     /// How a typed command name resolves.
     public enum Lookup {

@@ -34,6 +34,8 @@ enum HelpPages {
         "join": ["orders | join customers on customer_id", "customers | join anti orders on customer_id"],
         "distinct": ["customers | distinct industry, region"],
         "rfm": ["orders | rfm customer=customer_id, date=order_date, amount=amount, window=12months"],
+        "clv": ["orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-03-31, holdout_until=@2025-06-30 | top 5 by clv"],
+        "clv_fit": ["orders | clv_fit customer=customer_id, date=order_date, amount=amount, unit=1month"],
         "classify": ["feats | classify tier as tier_label"],
         "pareto": ["feats | pareto monetary classes 0.7, 0.9"],
         "chart": ["orders | summarize revenue = sum(amount) by product_line | chart bar product_line revenue",

@@ -16,6 +16,8 @@ public final class LibEditReader: LineReader {
     public var completionContext: String = ""
     /// Entries added in this session, not yet in the file.
     private var lastEntry: String?
+    /// Asked before each write of the history file; safe mode answers false (no file writes).
+    public var mayWriteHistory: () -> Bool = { true }
 
     /// Nil when libedit cannot start (no terminal).
     public init?(historyFile: HistoryFile?, completer: Completer?) {
@@ -56,6 +58,9 @@ public final class LibEditReader: LineReader {
             guard let el, let data = segsh_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
             return Unmanaged<LibEditReader>.fromOpaque(data).takeUnretainedValue().searchHistory(el)
         }
+        // Wide characters: see the shim (libedit misdraws CJK text when it inserts or deletes
+        // characters on the terminal in place).
+        segsh_el_redraw_instead_of_insert_delete(editor)
         bindKeys()
         _ = segsh_el_source(editor, nil)
         // `bind -v` (or `bind -e`) in ~/.editrc resets the key maps: bind the shell's keys again.
@@ -68,6 +73,8 @@ public final class LibEditReader: LineReader {
         _ = segsh_el_bind(editor, "^I", "segsh-complete")
         _ = segsh_el_bind(editor, "^D", "segsh-eof-or-delete")
         _ = segsh_el_bind(editor, "^R", "segsh-search-history")
+        // Ctrl-L clears the screen in vi insert mode too (emacs mode has it already).
+        _ = segsh_el_bind(editor, "^L", "ed-clear-screen")
     }
 
     private func setPrompt(_ text: String) {
@@ -202,7 +209,7 @@ public final class LibEditReader: LineReader {
         guard !entry.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, entry != lastEntry else { return }
         lastEntry = entry
         _ = segsh_history_enter(historyHandle, entry)
-        historyFile?.append([entry])
+        if mayWriteHistory() { historyFile?.append([entry]) }
     }
 
     public var history: [String] { HistoryFile.entries(of: historyHandle) }

@@ -216,7 +216,7 @@ public struct NotebookRunner {
 public enum NotebookOutput {
     public static func text(_ item: ResultItem, options: NotebookOptions) -> String {
         guard options.format != .table, case .table(let table, let number, _) = item else {
-            return ResultPrinter.plainText(item, maxRows: options.maxRows)
+            return ResultPrinter.plainText(item, maxRows: options.maxRows, chartWidth: options.chartWidth)
         }
         return TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: number, elapsed: nil)
             + "\n" + TableRenderer.render(table, format: options.format, options: RenderOptions(maxRows: options.maxRows))

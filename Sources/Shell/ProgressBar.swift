@@ -88,16 +88,24 @@ public final class ProgressBar: @unchecked Sendable {
 /// Runs a source's statements in a session one at a time, so that the progress bar's clock
 /// starts with each statement.
 enum StatementRunner {
+    /// Parses `source` and runs its statements in order, stopping at the first failure;
+    /// `finished` sees each statement that succeeded with the items it produced (the shell
+    /// draws its report figure then, with the parameters in force when it ran).
     static func run(_ source: SourceFile, in session: Session, progress: ProgressBar?,
-                    emit: (ResultItem) -> Void) -> [Diagnostic] {
-        guard let progress else { return session.run(source, emit: emit) }
+                    emit: (ResultItem) -> Void,
+                    finished: (Statement, [ResultItem]) -> Void = { _, _ in }) -> [Diagnostic] {
         let (statements, diagnostics) = Parser.parse(source)
         if !diagnostics.isEmpty { return diagnostics }
         for statement in statements {
-            progress.begin()
-            let failure = session.execute(statement, in: source, emit: emit)
-            progress.end()
+            var items: [ResultItem] = []
+            progress?.begin()
+            let failure = session.execute(statement, in: source) { item in
+                items.append(item)
+                emit(item)
+            }
+            progress?.end()
             if let failure { return [failure] }
+            finished(statement, items)
         }
         return []
     }

@@ -10,40 +10,47 @@ extension Repl {
     public static var standardCommands: [DotCommand] {
         [
             DotCommand(".help", usage: ".help [TOPIC]",
-                       summary: "topics, or the page for a statement, operator, function or command") { $0.help($1) },
-            DotCommand(".tables", usage: ".tables", summary: "tables and views with their rows and columns") { repl, _ in
+                       summary: "topics, or the page for a statement, operator, function or command", example: ".help rfm") { $0.help($1) },
+            DotCommand(".tables", usage: ".tables", summary: "tables and views with their rows and columns", example: ".tables") { repl, _ in
                 repl.showTables()
             },
-            DotCommand(".schema", usage: ".schema TABLE", summary: "the columns of a table and their types") { $0.showSchema($1) },
+            DotCommand(".databases", usage: ".databases", summary: "attached databases and clusters: engine, version, URL (no password)", example: ".databases") { repl, _ in
+                let listing = repl.session.databasesListing()
+                if listing.rowCount == 0 {
+                    return repl.output.out("nothing attached: attach \"postgresql://user@host/db\" as crm\n")
+                }
+                repl.output.out(TableRenderer.render(listing, format: .table, options: repl.fullOptions))
+            },
+            DotCommand(".schema", usage: ".schema TABLE", summary: "the columns of a table and their types", example: ".schema orders") { $0.showSchema($1) },
             DotCommand(".mode", usage: ".mode table|csv|tsv|json|jsonl|markdown",
-                       summary: "how results are printed") { $0.setMode($1) },
-            DotCommand(".maxrows", usage: ".maxrows N", summary: "rows shown per result (0 = all)") { $0.setMaxRows($1) },
-            DotCommand(".timer", usage: ".timer on|off", summary: "show how long each statement took") { $0.setTimer($1) },
-            DotCommand(".read", usage: ".read FILE", summary: "run a script in this session") { repl, args in
+                       summary: "how results are printed", example: ".mode csv") { $0.setMode($1) },
+            DotCommand(".maxrows", usage: ".maxrows N", summary: "rows shown per result (0 = all)", example: ".maxrows 100") { $0.setMaxRows($1) },
+            DotCommand(".timer", usage: ".timer on|off", summary: "show how long each statement took", example: ".timer off") { $0.setTimer($1) },
+            DotCommand(".read", usage: ".read FILE", summary: "run a script in this session", example: ".read segments.seg") { repl, args in
                 guard args.count == 1 else { return repl.usageError(".read FILE") }
                 // A script that failed (its error is printed) fails the command, so that a
                 // script reading it stops there and exits 1.
                 if !repl.runScript(path: args[0]) { repl.printer.commandErrors.count += 1 }
             },
             DotCommand(".save", usage: ".save FILE.md|FILE.html",
-                       summary: "write the session so far as a notebook (.md) or an HTML report (.html)") { repl, args in
+                       summary: "write the session so far as a notebook (.md) or an HTML report (.html)", example: ".save review.md") { repl, args in
                 guard args.count == 1 else { return repl.usageError(".save FILE.md|FILE.html") }
                 if repl.session.isSafe { return repl.printer.error("safe mode: .save cannot write files") }
                 repl.saveNotebook(to: args[0])
             },
-            DotCommand(".params", usage: ".params", summary: "parameters and their values") { repl, _ in repl.showParameters() },
-            DotCommand(".rules", usage: ".rules [NAME]", summary: "rule sets, or the text of one") { $0.showRules($1) },
-            DotCommand(".history", usage: ".history", summary: "statements typed so far") { repl, _ in repl.showHistory() },
-            DotCommand(".last", usage: ".last", summary: "the last result in full, through $PAGER") { repl, _ in repl.showLast() },
-            DotCommand(".edit", usage: ".edit", summary: "edit the last statement in $EDITOR and run it") { repl, _ in
+            DotCommand(".params", usage: ".params", summary: "parameters and their values", example: ".params") { repl, _ in repl.showParameters() },
+            DotCommand(".rules", usage: ".rules [NAME]", summary: "rule sets, or the text of one", example: ".rules tier") { $0.showRules($1) },
+            DotCommand(".history", usage: ".history", summary: "statements typed so far", example: ".history") { repl, _ in repl.showHistory() },
+            DotCommand(".last", usage: ".last", summary: "the last result in full, through $PAGER", example: ".last") { repl, _ in repl.showLast() },
+            DotCommand(".edit", usage: ".edit", summary: "edit the last statement in $EDITOR and run it", example: ".edit") { repl, _ in
                 repl.editLastStatement()
             },
-            DotCommand(".editor", usage: ".editor vi|emacs", summary: "key bindings of the line editor") { $0.setEditor($1) },
-            DotCommand(".safe", usage: ".safe on", summary: "forbid writing files and reading outside this directory") {
+            DotCommand(".editor", usage: ".editor vi|emacs", summary: "key bindings of the line editor", example: ".editor vi") { $0.setEditor($1) },
+            DotCommand(".safe", usage: ".safe on", summary: "forbid writing files and reading outside this directory", example: ".safe on") {
                 $0.setSafe($1)
             },
-            DotCommand(".quit", usage: ".quit", summary: "leave the shell") { repl, _ in repl.quit() },
-            DotCommand(".exit", usage: ".exit", summary: "leave the shell") { repl, _ in repl.quit() },
+            DotCommand(".quit", usage: ".quit", summary: "leave the shell", example: ".quit") { repl, _ in repl.quit() },
+            DotCommand(".exit", usage: ".exit", summary: "leave the shell", example: ".exit") { repl, _ in repl.quit() },
         ]
     }
 
@@ -57,7 +64,7 @@ extension Repl {
         guard let topic = args.first else { return output.out(helpIndex()) }
         if topic.hasPrefix(".") {
             switch DotCommand.lookup(topic, in: commands) {
-            case .found(let command): return output.out("\(command.usage)\n    \(command.summary)\n")
+            case .found(let command): return output.out(command.helpPage)
             default: break
             }
         } else if let page = HelpPages.page(topic, session: session) {
@@ -67,7 +74,10 @@ extension Repl {
         }
         let topics = Keywords.statements + Keywords.operators + session.functionNames + commands.map(\.name)
             + HelpPages.topicNames
-        let hints = closestMatch(to: topic, in: topics).map { ["did you mean '\($0)'?"] } ?? []
+        // A close name is a likely typo; otherwise still point at the nearest topic.
+        let suggestion = closestMatch(to: topic, in: topics)
+            ?? topics.min { editDistance(topic, $0) < editDistance(topic, $1) }
+        let hints = (suggestion.map { ["did you mean '\($0)'?"] } ?? []) + ["'.help' lists every topic"]
         printer.error("no help for '\(topic)'", hints: hints)
     }
 
@@ -77,7 +87,7 @@ extension Repl {
         switch topic {
         case "functions":
             return session.functionNames.map { name in
-                session.functions.lookup(name).map { "  \($0.signature)\n      \($0.summary)\n" } ?? "  \(name)\n"
+                session.functions.lookup(name).map { "  \($0.signature)\n      \($0.summary)\n      example: \($0.example)\n" } ?? "  \(name)\n"
             }.joined()
         case "statements": return Repl.wrap(Keywords.statements, width: width)
         case "operators": return Repl.wrap(Keywords.operators, width: width)
@@ -130,7 +140,7 @@ extension Repl {
     func showSchema(_ args: [String]) {
         guard args.count == 1 else { return usageError(".schema TABLE") }
         guard let schema = session.schema(of: args[0]) else {
-            let hints = closestMatch(to: args[0], in: session.tableNames).map { ["did you mean '\($0)'?"] } ?? []
+            let hints = didYouMean(args[0], in: session.tableNames).map { [$0] } ?? []
             return printer.error("unknown table '\(args[0])'", hints: hints)
         }
         output.out(TableRenderer.render(schema, format: .table, options: fullOptions))
@@ -158,7 +168,7 @@ extension Repl {
                                             : names.joined(separator: "\n") + "\n")
         }
         guard let text = session.ruleSetSource(name) else {
-            let hints = closestMatch(to: name, in: session.ruleSetNames).map { ["did you mean '\($0)'?"] } ?? []
+            let hints = didYouMean(name, in: session.ruleSetNames).map { [$0] } ?? []
             return printer.error("unknown rule set '\(name)'", hints: hints)
         }
         output.out(ResultPrinter.line(text))
@@ -181,8 +191,7 @@ extension Repl {
 
     func setMode(_ args: [String]) {
         guard let name = args.first else { return output.out(settings.format.rawValue + "\n") }
-        let aliases = ["md": OutputFormat.markdown, "box": .table]
-        guard args.count == 1, let format = OutputFormat(rawValue: name.lowercased()) ?? aliases[name.lowercased()] else {
+        guard args.count == 1, let format = OutputFormat(name: name) else {
             return printer.error("unknown mode '\(name)'",
                                  hints: ["modes: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])
         }
@@ -227,7 +236,8 @@ extension Repl {
                                                        elapsed: nil)
             + "\n" + TableRenderer.render(table, format: settings.format,
                                           options: RenderOptions(maxRows: 0, terminalWidth: nil, color: settings.color))
-        guard usePager else { return output.out(text) }
+        // Safe mode starts no other program: the text is printed directly.
+        guard usePager, !session.isSafe else { return output.out(text) }
         let pager = environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less -S"
         var pagerEnvironment = environment
         if pagerEnvironment["LESS"] == nil { pagerEnvironment["LESS"] = "-R" }

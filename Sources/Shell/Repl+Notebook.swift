@@ -6,7 +6,9 @@ extension Repl {
     /// `.save FILE.md`: writes `transcript` as a notebook (SPEC section 7): each statement a
     /// `segsh` cell, its output (tables, report text, notes, errors — no timings) in the
     /// `output` block after it, so `segsh FILE.md --check` passes on the saved file when the
-    /// data has not changed. Errors are re-pointed at the notebook's lines.
+    /// data has not changed: outputs are written as the notebook runner writes them (40 rows,
+    /// whatever `.maxrows` was), and statements stopped by Ctrl-C are left out. Errors are
+    /// re-pointed at the notebook's lines.
     /// `.save FILE.html`: writes the HTML report of the transcript (`HTMLReport`).
     /// Both are written atomically; safe mode refuses.
     func saveNotebook(to path: String) {
@@ -14,7 +16,7 @@ extension Repl {
         let lower = path.lowercased()
         let text: String
         if lower.hasSuffix(".html") || lower.hasSuffix(".htm") {
-            text = HTMLReport.render(transcript: transcript, title: "segsh session", session: session, maxRows: settings.maxRows)
+            text = HTMLReport.render(transcript: transcript, title: "segsh session", maxRows: NotebookOptions().maxRows)
         } else if NotebookCommand.isNotebookPath(path) {
             text = notebookText(name: NotebookCommand.displayName(path))
         } else {
@@ -34,7 +36,9 @@ extension Repl {
     func notebookText(name: String) -> String {
         let heading = "# segsh session\n\nSaved from the segsh shell. `segsh \(name) --update` runs it again and "
             + "rewrites the outputs; `segsh \(name) --check` tells whether they still hold.\n"
-        let options = NotebookOptions(format: .table, maxRows: settings.maxRows)
+        // The options `segsh FILE.md --check` runs with, whatever `.maxrows` says now, so
+        // the saved notebook passes its own check.
+        let options = NotebookOptions()
         let entries = transcript
         return NotebookWriter.notebook(heading: heading, statements: entries.map(\.statement)) { index, codeLine in
             let entry = entries[index]

@@ -19,6 +19,11 @@ public struct TranscriptEntry {
     /// Its diagnostics (located in the statement's source), for writers that render them
     /// another way (`.save` re-points them into the notebook).
     public var diagnostics: [Diagnostic] = []
+    /// The report figure of a single statement (sweep, what-if, compare, pareto), drawn from
+    /// what it produced when it ran; the HTML report shows it without evaluating anything.
+    public var figure: ReportFigure?
+    /// Whether Ctrl-C stopped it: `.save` leaves it out (run again, it would not stop).
+    public var interrupted = false
 }
 
 /// The interactive loop: reads statements (with continuation lines) and dot-commands, runs
@@ -90,6 +95,9 @@ public final class Repl {
                     if trimmed.hasPrefix(".") {
                         reader.addHistory(trimmed)
                         runDotCommand(trimmed)
+                        // A Ctrl-C pressed while a command ran (`.save`, `.last`) was for the
+                        // command: it must not stay pending and discard the next line.
+                        _ = InterruptHandler.takeInterrupt()
                         continue
                     }
                 }
@@ -117,8 +125,8 @@ public final class Repl {
     @discardableResult
     func runSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
         var entry = evaluate(source)
-        if let statement {
-            entry.statement = statement
+        if let statement, !entry.interrupted {
+            entry.statement = Repl.withoutSecrets(statement)
             transcript.append(entry)
         }
         return !entry.isError
@@ -129,7 +137,7 @@ public final class Repl {
     /// Returns false when a statement or a dot-command failed.
     @discardableResult
     public func runScriptSource(_ source: SourceFile, recordAs statement: String?) -> Bool {
-        var combined = TranscriptEntry(statement: statement ?? "", output: "", isError: false, items: [])
+        var combined = TranscriptEntry(statement: Repl.withoutSecrets(statement ?? ""), output: "", isError: false, items: [])
         segments: for segment in ScriptSegment.split(source) {
             switch segment {
             case .statements(let file):
@@ -137,6 +145,7 @@ public final class Repl {
                 combined.output += entry.output
                 combined.items += entry.items
                 combined.diagnostics += entry.diagnostics
+                combined.interrupted = combined.interrupted || entry.interrupted
                 if entry.isError {
                     combined.isError = true
                     break segments
@@ -153,7 +162,7 @@ public final class Repl {
                 if quitRequested { break segments }
             }
         }
-        if statement != nil { transcript.append(combined) }
+        if statement != nil, !combined.interrupted { transcript.append(combined) }
         return !combined.isError
     }
 
@@ -162,9 +171,11 @@ public final class Repl {
         Cancellation.reset()
         var items: [ResultItem] = []
         var plain = ""
+        var figure: ReportFigure?
+        var statementCount = 0
         let maxRows = settings.maxRows
         let diagnostics = session.withDotCommandRunner({ [unowned self] line, location in self.runNestedDotCommand(line, location: location) }) {
-            StatementRunner.run(source, in: session, progress: progressBar) { item in
+            StatementRunner.run(source, in: session, progress: progressBar, emit: { item in
                 printer.print(item)
                 items.append(item)
                 plain += ResultPrinter.plainText(item, maxRows: maxRows)
@@ -172,17 +183,23 @@ public final class Repl {
                     lastTable = table
                     lastTableNumber = number
                 }
-            }
+            }, finished: { statement, produced in
+                statementCount += 1
+                figure = ReportFigure.recognise(statement, items: produced, file: source, session: session)
+            })
         }
+        if statementCount != 1 { figure = nil }
         let interrupted = Cancellation.isRequested
         Cancellation.reset()
         var failed = false
+        var wasInterrupted = false
         var located: [Diagnostic] = []
         for diagnostic in diagnostics {
-            if interrupted && diagnostic.message == "interrupted" {
+            if diagnostic.kind == .interrupted || (interrupted && diagnostic.severity == .error) {
                 // Ctrl-C: the terminal echoed `^C`; a caret under the whole statement says nothing.
                 output.err("\n")
-                located.append(Diagnostic("interrupted", hints: ["the statement was stopped; tables and results are as they were"]))
+                located.append(Diagnostic.interrupted())
+                wasInterrupted = true
             } else {
                 located.append(diagnostic.with(source: source))
             }
@@ -194,15 +211,16 @@ public final class Repl {
             plain += located[located.count - 1].render(color: false)
             if diagnostic.severity == .error { failed = true }
         }
-        return TranscriptEntry(statement: "", output: plain, isError: failed, items: items, diagnostics: located)
+        return TranscriptEntry(statement: "", output: plain, isError: failed, items: items, diagnostics: located,
+                               figure: failed ? nil : figure, interrupted: wasInterrupted)
     }
 
     /// Runs a script file in this session (`.read`, `segsh -i`). Its statements are not added
     /// to the history. In safe mode the file must be inside the current directory.
     @discardableResult
     public func runScript(path: String) -> Bool {
-        if session.isSafe && !SafePath.isInsideCurrentDirectory(path) {
-            printer.error("safe mode: cannot read '\(path)' outside the current directory")
+        if let refusal = session.checkScriptPath(path) {
+            printer.error(refusal)
             return false
         }
         guard let text = ScriptFile.read(path) else {
@@ -247,34 +265,48 @@ public final class Repl {
     public func quit() { quitRequested = true }
 
     private func addToHistory(_ statement: String) {
-        if !statement.contains("\n") {
-            reader.addHistory(statement)
-        } else if !statement.contains("#") {
-            // One history entry per statement, recalled as one line.
-            reader.addHistory(statement.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
-        } else {
-            for line in statement.split(separator: "\n") { reader.addHistory(String(line)) }
+        reader.addHistory(Repl.historyLine(Repl.withoutSecrets(statement)))
+    }
+
+    /// A statement as history and saved notebooks keep it: the password of an `attach` URL
+    /// masked (SPEC 11: it never appears in history or `.save`d notebooks).
+    static func withoutSecrets(_ statement: String) -> String {
+        statement.contains("attach") ? Attachment.mask(statement) : statement
+    }
+
+    /// A statement as one history entry, recalled as one line: its lines trimmed and joined
+    /// with spaces, `#` comments left out (kept, they would comment out the lines after them
+    /// once joined). A `#` inside a string or backticks is not a comment.
+    static func historyLine(_ statement: String) -> String {
+        guard statement.contains("\n") else { return statement }
+        var lines: [String] = []
+        for line in statement.split(separator: "\n", omittingEmptySubsequences: false) {
+            var kept = ""
+            var quote: Character?
+            var escaped = false
+            for c in line {
+                if let q = quote {
+                    if escaped { escaped = false } else if c == "\\" && q != "`" { escaped = true } else if c == q { quote = nil }
+                } else if c == "#" {
+                    break
+                } else if c == "\"" || c == "'" || c == "`" {
+                    quote = c
+                }
+                kept.append(c)
+            }
+            let trimmed = kept.trimmingCharacters(in: .whitespaces)
+            if !trimmed.isEmpty { lines.append(trimmed) }
         }
+        return lines.joined(separator: " ")
     }
 }
 
 /// Reading script files as text (UTF-8, a BOM dropped).
 enum ScriptFile {
     static func read(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try? FileBytes.read(path: path) else { return nil }
         var text = String(decoding: data, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return text
-    }
-}
-
-/// Safe mode's rule for paths (SPEC section 10).
-public enum SafePath {
-    /// Whether `path` (relative or absolute, symbolic links resolved) lies inside the current directory.
-    public static func isInsideCurrentDirectory(_ path: String) -> Bool {
-        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).resolvingSymlinksInPath().standardizedFileURL.path
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
-        let root = cwd.hasSuffix("/") ? cwd : cwd + "/"
-        return target.hasPrefix(root)
     }
 }

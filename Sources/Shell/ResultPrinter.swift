@@ -5,14 +5,20 @@ import IO
 
 /// Prints what statements produce, following the output mode: in table mode a header line
 /// (`[3] 1,204 rows × 7 columns (12 ms)`) and the box go to stdout; in csv, tsv, json, jsonl
-/// and markdown mode stdout carries only the tables and everything else (header lines, report
-/// text, notes, timings) goes to stderr, so output can be redirected to a file.
+/// and markdown mode stdout carries only the tables, an empty line between two of them, and
+/// everything else (header lines, report text, notes, timings) goes to stderr, so output can
+/// be redirected to a file and split back into results at the empty lines.
 public struct ResultPrinter {
     public var settings: ShellSettings
     public let output: ShellOutput
     /// Errors reported through `error` (dot-commands), shared by copies of this printer: a
     /// script stops at a failed dot-command as at a failed statement.
     public let commandErrors = CommandErrors()
+    /// How many tables went to stdout in a file format, shared by copies of this printer.
+    let tablesWritten = Counter()
+
+    /// A count shared by copies of the printer.
+    final class Counter { var value = 0 }
 
     /// How many shell errors were printed, and where the command being run stands in a script.
     public final class CommandErrors {
@@ -35,11 +41,18 @@ public struct ResultPrinter {
             if settings.format == .table {
                 output.out(header + "\n" + body)
             } else {
+                // Several results in csv, tsv, json, jsonl or markdown: an empty line between
+                // two results (none appears inside one), so stdout splits back into results.
                 output.err(header + "\n")
+                if tablesWritten.value > 0 { output.out("\n") }
+                tablesWritten.value += 1
                 output.out(body)
             }
         case .text(let text):
             if settings.format == .table { output.out(Self.line(text)) } else { output.err(Self.line(text)) }
+        case .chart(let chart):
+            let text = TextChart.render(chart, width: TextChart.defaultWidth)
+            if settings.format == .table { output.out(text) } else { output.err(text) }
         case .note(let text):
             output.err(Self.line(text))
         case .done(let text, let elapsed):
@@ -75,12 +88,13 @@ public struct ResultPrinter {
     }
 
     /// Plain text of an item as a notebook keeps it: table mode, no colour, no timing.
-    public static func plainText(_ item: ResultItem, maxRows: Int) -> String {
+    public static func plainText(_ item: ResultItem, maxRows: Int, chartWidth: Int = TextChart.defaultWidth) -> String {
         switch item {
         case .table(let table, let number, _):
             return TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: number, elapsed: nil)
                 + "\n" + TableRenderer.render(table, format: .table, options: RenderOptions(maxRows: maxRows))
         case .text(let text): return line(text)
+        case .chart(let chart): return TextChart.render(chart, width: chartWidth)
         case .note(let text), .done(let text, _): return line(text)
         }
     }

@@ -6,7 +6,10 @@ import Foundation
 import IO
 import Segmentation
 
-extension OutputFormat: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {
+    /// `--format md` as well as `--format markdown` (`OutputFormat(name:)`).
+    public init?(argument: String) { self.init(name: argument) }
+}
 
 /// The command line of SPEC section 2.
 public struct SegshCommand: ParsableCommand {
@@ -30,7 +33,7 @@ public struct SegshCommand: ParsableCommand {
     @Option(name: .customShort("i"), help: ArgumentHelp("Run FILE, then stay in the interactive shell.", valueName: "FILE"))
     public var interactiveScript: String?
 
-    @Option(help: "Output format: table, csv, tsv, json, jsonl or markdown.")
+    @Option(help: "Output format: table, csv, tsv, json, jsonl or markdown (md). Several results are separated by an empty line.")
     public var format: OutputFormat = .table
 
     @Option(name: .customLong("max-rows"), help: "Rows shown per result in table and markdown mode (0 = all).")
@@ -54,6 +57,11 @@ public struct SegshCommand: ParsableCommand {
             help: ArgumentHelp("Refuse loads and joins that would take segsh past SIZE (4GB, 500MB, 50%, none; default 80% of memory).",
                                valueName: "SIZE"))
     public var memoryLimit: String?
+
+    @Option(name: .customLong("tables-in"),
+            help: ArgumentHelp("Also write every table the script loads into this database (postgresql://...) and run the pipelines over them there.",
+                               valueName: "URL"))
+    public var tablesIn: String?
 
     @Flag(help: "Notebooks: rewrite the output blocks.")
     public var update = false
@@ -110,6 +118,7 @@ public enum SegshCLI {
     public static func makeSession(safe: Bool = false, parameters: [ParameterAssignment] = []) -> Session {
         let session = Session()
         Segmentation.install(into: session)
+        DatabaseClients.install(into: session)
         if safe { session.isSafe = true }
         for assignment in parameters {
             session.overrideParameter(name: assignment.name, value: assignment.value)
@@ -125,11 +134,20 @@ struct Driver {
     let environment = ProcessInfo.processInfo.environment
 
     func run() -> Int32 {
+        // Ctrl-C or a kill in a script or notebook run still ends segsh, but not before the
+        // temporary file of an export in progress is removed (the shell's prompt then takes
+        // SIGINT over for itself).
+        AtomicFile.removeTemporaryFileOnSignals([SIGINT, SIGTERM])
         var settings = ShellSettings.forTerminal(noColor: options.noColor, environment: environment)
         settings.format = options.format
         settings.maxRows = options.maxRows
         settings.timer = options.timer
         let assignments = options.parameters.compactMap(ParameterAssignment.init)
+        if !assignments.isEmpty, options.interactiveScript == nil, let texts = sourceTexts(),
+           let error = ParameterAssignment.unknownNames(assignments, texts: texts) {
+            output.err(error.render(color: settings.errorColor))
+            return 2
+        }
 
         let notebookPaths = options.files.filter { $0.lowercased().hasSuffix(".md") || $0.lowercased().hasSuffix(".markdown") }
         if !notebookPaths.isEmpty || options.update || options.check || options.html != nil {
@@ -149,6 +167,16 @@ struct Driver {
         }
 
         let session = SegshCLI.makeSession(safe: options.safe, parameters: assignments)
+        session.filesBeingRead = options.files + [options.interactiveScript].compactMap { $0 }
+        if let url = options.tablesIn {
+            do { try session.placeTables(in: url) } catch let d as Diagnostic {
+                output.err("segsh: --tables-in: \(d.message)\n")
+                return 2
+            } catch {
+                output.err("segsh: --tables-in: \(error)\n")
+                return 2
+            }
+        }
         let progressBar = ProgressBar.forStandardError(environment: environment)
         // Scripts run through a shell without a line editor, so dot-commands work in them too.
         let scripts = Repl(session: session, reader: PlainReader(), settings: settings, output: output,
@@ -182,6 +210,23 @@ struct Driver {
         return interactive(session: session, settings: scripts.settings, progressBar: progressBar)
     }
 
+    /// The text of everything this run executes — script files, `-c` commands, notebook
+    /// cells — for checking `--param` names; nil when the run reads stdin or a file cannot be
+    /// read (the run itself reports that).
+    func sourceTexts() -> [String]? {
+        var texts = options.commands
+        for path in options.files {
+            guard let text = ScriptFile.read(path) else { return nil }
+            let lower = path.lowercased()
+            if lower.hasSuffix(".md") || lower.hasSuffix(".markdown") {
+                texts += Notebook(parsing: text).cells.map(\.code)
+            } else {
+                texts.append(text)
+            }
+        }
+        return texts.isEmpty ? nil : texts
+    }
+
     func interactive(session: Session, settings: ShellSettings, progressBar: ProgressBar?) -> Int32 {
         let useEditor = Terminal.isTerminal(0) && Terminal.isTerminal(1)
         let reader: LineReader
@@ -190,6 +235,7 @@ struct Driver {
             signal(SIGPIPE, SIG_IGN)
             let completer = Completer(source: SessionCompletionSource(session: session, commands: Repl.standardCommands))
             if let editor = LibEditReader(historyFile: HistoryFile.standard(environment: environment), completer: completer) {
+                editor.mayWriteHistory = { [unowned session] in !session.isSafe }
                 reader = editor
             } else {
                 reader = PlainReader()

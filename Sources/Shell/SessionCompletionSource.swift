@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import IO
 
 /// Completion names from a live session and the file system.
 public struct SessionCompletionSource: CompletionSource {
@@ -13,6 +14,7 @@ public struct SessionCompletionSource: CompletionSource {
 
     public var tableNames: [String] { session.tableNames }
     public func columnNames(of table: String) -> [String]? { session.columnNames(of: table) }
+    public func columnsInScope(of statement: String) -> [String]? { session.columnsInScope(ofPipelineText: statement) }
     public var functionNames: [String] { session.functionNames }
     public var parameterNames: [String] { session.parameterNames }
     public var ruleSetNames: [String] { session.ruleSetNames }
@@ -22,6 +24,8 @@ public struct SessionCompletionSource: CompletionSource {
         if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
             path = home + path.dropFirst()
         }
+        // Safe mode lists only folders inside the current directory (by the one path rule).
+        if session.isSafe && !RealPath.isInside(path, folder: FileManager.default.currentDirectoryPath) { return [] }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
         return names.sorted().map { name in
             var isDirectory: ObjCBool = false

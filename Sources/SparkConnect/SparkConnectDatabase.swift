@@ -29,11 +29,11 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
     public let url: SparkConnectURL
 
     /// The deadline of a call that returns at once (schema, interrupt, release).
-    public var callTimeout: Duration = .seconds(30)
+    public var callTimeout: Swift.Duration = .seconds(30)
     /// The deadline of the first call, which tells an unreachable server.
-    public let connectTimeout: Duration
+    public let connectTimeout: Swift.Duration
     /// The deadline of one result stream; a longer query goes on through reattaching.
-    public var streamTimeout: Duration = .seconds(300)
+    public var streamTimeout: Swift.Duration = .seconds(300)
     /// How many times in a row a dropped stream is reattached before giving up.
     public var maxReattempts = 3
 
@@ -53,7 +53,7 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
     /// Connects to `url` (`sc://HOST:PORT[/;token=...;user_id=...;use_ssl=...]`) and asks
     /// the server for its version. Throws a `RemoteError` for a bad URL or a server that does
     /// not answer within `connectTimeout`.
-    public init(url text: String, connectTimeout: Duration = .seconds(10)) throws {
+    public init(url text: String, connectTimeout: Swift.Duration = .seconds(10)) throws {
         url = try SparkConnectURL(text)
         self.connectTimeout = connectTimeout
         let transport: Transport
@@ -266,7 +266,7 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
         return "the Spark Connect server at \(url.address) restarted or the session expired; segsh started a new session (temporary views of the old one are gone): run the statement again"
     }
 
-    private func fetchVersion(timeout: Duration) throws -> String {
+    private func fetchVersion(timeout: Swift.Duration) throws -> String {
         var request = Spark_Connect_AnalyzePlanRequest()
         request.sessionID = currentSessionID; request.userContext = userContext
         request.clientType = SparkConnectDatabase.clientType

@@ -1,5 +1,6 @@
 import Columnar
 import Diagnostics
+import IO
 import XCTest
 @testable import Engine
 
@@ -11,6 +12,7 @@ func runStatements(_ session: Session, _ text: String, file: StaticString = #fil
         switch item {
         case .table(let t, _, _): last = t
         case .text(let s): texts.append(s)
+        case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
         case .note, .done: break
         }
     }

@@ -25,7 +25,9 @@ final class GoldenTests: XCTestCase {
     static let sourceCases = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("cases").path
 
     /// The cases in the test bundle, sorted by name.
-    func caseFiles() throws -> [URL] {
+    func caseFiles() throws -> [URL] { try GoldenTests.caseFiles() }
+
+    static func caseFiles() throws -> [URL] {
         let folder = try XCTUnwrap(Bundle.module.url(forResource: "cases", withExtension: nil), "cases folder missing from the bundle")
         return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "md" }
@@ -66,5 +68,50 @@ final class GoldenTests: XCTestCase {
         let session = SegshCLI.makeSession()
         session.baseDirectory = packageRoot
         return NotebookRunner().run(Notebook(parsing: text), name: name, in: session)
+    }
+}
+
+/// The backend matrix: every golden case again with its tables in PostgreSQL (`--tables-in`:
+/// each loaded table is written to the database and pipelines over it run there as SQL),
+/// and each cell's output must be the one the case gives in memory — as a multiset of lines,
+/// since only a `sort` fixes row order. Needs `SEGSH_TEST_PG` (scripts/test starts a server);
+/// without it the test is skipped, except under `CI=true`.
+final class GoldenDatabaseTests: XCTestCase {
+    func testEveryCaseGivesTheSameResultsWithItsTablesInPostgreSQL() throws {
+        guard let url = ProcessInfo.processInfo.environment["SEGSH_TEST_PG"] else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { return XCTFail("SEGSH_TEST_PG is not set (scripts/test starts a server)") }
+            throw XCTSkip("SEGSH_TEST_PG is not set: start a server with scripts/pg-server")
+        }
+        let files = try GoldenTests.caseFiles()
+        var agreeing = 0
+        for file in files {
+            let name = file.lastPathComponent
+            let text = String(decoding: FileManager.default.contents(atPath: file.path) ?? Data(), as: UTF8.self)
+            let memory = GoldenTests.run(text, name: name).updatedText
+            let session = SegshCLI.makeSession()
+            session.baseDirectory = GoldenTests.packageRoot
+            try session.placeTables(in: url)
+            let database = NotebookRunner().run(Notebook(parsing: text), name: name, in: session).updatedText
+            let (a, b) = (GoldenDatabaseTests.multisets(memory), GoldenDatabaseTests.multisets(database))
+            if a == b { agreeing += 1; continue }
+            for (i, (x, y)) in zip(a, b).enumerated() where x != y {
+                XCTFail("\(name): output \(i + 1) differs with the tables in PostgreSQL\nmemory:\n\(x.joined(separator: "\n"))\ndatabase:\n\(y.joined(separator: "\n"))")
+                break
+            }
+            if a.count != b.count { XCTFail("\(name): \(a.count) outputs in memory, \(b.count) in PostgreSQL") }
+        }
+        print("golden (PostgreSQL): \(agreeing) of \(files.count) cases agree")
+    }
+
+    /// The lines of each output block, sorted.
+    static func multisets(_ notebook: String) -> [[String]] {
+        var out: [[String]] = []
+        var current: [String]?
+        for line in notebook.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if current == nil, line.hasPrefix("```output") { current = []; continue }
+            if let c = current, line.hasPrefix("```") { out.append(c.sorted()); current = nil; continue }
+            current?.append(line)
+        }
+        return out
     }
 }

@@ -273,8 +273,9 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(csvTypes(r.table), [.string, .string])
         XCTAssertEqual(csvRows(r.table), [[.string("1"), .string("5")], [.string("2"), .null], [.string("3.5"), .string("7")],
                                        [.string("abc"), .string("q\"")]])
+        // In a one-column file a blank line is a null value.
         let widened = try csvLoad("x\n1\n\n2.25\n")
-        XCTAssertEqual(csvRows(widened.table), [[.double(1)], [.double(2.25)]])
+        XCTAssertEqual(csvRows(widened.table), [[.double(1)], [.null], [.double(2.25)]])
     }
 
     func testDoublesParseExactly() throws {
@@ -329,7 +330,7 @@ final class CSVReaderTests: XCTestCase {
             } catch { return "\(error)" }
         }
         XCTAssertEqual(message([("delimter", .string(";"))]),
-                       "unknown load option 'delimter' | did you mean 'delimiter'? | load options: format, delimiter, header, encoding, dates, types, on_error, numbers")
+                       "unknown load option 'delimter' | did you mean 'delimiter'? | load options: format, delimiter, header, encoding, dates, types, on_error, numbers, quote, skip, sheet, range")
         XCTAssertEqual(message([("delimiter", .string(";;"))]),
                        "load option delimiter must be one ASCII character, not \";;\" | for example delimiter=\";\" or delimiter=\"\\t\"")
         XCTAssertEqual(message([("encoding", .string("latin1"))]),

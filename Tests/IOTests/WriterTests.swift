@@ -72,7 +72,7 @@ final class WriterTests: XCTestCase {
         let t = try Table(names: ["a"], columns: [Column.from([.int(1)])])
         XCTAssertThrowsError(try TableWriter.write(t, to: folder + "/x.foo")) { error in
             XCTAssertEqual((error as? Diagnostic)?.message,
-                           "cannot tell the format of '\(self.folder)/x.foo' (use .csv, .tsv, .json, .jsonl or .md)")
+                           "cannot tell the format of '\(self.folder)/x.foo' (use .csv, .tsv, .json, .jsonl, .md or .xlsx)")
         }
         XCTAssertEqual(filesIn(folder), [])
     }

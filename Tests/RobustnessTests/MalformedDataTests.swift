@@ -168,8 +168,10 @@ final class MalformedDataTests: XCTestCase {
     }
 
     func testTextAfterAClosingQuoteIsKept() throws {
-        let (table, _) = try loaded("quote-then-text.csv")
-        XCTAssertEqual(Robust.rows(table), [[.int(1), .string("abcdef")], [.int(2), .string("x\"y")]])
+        // The quotes of "abc"def did not enclose the field: it is read as written (issue 15).
+        let (table, warnings) = try loaded("quote-then-text.csv")
+        XCTAssertEqual(Robust.rows(table), [[.int(1), .string("\"abc\"def")], [.int(2), .string("x\"y")]])
+        XCTAssertEqual(warnings, ["1 row has a field with text after a closing quote, read as written with the quotes (first: quote-then-text.csv:2:3); quote=\"\" reads all quotes as text"])
     }
 
     func testRowsOfOnlyDelimiters() throws {

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Segmentation
 import Shell
+import IO
 import XCTest
 
 /// Paths and an in-process runner shared by the robustness tests.
@@ -34,6 +35,7 @@ enum Robust {
             case .table(let t, _, _): run.tables.append(t)
             case .note(let n), .done(let n, _): run.notes.append(n)
             case .text(let s): run.texts.append(s)
+            case .chart(let c): run.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             }
         }.map { $0.with(source: source) }
         return run

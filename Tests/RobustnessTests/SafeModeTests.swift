@@ -124,7 +124,7 @@ final class SafeModeTests: XCTestCase {
 
     func testReadOutsideIsRefused() {
         let (repl, output) = repl([".read \(outside)/outside.seg"], safe: true)
-        XCTAssertTrue(output.stderr.contains("error: safe mode: cannot read '\(outside)/outside.seg' outside the current directory"),
+        XCTAssertTrue(output.stderr.contains("error: safe mode: reading '\(outside)/outside.seg' outside the current directory is not allowed"),
                       output.stderr)
         XCTAssertNil(repl.session.table(named: "secret"))
     }

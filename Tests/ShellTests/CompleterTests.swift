@@ -1,3 +1,5 @@
+import Columnar
+import Engine
 import Language
 import XCTest
 @testable import Shell
@@ -163,5 +165,21 @@ final class CompleterTests: XCTestCase {
     func testListingLaysOutColumns() {
         XCTAssertEqual(Completer.listing(["a", "bb", "ccc", "d"], width: 12), "a    ccc\nbb   d\n")
         XCTAssertEqual(Completer.listing(["客户", "x"], width: 80), "客户  x\n")
+    }
+}
+
+/// Completion asks the binder: columns made earlier in the same pipeline are offered.
+final class BoundCompletionTests: XCTestCase {
+    func testColumnsMadeEarlierInThePipelineAreOffered() throws {
+        let session = SegshCLI.makeSession()
+        session.setTable("orders", try Table(names: ["customer_id", "order_date", "amount"], columns: [
+            Column.from([.string("a")]), Column.from([.date(0)]), Column.from([.double(1)]),
+        ]))
+        let completer = Completer(source: SessionCompletionSource(session: session, commands: Repl.standardCommands))
+        let afterRFM = completer.complete("orders | rfm customer=customer_id, date=order_date, amount=amount | where mone")
+        XCTAssertEqual(afterRFM.insertion, "tary ")
+        let afterDerive = completer.complete("let v = orders | derive big = amount > 100 | select bi")
+        XCTAssertEqual(afterDerive.insertion, "g ")
+        XCTAssertEqual(session.columnsInScope(ofPipelineText: "orders | summarize n = count() by customer_id | "), ["customer_id", "n"])
     }
 }

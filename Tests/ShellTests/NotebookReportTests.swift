@@ -1,5 +1,8 @@
+import Columnar
+import Diagnostics
 import Engine
 import Foundation
+import IO
 import SegshTestSupport
 import XCTest
 @testable import Shell
@@ -25,9 +28,9 @@ final class NotebookReportTests: XCTestCase {
 
     /// Runs notebook text in a fresh session based at the package root, as `segsh` run from
     /// the repository root does.
-    func run(_ text: String, name: String, figures: Bool = false) -> NotebookRun {
+    func run(_ text: String, name: String, figures: Bool = false, base: String = packageRoot) -> NotebookRun {
         let session = SegshCLI.makeSession()
-        session.baseDirectory = Self.packageRoot
+        session.baseDirectory = base
         return NotebookRunner(collectsFigures: figures).run(Notebook(parsing: text), name: name, in: session)
     }
 
@@ -70,13 +73,16 @@ final class NotebookReportTests: XCTestCase {
 
     // MARK: - The shipped notebook
 
+    /// The shipped notebook's folder: its relative paths are relative to it.
+    static let demoFolder = packageRoot + "/datasets/demo"
+
     func shippedNotebook() throws -> String {
         try String(contentsOfFile: Self.packageRoot + "/datasets/demo/monthly-review.md", encoding: .utf8)
     }
 
     func testShippedNotebookChecksClean() throws {
         let text = try shippedNotebook()
-        let result = run(text, name: "monthly-review.md")
+        let result = run(text, name: "monthly-review.md", base: Self.demoFolder)
         XCTAssertEqual(result.failedCells, 0)
         XCTAssertEqual(result.cells.count, 18)
         XCTAssertEqual(result.updatedText, text,
@@ -84,7 +90,7 @@ final class NotebookReportTests: XCTestCase {
     }
 
     func testReportOfShippedNotebookIsWellFormedWithAChartPerFigure() throws {
-        let result = run(try shippedNotebook(), name: "monthly-review.md", figures: true)
+        let result = run(try shippedNotebook(), name: "monthly-review.md", figures: true, base: Self.demoFolder)
         let html = HTMLReport.render(notebook: result, title: "Monthly review", options: NotebookOptions())
         let document = try parse(html)
         // One chart per chart statement, sweep, what-if / compare matrix and pareto, in order
@@ -269,10 +275,12 @@ final class NotebookReportTests: XCTestCase {
 
     func testUpdateRewritesOutputsAndCheckReportsDifferences() throws {
         let path = directory + "/nb.md"
+        // The notebook's paths are relative to its folder (it runs from the package root).
+        try FileManager.default.copyItem(atPath: Self.demoFolder + "/customers.csv", toPath: directory + "/customers.csv")
         let prose = "# Review\n\nProse *kept* as written.\n\n"
         let text = prose + """
             ```segsh
-            load customers from "datasets/demo/customers.csv"
+            load customers from "customers.csv"
             customers | summarize n = count() by size | sort size
             ```
 
@@ -306,7 +314,8 @@ final class NotebookReportTests: XCTestCase {
         XCTAssertTrue(updated.contains("│ 大型   │ 201 │"), updated)
         XCTAssertTrue(updated.contains("nb.md:27:19: error: unknown column 'nope'"), updated)
         XCTAssertEqual(line(27, of: updated), "customers | where nope")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["nb.md"], "no temporary file left")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["customers.csv", "nb.md"],
+                       "no temporary file left")
 
         let clean = try Segsh.run([path, "--check"], directory: root)
         XCTAssertEqual(clean.status, 0, clean.stdout + clean.stderr)
@@ -324,5 +333,95 @@ final class NotebookReportTests: XCTestCase {
         XCTAssertTrue(report.contains("<title>Review</title>"))
         XCTAssertTrue(report.contains("<p>Prose <em>kept</em> as written.</p>"), report)
         _ = try parse(report)
+    }
+}
+
+/// Reports draw what statements produced when they ran (issue 17): `.save` neither re-parses
+/// the transcript nor re-runs pipelines, and a saved notebook passes its own `--check`.
+final class SavedReportTests: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = NSTemporaryDirectory() + "segsh-saved-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func runShell(_ lines: [String]) -> CapturedOutput {
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = NotebookReportTests.packageRoot
+        let output = CapturedOutput()
+        Repl(session: session, reader: ScriptedReader(lines.map { .line($0) }), output: output, environment: [:]).run()
+        return output
+    }
+
+    /// The `n` column of a pipeline's result, by product line, in a fresh session.
+    func counts(over threshold: Int) throws -> [String: String] {
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = NotebookReportTests.packageRoot
+        var table: Table?
+        let text = "load orders from \"datasets/demo/orders.csv\"\n"
+            + "orders | where amount > \(threshold) | summarize n = count() by product_line"
+        let errors = session.run(SourceFile(name: "t.seg", text: text)) { if case .table(let t, _, _) = $0 { table = t } }
+        XCTAssertEqual(errors.count, 0)
+        let t = try XCTUnwrap(table)
+        let labels = try XCTUnwrap(t.column("product_line")), n = try XCTUnwrap(t.column("n"))
+        var out: [String: String] = [:]
+        for i in 0..<t.rowCount { out[labels[i].description] = NumberFormat.grouped(Int(n[i].description) ?? -1) }
+        return out
+    }
+
+    func testSavedReportDrawsTheBarsTheStatementSawNotTheParametersAtSaveTime() throws {
+        _ = runShell([
+            "load orders from \"datasets/demo/orders.csv\"",
+            "param t = 0",
+            "let v = orders | where amount > $t | summarize n = count() by product_line",
+            "v | chart bar product_line n",
+            "param t = 100000",
+            ".save \(directory)/cb.html",
+        ])
+        let html = try String(contentsOfFile: directory + "/cb.html", encoding: .utf8)
+        // Each bar's tooltip is `label: value`.
+        var drawn: [String: String] = [:]
+        for part in html.components(separatedBy: "<title>").dropFirst() {
+            guard let end = part.range(of: "</title>") else { continue }
+            let title = part[..<end.lowerBound]
+            guard let colon = title.range(of: ": ") else { continue }
+            drawn[String(title[..<colon.lowerBound])] = String(title[colon.upperBound...])
+        }
+        let atRunTime = try counts(over: 0), atSaveTime = try counts(over: 100000)
+        XCTAssertEqual(drawn.count, 6)
+        XCTAssertEqual(drawn, atRunTime)
+        XCTAssertNotEqual(drawn, atSaveTime)
+    }
+
+    func testMaxRowsDoesNotCutWhatSaveWrites() throws {
+        let output = runShell([
+            "load orders from \"datasets/demo/orders.csv\"",
+            "orders | sort order_id | take 10",
+            ".maxrows 3",
+            "orders | sort order_id | take 5",
+            ".save \(directory)/m.md",
+        ])
+        XCTAssertTrue(output.stdout.contains("… 2 more rows"), output.stdout)
+        let saved = try String(contentsOfFile: directory + "/m.md", encoding: .utf8)
+        let notebook = Notebook(parsing: saved)
+        XCTAssertEqual(notebook.cells.count, 3)
+        XCTAssertTrue(notebook.cells[1].savedOutput.hasPrefix("[1] 10 rows × 6 columns\n"))
+        XCTAssertEqual(notebook.cells[1].savedOutput.split(separator: "\n").count, 1 + 3 + 1 + 10 + 1)
+        XCTAssertEqual(notebook.cells[2].savedOutput.split(separator: "\n").count, 1 + 3 + 1 + 5 + 1)
+        // `segsh m.md --check` passes.
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = NotebookReportTests.packageRoot
+        let again = NotebookRunner().run(notebook, name: "m.md", in: session)
+        XCTAssertEqual(again.updatedText, saved, again.diff(name: "m.md"))
+    }
+
+    func testMigrationHeatmapIsColouredByTheShareOfTheRow() {
+        XCTAssertEqual(SVGChart.rowShares([[90, 10, 0], [0, 0, 0], [1, 1, 2]]),
+                       [[0.9, 0.1, 0], [0, 0, 0], [0.25, 0.25, 0.5]])
     }
 }

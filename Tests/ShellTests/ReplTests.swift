@@ -51,6 +51,19 @@ final class ReplTests: XCTestCase {
         XCTAssertEqual(reader.history.last, "people | take 2")
     }
 
+    // Issue 17, item 6: a multi-line statement with a `#` comment was stored as one history
+    // entry per line.
+    func testMultiLineStatementWithACommentIsOneHistoryEntry() {
+        let (repl, reader, output) = makeRepl([.line(load), .line("people |  # the big ones"),
+                                               .line("  where city != \"#1\" |  # not a comment: \"#1\""),
+                                               .line("  take 2")])
+        repl.run()
+        XCTAssertTrue(output.stdout.contains("[1] 2 rows × 3 columns"), output.stdout + output.stderr)
+        XCTAssertEqual(reader.history, [load, "people | where city != \"#1\" | take 2"])
+        XCTAssertEqual(Repl.historyLine("a |\n  b = 'x#y' # c\n\n  | take 1"), "a | b = 'x#y' | take 1")
+        XCTAssertEqual(Repl.historyLine("people | take 1 # one line stays as typed"), "people | take 1 # one line stays as typed")
+    }
+
     func testCtrlCDiscardsTheUnfinishedStatement() {
         let (repl, reader, output) = makeRepl([.line(load), .line("people | where (amount >"), .interrupted,
                                                .line("people | take 1")])
@@ -121,7 +134,7 @@ final class ReplTests: XCTestCase {
         repl.run()
         XCTAssertTrue(repl.session.isSafe)
         XCTAssertTrue(output.stderr.contains("safe mode cannot be turned off"), output.stderr)
-        XCTAssertTrue(output.stderr.contains("safe mode: cannot read '/etc/passwd'"), output.stderr)
+        XCTAssertTrue(output.stderr.contains("safe mode: reading '/etc/passwd' outside the current directory is not allowed"), output.stderr)
     }
 
     func testLastPrintsEveryRowWithoutAPager() {

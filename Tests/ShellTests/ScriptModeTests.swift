@@ -82,7 +82,8 @@ final class ScriptModeTests: XCTestCase {
             .write(toFile: directory + "/inner.seg", atomically: true, encoding: .utf8)
         let r = try Segsh.run(["-c", "run \"inner.seg\"\npeople | take 1 | select city"], directory: directory)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(r.stdout, "客户编号\nA3\nA1\nA2\ncity\n上海\n")  // .mode csv holds after the run
+        // .mode csv holds after the run; an empty line separates the two results.
+        XCTAssertEqual(r.stdout, "客户编号\nA3\nA1\nA2\n\ncity\n上海\n")
 
         try "load people from \"people.csv\"\n.schema peeple\npeople | take 1\n"
             .write(toFile: directory + "/bad-inner.seg", atomically: true, encoding: .utf8)

@@ -225,6 +225,10 @@ extension Kernels {
         var means = [Double](repeating: 0, count: g)
         for i in 0..<g where counts[i] > 0 { means[i] = sums[i] / Double(counts[i]) }
         var squares = [Double](repeating: 0, count: g)
+        // Whether a group holds one value only: its deviation is exactly 0, though the
+        // rounded mean may differ from the value in the last bit (0.1 × 3 → 1.7e-17).
+        var first = [Double](repeating: 0, count: g), seen = [Bool](repeating: false, count: g)
+        var constant = [Bool](repeating: true, count: g)
         try groups.ids.withUnsafeBufferPointer { ids in
             try column.withValidityWords { valid in
                 try KernelSupport.chunked(0..<v.count) { r in
@@ -233,6 +237,7 @@ extension Kernels {
                         let gi = Int(ids[i])
                         let d = v[i] - means[gi]
                         squares[gi] += d * d
+                        if !seen[gi] { first[gi] = v[i]; seen[gi] = true } else if !(v[i] == first[gi]) { constant[gi] = false }
                     }
                 }
             }
@@ -240,7 +245,7 @@ extension Kernels {
         var out = [Double](repeating: 0, count: g)
         var valid = ValidityBuilder(count: g)
         for i in 0..<g {
-            if counts[i] < 2 { valid.setNull(i) } else { out[i] = (squares[i] / Double(counts[i] - 1)).squareRoot() }
+            if counts[i] < 2 { valid.setNull(i) } else if !constant[i] { out[i] = (squares[i] / Double(counts[i] - 1)).squareRoot() }
         }
         return Column(.double(out), validity: valid.finish())
     }

@@ -6,7 +6,8 @@ public enum WindowKind: Sendable, Equatable {
     case denseRank
     /// (rank - 1) / (N - 1), N the non-null count of the group; 0 when N = 1.
     case percentRank
-    /// SQL NTILE(n) over the non-null rows ordered by x, then input order (ties may split).
+    /// NTILE(n) over the non-null rows ordered by x, then input order (ties may split); a null
+    /// x gives null and does not count (SQL's NTILE would bucket nulls last).
     case ntile(Int)
     /// ceil(n × rank / N): ties never split (SPEC 5.2).
     case quantileScore(Int)
@@ -228,7 +229,7 @@ extension Kernels {
         case .rank: ints[row] = rankStart
         case .denseRank: ints[row] = dense
         case .percentRank: doubles[row] = total == 1 ? 0 : Double(rankStart - 1) / Double(total - 1)
-        case .quantileScore: ints[row] = (Int64(buckets) * rankStart + total - 1) / total
+        case .quantileScore: ints[row] = CheckedArithmetic.ceilMultiplyDivide(Int64(buckets), rankStart, total)
         case .ntile:
             let k = Int64(buckets), q = total / k, r = total % k, pos = Int64(p)
             ints[row] = pos < r * (q + 1) ? pos / (q + 1) + 1 : (pos - r * (q + 1)) / q + r + 1

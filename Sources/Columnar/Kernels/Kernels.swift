@@ -114,16 +114,6 @@ struct ValidityBuilder {
     func finish() -> Bitmap? { anyNull ? bitmap : nil }
 }
 
-/// Validity of rows valid in both `a` and `b`.
-func bothValid(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
-    switch (a, b) {
-    case (nil, nil): return nil
-    case (let x?, nil): return x
-    case (nil, let y?): return y
-    case (let x?, let y?): return x & y
-    }
-}
-
 /// A column of Int32 values as an int column (group ids, row numbers).
 func intColumn(_ v: [Int32]) -> Column {
     Column(.int(v.map { Int64($0) }))

@@ -12,8 +12,8 @@ final class GroupCache {
 extension ExpressionEvaluator {
     func call(_ name: Name, _ args: [Expr], over: [Name]?, _ span: Span) throws -> Value {
         guard let f = functions.lookup(name.text) else {
-            let suggestion = closestMatch(to: name.text, in: functions.names)
-            throw error("unknown function '\(name.text)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), name.span,
+            let suggestion = didYouMeanSuffix(name.text, in: functions.names)
+            throw error("unknown function '\(name.text)'" + suggestion, name.span,
                         hints: ["'.help functions' lists them"])
         }
         guard f.arity.contains(args.count) else {

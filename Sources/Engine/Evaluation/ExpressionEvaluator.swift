@@ -123,7 +123,7 @@ public struct ExpressionEvaluator {
 
     /// `unknown column 'recncy' (did you mean 'recency'?)` with the columns in scope.
     public func unknownColumn(_ name: String, _ span: Span) -> Diagnostic {
-        let suggestion = closestMatch(to: name, in: table.names).map { " (did you mean '\($0)'?)" } ?? ""
+        let suggestion = didYouMeanSuffix(name, in: table.names)
         return error("unknown column '\(name)'\(suggestion)", span,
                      hints: ["available columns: " + table.names.joined(separator: ", ")])
     }
@@ -199,8 +199,8 @@ public struct ExpressionEvaluator {
         if l.isNullScalar || r.isNullScalar { return .scalar(.null) }
         var l = l, r = r
         // A date compared with a string literal that spells a date: read the string as a date.
-        if l.type == .date, case .scalar(.string(let s)) = r, let d = parseISODate(s) { r = .scalar(.date(d)) }
-        if r.type == .date, case .scalar(.string(let s)) = l, let d = parseISODate(s) { l = .scalar(.date(d)) }
+        if l.type == .date, case .scalar(.string(let s)) = r, let d = CivilDate.daysSinceEpoch(iso: s) { r = .scalar(.date(d)) }
+        if r.type == .date, case .scalar(.string(let s)) = l, let d = CivilDate.daysSinceEpoch(iso: s) { l = .scalar(.date(d)) }
         guard let lt = l.type, let rt = r.type, comparable(lt, rt) else {
             throw error("cannot compare \(l.typeName) with \(r.typeName)", span,
                         hints: comparisonHint(l, r, a, b))
@@ -259,7 +259,7 @@ public struct ExpressionEvaluator {
             guard case .date(let x) = lc.storage, case .date(let y) = rc.storage else { return .scalar(.null) }
             var out = [Int64](repeating: 0, count: n)
             for i in 0..<n { out[i] = Int64(x[i]) - Int64(y[i]) }
-            let validity = combine(lc.validity, rc.validity)
+            let validity = bothValid(lc.validity, rc.validity)
             if case .scalar = l, case .scalar = r { return .scalar(Column(.int(out), validity: validity)[0]) }
             return .column(Column(.int(out), validity: validity))
         }
@@ -268,6 +268,8 @@ public struct ExpressionEvaluator {
             let n = rowCount
             let rc = r.column(count: n)
             guard case .int(let ds) = rc.storage else { return .scalar(.null) }
+            // No rows (or no days): nothing to shift.
+            if ds.isEmpty { return .column(Column(.date([]))) }
             var idx = 0
             return mapDates(l) { d -> Int32? in
                 defer { idx += 1 }
@@ -420,7 +422,10 @@ public struct ExpressionEvaluator {
         }
         let elseValue = try otherwise.map { try evaluate($0) } ?? .scalar(.null)
         let all = values + [elseValue]
-        let type = try commonType(all.compactMap { $0.type }, span: span)
+        // Null fits any type: when every branch is null, so is the result (of no type yet).
+        let types = all.compactMap { $0.type }
+        guard !types.isEmpty else { return .scalar(.null) }
+        let type = try commonType(types, span: span)
         // Which arm applies to each row (arms.count = else).
         var choice = [Int32](repeating: Int32(arms.count), count: n)
         var decided = [Bool](repeating: false, count: n)
@@ -486,15 +491,6 @@ public struct ExpressionEvaluator {
         if c.validity?.nullCount == c.count || c.count == 0 { return Column.nulls(type, count: c.count) }
         return c
     }
-
-    func combine(_ a: Bitmap?, _ b: Bitmap?) -> Bitmap? {
-        switch (a, b) {
-        case (nil, nil): return nil
-        case (let x?, nil): return x
-        case (nil, let y?): return y
-        case (let x?, let y?): return x & y
-        }
-    }
 }
 
 /// SQL LIKE: `%` any run, `_` one character.
@@ -520,12 +516,4 @@ struct LikePattern {
         }
         return m(0, 0)
     }
-}
-
-/// Reads `2024-06-30` as days since epoch.
-func parseISODate(_ s: String) -> Int32? {
-    let parts = s.split(separator: "-")
-    guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-          let date = CivilDate.valid(year: y, month: m, day: d) else { return nil }
-    return date.daysSinceEpoch
 }

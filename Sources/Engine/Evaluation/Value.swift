@@ -38,26 +38,21 @@ public enum Value {
     }
 }
 
-enum Duration {
+/// Durations (`30days`, `2weeks`, `3months`, `1year`): the one place their length in days
+/// and their calendar arithmetic on dates are defined.
+public enum Duration {
     /// Days in a duration; months and years count as 30 and 365 days where a fixed length is
     /// needed (windows use calendar arithmetic instead, see `shift`).
     /// (Saturating: a duration too long for 64 bits counts as the largest one.)
-    static func days(_ n: Int, _ unit: DurationUnit) -> Int {
-        let factor: Int
-        switch unit {
-        case .days: factor = 1
-        case .weeks: factor = 7
-        case .months: factor = 30
-        case .years: factor = 365
-        }
-        let (v, overflow) = n.multipliedReportingOverflow(by: factor)
+    public static func days(_ n: Int, _ unit: DurationUnit) -> Int {
+        let (v, overflow) = n.multipliedReportingOverflow(by: unit.daysPerUnit)
         return overflow ? (n < 0 ? Int.min : Int.max) : v
     }
 
     /// A date moved by a duration with calendar arithmetic (months and years keep the day,
     /// clamped to the month's length); nil when the result is beyond the dates segsh can
     /// hold (about ±5.8 million years), which makes the value null.
-    static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32? {
+    public static func shift(_ day: Int32, by n: Int, _ unit: DurationUnit) -> Int32? {
         switch unit {
         case .days, .weeks:
             let (d, overflow) = Int(day).addingReportingOverflow(days(n, unit))

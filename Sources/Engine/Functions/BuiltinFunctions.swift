@@ -108,9 +108,9 @@ enum BuiltinFunctions {
                 let length = call.arguments.count > 2 ? try call.constantInt(2, what: "length") : Int.max
                 return ValueMapping.mapString(call.arguments[0]) { s in
                     let chars = Array(s)
-                    let lo = max(0, start - 1)
+                    let lo = start <= 1 ? 0 : start - 1
                     guard lo < chars.count, length > 0 else { return "" }
-                    let hi = length == .max ? chars.count : min(chars.count, lo + length)
+                    let hi = min(chars.count, CheckedArithmetic.saturatingAdd(lo, length))
                     return String(chars[lo..<hi])
                 }
             },
@@ -202,11 +202,11 @@ enum BuiltinFunctions {
                         example: "date(\"2024-06-30\")", kind: .scalar, arity: 1...1, scalar: { call in
                             if call.arguments[0].type == .date { return call.arguments[0] }
                             switch call.arguments[0] {
-                            case .scalar(.string(let s)): return .scalar(parseISODate(s).map { .date($0) } ?? .null)
+                            case .scalar(.string(let s)): return .scalar(CivilDate.daysSinceEpoch(iso: s).map { .date($0) } ?? .null)
                             case .scalar(.null): return .scalar(.null)
                             case .column(let c):
                                 guard case .string(let codes, let dict) = c.storage else { throw typeError(call, 0, expected: "text") }
-                                let per = (0..<dict.count).map { parseISODate(dict.string(Int32($0))) }
+                                let per = (0..<dict.count).map { CivilDate.daysSinceEpoch(iso: dict.string(Int32($0))) }
                                 var out = [Int32](repeating: 0, count: codes.count)
                                 var validity = c.validity ?? Bitmap(count: codes.count, allValid: true)
                                 for i in 0..<codes.count { if let d = per[Int(codes[i])] { out[i] = d } else { validity[i] = false } }
@@ -248,8 +248,11 @@ enum BuiltinFunctions {
                             var choice = [Int32](repeating: 1, count: n)
                             if case .bool(let bits) = cc.storage { for i in 0..<n where bits[i] && !cc.isNull(i) { choice[i] = 0 } }
                             let vals = Array(call.arguments[1...2])
+                            // Null fits any type: two null branches give null, not an int column.
+                            let types = vals.compactMap { $0.type }
+                            guard !types.isEmpty else { return .scalar(.null) }
                             return scalarIfConstant(call, .column(try call.evaluator.select(choice, from: vals,
-                                type: call.evaluator.commonType(vals.compactMap { $0.type }, span: call.span), count: n)))
+                                type: call.evaluator.commonType(types, span: call.span), count: n)))
                         }),
         ]
     }
@@ -316,7 +319,7 @@ enum BuiltinFunctions {
                 "rank(-revenue) over industry") { _ in (.rank, 0) },
             win("dense_rank", "dense_rank(x) [over COL]", "Rank without gaps after ties.", "dense_rank(-monetary)") { _ in (.denseRank, 0) },
             win("percent_rank", "percent_rank(x) [over COL]", "(rank - 1) / (N - 1); 0 when N = 1.", "percent_rank(monetary)") { _ in (.percentRank, 0) },
-            win("ntile", "ntile(n, x) [over COL]", "SQL NTILE: n buckets of (almost) equal size by x; ties may split.",
+            win("ntile", "ntile(n, x) [over COL]", "n buckets of (almost) equal size of the non-null x, ordered by x; ties may split; null x → null (not counted, unlike SQL NTILE, which buckets nulls last).",
                 "ntile(4, monetary)", arity: 2...2) { call in
                 let n = try call.constantInt(0, what: "n")
                 guard n >= 1 else { throw call.error("ntile(): n must be at least 1", argument: 0) }

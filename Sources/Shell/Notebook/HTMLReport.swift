@@ -1,6 +1,7 @@
 import Columnar
 import Diagnostics
 import Engine
+import IO
 import Foundation
 import Language
 
@@ -43,36 +44,20 @@ public enum HTMLReport {
         return page(title: title, body: body)
     }
 
-    /// The report of the shell session: one section per statement of the transcript. Chart
-    /// data is re-evaluated in `session` as it is now (when that fails, the text chart is shown).
-    public static func render(transcript: [TranscriptEntry], title: String, session: Session, maxRows: Int) -> String {
+    /// The report of the shell session: one section per statement of the transcript, with
+    /// the results and figures recorded when each statement ran.
+    public static func render(transcript: [TranscriptEntry], title: String, maxRows: Int) -> String {
         var body = "<h1>\(HTMLText.escape(title))</h1>\n"
         for entry in transcript {
-            var figure: ReportFigure?
-            if !entry.isError {
-                let file = SourceFile(name: "<shell>", text: entry.statement)
-                let (statements, errors) = Parser.parse(file)
-                if errors.isEmpty, statements.count == 1 {
-                    figure = ReportFigure.recognise(statements[0], items: entry.items, file: file, session: session)
-                }
-            }
-            var output = items(entry.items, figure: figure, maxRows: maxRows)
+            var output = items(entry.items, figure: entry.isError ? nil : entry.figure, maxRows: maxRows)
             if entry.isError {
                 output += entry.diagnostics.isEmpty
-                    ? "<pre class=\"error\">" + HTMLText.escape(errorText(entry)) + "</pre>\n"
+                    ? "<pre class=\"error\">" + HTMLText.escape(entry.output) + "</pre>\n"
                     : entry.diagnostics.map(diagnostic).joined()
             }
             body += section(code: entry.statement, output: output, failed: entry.isError)
         }
         return page(title: title, body: body)
-    }
-
-    /// The error part of a transcript entry's text output (after the item texts).
-    static func errorText(_ entry: TranscriptEntry) -> String {
-        guard let range = entry.output.range(of: "error:") else { return entry.output }
-        let lineStart = entry.output[..<range.lowerBound].lastIndex(of: "\n").map { entry.output.index(after: $0) }
-            ?? entry.output.startIndex
-        return String(entry.output[lineStart...])
     }
 
     // MARK: - Pieces
@@ -86,7 +71,8 @@ public enum HTMLReport {
         return out + "</section>\n"
     }
 
-    /// A statement's result items; its figure replaces its report text, or follows its first table.
+    /// A statement's result items, its charts drawn as SVG; its figure (a migration matrix or
+    /// a Pareto curve) follows its first table.
     static func items(_ items: [ResultItem], figure: ReportFigure?, maxRows: Int) -> String {
         var out = ""
         var figureShown = false
@@ -99,13 +85,11 @@ public enum HTMLReport {
             switch item {
             case .table(let table, let number, _):
                 out += HTMLTable.render(table, number: number, maxRows: maxRows)
-                if figure?.replacesText == false { showFigure() }
+                showFigure()
             case .text(let text):
-                if figure?.replacesText == true {
-                    showFigure()
-                } else {
-                    out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
-                }
+                out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
+            case .chart(let chart):
+                out += "<figure class=\"chart\">" + SVGChart.render(chart) + "</figure>\n"
             case .note(let text), .done(let text, _):
                 out += "<p class=\"note\">" + HTMLText.escape(trimmedLine(text)) + "</p>\n"
             }

@@ -46,6 +46,11 @@ struct NotebookCommand {
         return lower.hasSuffix(".md") || lower.hasSuffix(".markdown")
     }
 
+    /// The absolute folder a notebook file is in.
+    static func folder(of path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+    }
+
     /// The name of a notebook in diagnostics: its file name.
     static func displayName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
@@ -54,7 +59,12 @@ struct NotebookCommand {
     func runNotebook(path: String, text: String) -> Int32 {
         let name = NotebookCommand.displayName(path)
         let session = SegshCLI.makeSession(safe: invocation.safe, parameters: invocation.parameters)
-        let plain = !invocation.update && !invocation.check
+        // Relative paths in a notebook (`load ... from "orders.csv"`, `run "x.seg"`) are
+        // relative to the notebook's folder, so it runs the same from any directory.
+        session.baseDirectory = NotebookCommand.folder(of: path)
+        // A plain run prints results as a script does; `--html` writes the report instead.
+        let plain = !invocation.update && !invocation.check && invocation.htmlOutput == nil
+        session.filesBeingRead = [path]
         var runner = NotebookRunner(options: NotebookOptions(format: invocation.format, maxRows: invocation.maxRows))
         runner.collectsFigures = invocation.htmlOutput != nil
         if plain {
@@ -95,12 +105,18 @@ struct NotebookCommand {
         if let htmlPath = invocation.htmlOutput {
             let title = HTMLReport.title(of: notebook) ?? name
             let html = HTMLReport.render(notebook: result, title: title, options: runner.options)
+            if let reader = session.readerOfFile(htmlPath) {
+                output.err("segsh: refusing to overwrite '\(htmlPath)' with the report: \(reader)\n")
+                return 1
+            }
             do {
                 try AtomicFile.write(html, to: htmlPath)
             } catch {
                 output.err("segsh: cannot write '\(htmlPath)': \(NotebookCommand.message(error))\n")
                 return 1
             }
+            output.err("wrote \(htmlPath): the report of \(path) (\(result.cells.count) cell\(result.cells.count == 1 ? "" : "s")"
+                       + (result.failedCells > 0 ? ", \(result.failedCells) failed" : "") + ")\n")
         }
         return code
     }

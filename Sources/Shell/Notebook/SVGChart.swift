@@ -2,7 +2,7 @@ import Diagnostics
 import Foundation
 import IO
 
-/// Draws `ReportFigure`s as inline SVG for the HTML report: self-contained (no scripts, no
+/// Draws chart values and `ReportFigure`s as inline SVG for the HTML report: self-contained (no scripts, no
 /// fonts to fetch), XHTML-compatible (quoted attributes, escaped text), sized by `viewBox`
 /// so it scales with the page. Text is styled by the report's CSS (`svg text`).
 public enum SVGChart {
@@ -12,17 +12,30 @@ public enum SVGChart {
 
     /// The `<svg>` element of a figure.
     public static func render(_ figure: ReportFigure) -> String {
-        if figure.isEmpty {
-            return svg(width: 320, height: 40, label: "empty chart",
-                       body: text("(no values)", x: 10, y: 24, anchor: "start", cssClass: "axis-title"))
-        }
+        if figure.isEmpty { return emptyChart }
         switch figure {
-        case .bar(let labels, let values, let valueName): return bar(labels: labels, values: values, valueName: valueName)
-        case .histogram(let edges, let counts, let valueName): return histogram(edges: edges, counts: counts, valueName: valueName)
-        case .lines(let xName, let xLabels, let series): return lines(xName: xName, xLabels: xLabels, series: series)
         case .heatmap(let rows, let columns, let counts): return heatmap(rowLabels: rows, columnLabels: columns, counts: counts)
         case .pareto(let points, let boundaries, let measure): return pareto(points: points, boundaries: boundaries, measure: measure)
         }
+    }
+
+    /// The `<svg>` element of a chart value: bars, or a histogram over its bin edges.
+    public static func render(_ chart: Chart) -> String {
+        if chart.isEmpty { return emptyChart }
+        switch chart.kind {
+        case .bar:
+            return bar(labels: chart.labels, values: chart.values, valueName: chart.valueName)
+        case .histogram:
+            return histogram(edges: chart.edges, counts: chart.values.map { Int(exactly: $0.rounded()) ?? 0 },
+                             valueName: chart.valueName)
+        case .lines:
+            return lines(xName: chart.valueName, xLabels: chart.labels, series: chart.series)
+        }
+    }
+
+    static var emptyChart: String {
+        svg(width: 320, height: 40, label: "empty chart",
+            body: text("(no values)", x: 10, y: 24, anchor: "start", cssClass: "axis-title"))
     }
 
     // MARK: - Charts
@@ -76,7 +89,7 @@ public enum SVGChart {
         return svg(height: height, label: "histogram of \(valueName)", body: body)
     }
 
-    static func lines(xName: String, xLabels: [String], series: [ReportFigure.Series]) -> String {
+    static func lines(xName: String, xLabels: [String], series: [Chart.Series]) -> String {
         let legendWidth = min(220, (series.map { textWidth($0.name) }.max() ?? 40) + 40)
         let left = 64.0, right = legendWidth + 10, top = 14.0, bottom = 46.0, plotHeight = 240.0
         let height = top + plotHeight + bottom
@@ -118,7 +131,7 @@ public enum SVGChart {
         let gridWidth = cellWidth * Double(columnLabels.count)
         let svgWidth = max(320, left + gridWidth + 20)
         let height = top + cellHeight * Double(rowLabels.count) + 16
-        let maxCount = counts.flatMap { $0 }.filter(\.isFinite).max() ?? 0
+        let shares = rowShares(counts)
         var body = text("after →", x: left + gridWidth / 2, y: 16, anchor: "middle", cssClass: "axis-title")
         body += "<text x=\"14\" y=\"\(number(top + cellHeight * Double(rowLabels.count) / 2))\" text-anchor=\"middle\" "
             + "class=\"axis-title\" transform=\"rotate(-90 14 \(number(top + cellHeight * Double(rowLabels.count) / 2)))\">before →</text>"
@@ -130,17 +143,27 @@ public enum SVGChart {
             body += text(truncate(label, to: labelWidth - 16), x: left - 8, y: y + cellHeight / 2 + 4, anchor: "end")
             for (j, column) in columnLabels.enumerated() {
                 let v = j < counts[i].count ? counts[i][j] : 0
-                let t = maxCount > 0 && v.isFinite ? max(0, v) / maxCount : 0
+                let t = j < shares[i].count ? shares[i][j] : 0
                 let x = left + cellWidth * Double(j)
                 let diagonal = label == column
                 body += "<rect x=\"\(number(x))\" y=\"\(number(y))\" width=\"\(number(cellWidth))\" height=\"\(number(cellHeight))\" "
                     + "fill=\"\(heat(t))\" stroke=\"\(diagonal ? "#333" : "#fff")\" stroke-width=\"\(diagonal ? "1.5" : "1")\">"
-                    + "<title>\(escape("\(label) → \(column): \(numberTexts([v])[0])"))</title></rect>"
+                    + "<title>\(escape("\(label) → \(column): \(numberTexts([v])[0]) (\(percent(t)) of \(label))"))</title></rect>"
                 body += text(numberTexts([v])[0], x: x + cellWidth / 2, y: y + cellHeight / 2 + 4, anchor: "middle",
                              cssClass: t > 0.55 ? "value light" : "value")
             }
         }
         return svg(width: svgWidth, height: height, label: "migration matrix", body: body)
+    }
+
+    /// Each cell's share of its row (0...1): a heatmap coloured by it shows where each class
+    /// went, so a few moves out of a large class stand out as much as those out of a small one
+    /// (coloured by the largest count, the big diagonal cells wash every move out).
+    static func rowShares(_ counts: [[Double]]) -> [[Double]] {
+        counts.map { row in
+            let total = row.filter { $0.isFinite && $0 > 0 }.reduce(0, +)
+            return row.map { total > 0 && $0.isFinite ? max(0, $0) / total : 0 }
+        }
     }
 
     static func pareto(points: [ReportFigure.Point], boundaries: [Double], measure: String) -> String {

@@ -3,6 +3,7 @@ import Diagnostics
 import Engine
 import Foundation
 import Segmentation
+import IO
 import XCTest
 
 /// Every example script in scripts/examples runs without an error against datasets/demo.
@@ -37,6 +38,7 @@ final class SegmentationExampleTests: XCTestCase {
             switch item {
             case .table(let t, _, _): out.tables.append(t)
             case .text(let s): out.texts.append(s)
+            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
             }
         }
@@ -49,7 +51,7 @@ final class SegmentationExampleTests: XCTestCase {
             .filter { $0.hasSuffix(".seg") }.sorted()
         XCTAssertEqual(names, ["01-segmentation-table.seg", "02-rfm-quintiles.seg", "03-rfm-class8.seg", "04-composite-score.seg",
                                "05-value-potential-matrix.seg", "06-pareto-abc.seg", "07-group-accounts.seg",
-                               "08-quarterly-review.seg", "09-whatif-thresholds.seg"])
+                               "08-quarterly-review.seg", "09-whatif-thresholds.seg", "10-clv-churn-risk.seg"])
     }
 
     func testSegmentationTable() throws {
@@ -168,5 +170,29 @@ final class SegmentationExampleTests: XCTestCase {
         XCTAssertEqual(counts[2], [199, 280, 682, 608])  // a_mult 0.7
         XCTAssertEqual(counts[7], [199, 85, 877, 608])   // a_mult 1.2
         XCTAssertEqual(mult.columns[0][2].doubleValue ?? 0, 0.7, accuracy: 1e-9)
+    }
+
+    func testCLVChurnRisk() throws {
+        let (out, _) = try runExample("10-clv-churn-risk.seg")
+        XCTAssertEqual(out.tables.count, 3)
+        // The churn-risk list: S and A customers only, all with p_alive < 0.3, most valuable history first.
+        let risk = out.tables[0]
+        XCTAssertEqual(risk.names, ["customer_id", "name", "tier", "owner", "recency", "monetary", "p_alive", "clv"])
+        XCTAssertEqual(risk.rowCount, 13)
+        for v in SegmentationHarness.values(risk, "tier") { XCTAssertTrue(v == .string("S") || v == .string("A"), "\(v)") }
+        for v in SegmentationHarness.values(risk, "p_alive") {
+            guard case .double(let p) = v else { return XCTFail("p_alive \(v)") }
+            XCTAssertLessThan(p, 0.3)
+        }
+        XCTAssertEqual(SegmentationHarness.values(risk, "customer_id").first, .string("C001338"))
+        // Per tier: 2 of the S customers and 11 of the A customers are at risk.
+        let perTier = out.tables[1]
+        XCTAssertEqual(SegmentationHarness.values(perTier, "tier"), ["A", "B", "C", "S"].map { Scalar.string($0) })
+        XCTAssertEqual(SegmentationHarness.values(perTier, "at_risk"), [11, 3, 35, 2].map { Scalar.int($0) })
+        // The CLV ranking starts at rank 1 and is sorted by clv.
+        let ranking = out.tables[2]
+        XCTAssertEqual(ranking.rowCount, 15)
+        XCTAssertEqual(SegmentationHarness.values(ranking, "clv_rank").first, .int(1))
+        XCTAssertEqual(SegmentationHarness.values(ranking, "customer_id").first, .string("C000713"))
     }
 }

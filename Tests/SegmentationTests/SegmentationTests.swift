@@ -2,6 +2,7 @@ import Columnar
 import Diagnostics
 import Engine
 import Segmentation
+import IO
 import XCTest
 
 /// A session with the segmentation operators installed, and what running statements in it
@@ -27,6 +28,7 @@ final class SegmentationHarness {
             switch item {
             case .table(let t, _, _): out.tables.append(t)
             case .text(let s): out.texts.append(s)
+            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
             }
         }

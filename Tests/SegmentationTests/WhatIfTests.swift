@@ -1,7 +1,9 @@
 import Columnar
 import Diagnostics
 import Engine
+import Language
 import Segmentation
+import IO
 import XCTest
 
 /// A session with the segmentation operators and the what-if statements installed, and what
@@ -29,6 +31,7 @@ final class WhatIfHarness {
             switch item {
             case .table(let t, _, _): out.tables.append(t)
             case .text(let s): out.texts.append(s)
+            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
             }
         }
@@ -272,11 +275,10 @@ final class WhatIfTests: XCTestCase {
         // restarts from the table kept before classify; one on asof redoes the rfm.
         let h = WhatIfHarness()
         var rfmRuns = 0
-        guard let rfm = h.session.stepHandlers["rfm"] else { return XCTFail("no rfm handler") }
-        h.session.stepHandlers["rfm"] = { step, table, context in
-            rfmRuns += 1
-            return try rfm(step, table, context)
-        }
+        guard let rfm = h.session.operators.definition("rfm") else { return XCTFail("no rfm operator") }
+        h.session.operators.register(OperatorDefinition(keyword: "rfm", syntax: rfm.syntax, summary: rfm.summary, example: rfm.example) { step, input, binder in
+            CountingOperator(inner: try rfm.bind(step, input, binder), onExecute: { rfmRuns += 1 })
+        })
         h.session.setTable("orders", try Table(names: ["customer_id", "order_date", "amount"], columns: [
             Column.from(["a", "a", "b", "c"].map { .string($0) }),
             Column.from([(6, 1), (6, 20), (5, 1), (6, 25)].map { .date(CivilDate(year: 2025, month: $0.0, day: $0.1).daysSinceEpoch) }),
@@ -314,5 +316,17 @@ final class WhatIfTests: XCTestCase {
         let evaluations = h.session.viewEvaluations
         for k in 0..<8 { h.run("whatif s_recency = \(31 + k) on tiered by tier") }
         XCTAssertEqual(h.session.viewEvaluations - evaluations, 8)
+    }
+}
+
+/// Counts the runs of an operator (binding, which learns the output schema, is not a run).
+private struct CountingOperator: PlanOperator {
+    let inner: PlanOperator
+    let onExecute: () -> Void
+    var step: Step { inner.step }
+    func outputSchema(_ input: Schema, _ context: StepContext) throws -> Schema { try inner.outputSchema(input, context) }
+    func execute(_ input: Table, _ context: StepContext) throws -> Table {
+        onExecute()
+        return try inner.execute(input, context)
     }
 }

@@ -1,0 +1,72 @@
+import Columnar
+import Foundation
+
+/// PostgreSQL (12 and later).
+public struct PostgreSQLDialect: SQLDialect {
+    public init() {}
+    public var name: String { "PostgreSQL" }
+
+    public func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    public func string(_ s: String) -> String {
+        // Standard-conforming strings: only the quote is doubled. NUL cannot be sent.
+        "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+    public func double(_ d: Double) -> String {
+        if d.isNaN { return "CAST('NaN' AS DOUBLE PRECISION)" }
+        if d.isInfinite { return d > 0 ? "CAST('Infinity' AS DOUBLE PRECISION)" : "CAST('-Infinity' AS DOUBLE PRECISION)" }
+        return "CAST(\(d.description) AS DOUBLE PRECISION)"
+    }
+    public func typeName(_ t: DataType) -> String {
+        switch t {
+        case .int: return "BIGINT"
+        case .double: return "DOUBLE PRECISION"
+        case .date: return "DATE"
+        case .bool: return "BOOLEAN"
+        case .string: return "TEXT"
+        }
+    }
+    public func byteOrder(_ sql: String) -> String { "(\(sql) COLLATE \"C\")" }
+    public func addMonths(_ date: String, _ months: Int) -> String {
+        "CAST(\(date) + make_interval(months => \(months)) AS DATE)"
+    }
+    public func addDays(_ date: String, _ days: String) -> String { "(\(date) + CAST(\(days) AS INTEGER))" }
+    public func daysBetween(_ a: String, _ b: String) -> String { "CAST(\(b) - \(a) AS BIGINT)" }
+    public func datePart(_ part: String, _ date: String) -> String { "CAST(EXTRACT(\(part.uppercased()) FROM \(date)) AS BIGINT)" }
+    public func isoWeekday(_ date: String) -> String { "CAST(EXTRACT(ISODOW FROM \(date)) AS BIGINT)" }
+    public func dateTrunc(_ unit: String, _ date: String) -> String {
+        unit == "day" ? date : "CAST(date_trunc('\(unit)', \(date)) AS DATE)"
+    }
+    public func percentile(_ x: String, _ p: Double) -> String {
+        "percentile_cont(\(p.description)) WITHIN GROUP (ORDER BY \(x))"
+    }
+    /// PostgreSQL's percentile_cont is not a window function: a scalar subquery over the
+    /// step's input (correlated on the partition columns; once per distinct group in practice
+    /// only when PostgreSQL memoizes it, so `median(x) over g` costs a scan per row on large inputs).
+    public func percentileOver(_ x: String, _ p: Double, partition: [String], relation: String) -> String {
+        let inner = "segsh_p"
+        let condition = partition.map { "\(inner).\($0) IS NOT DISTINCT FROM \(relation).\($0)" }.joined(separator: " AND ")
+        return "(SELECT \(percentile(x, p)) FROM \(relation) AS \(inner)\(condition.isEmpty ? "" : " WHERE \(condition)"))"
+    }
+    public func firstValue(_ x: String, orderColumn: String?, last: Bool) -> String {
+        let order = orderColumn.map { " ORDER BY \($0)\(last ? " DESC" : "")" } ?? ""
+        return "(array_agg(\(x)\(order)) FILTER (WHERE \(x) IS NOT NULL))[1]"
+    }
+    public func like(_ x: String, _ pattern: String, negated: Bool) -> String {
+        "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '')"
+    }
+    public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) - trunc(\(a) / \(b)) * \(b))" }
+    /// Accumulated in `numeric`: exact for decimal data, where summing doubles would not be
+    /// (ten 0.1s average to 0.1, as in segsh, not 0.09999999999999999).
+    public func mean(_ x: String, over: String) -> String { "CAST(avg(CAST(\(x) AS NUMERIC)) \(over) AS DOUBLE PRECISION)" }
+    public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) / \(b))" }
+    public func floor(_ x: String) -> String { "floor(\(x))" }
+    public func ceil(_ x: String) -> String { "ceil(\(x))" }
+    public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }
+    public func startsWith(_ s: String, _ part: String) -> String { "starts_with(\(s), \(part))" }
+    public func endsWith(_ s: String, _ part: String) -> String { "(right(\(s), char_length(\(part))) = \(part))" }
+    public func position(_ part: String, in s: String) -> String { "strpos(\(s), \(part))" }
+    public var temporaryTableKeyword: String { "CREATE TEMPORARY TABLE" }
+    public var sessionSetup: [String] { ["SET TIME ZONE 'UTC'", "SET extra_float_digits = 3"] }
+}

@@ -1,0 +1,214 @@
+import Columnar
+import Diagnostics
+import Language
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Lowers a `LogicalPlan` to one SQL query for an attached database: each step becomes a
+/// common table expression over the one before (`PlanOperator.lower`), expressions and
+/// functions are lowered by `SQLCompiler+Expressions`, and the dialect spells what differs
+/// between engines. In-memory tables the query needs (the right side of a join, a view
+/// computed here) are sent as temporary tables first, up to `RemoteLimits.temporaryTableRows`.
+public final class SQLCompiler {
+    /// The hidden column that carries a fixed row order from step to step.
+    public static let orderColumn = "__segsh_order"
+
+    public let dialect: SQLDialect
+    public let session: Session
+    /// The attachment the query runs in.
+    let alias: String
+    public let file: SourceFile
+    public let parameters: [String: Scalar]
+    private var counter = 0
+    /// While a `summarize` is lowered: aggregate arguments that hold window functions
+    /// (`max(zscore(x))`), computed per row in a step before the grouping (SQL cannot nest a
+    /// window in an aggregate); nil elsewhere.
+    var preAggregated: [(name: String, sql: String)]?
+    /// In-memory tables to send before the query runs, under these names.
+    private(set) var uploads: [(name: RemoteTableName, table: Table)] = []
+    /// Report queries added by operators (`pareto`'s summary line): run after the main
+    /// query, each rendered to a line of text.
+    private(set) var reports: [(sql: String, render: (Table) -> String)] = []
+
+    /// `table` with the order column (0, 1, 2, …) added, for writing it to a database.
+    public static func withOrderColumn(_ table: Table) -> Table {
+        var out = table
+        out.set(orderColumn, Column(.int((0..<Int64(table.rowCount)).map { $0 })))
+        return Table(uncheckedNames: out.names, columns: out.columns, rowCount: table.rowCount)
+    }
+
+    /// Adds a report: `select` runs over the relation of `query` (with its CTEs).
+    public func addReport(over query: SQLQuery, select: String, render: @escaping (Table) -> String) {
+        var sql = ""
+        if !query.ctes.isEmpty {
+            sql = "WITH " + query.ctes.map { "\($0.name) AS (\($0.body))" }.joined(separator: ",\n     ") + "\n"
+        }
+        reports.append((sql + select.replacingOccurrences(of: "{relation}", with: query.relation), render))
+    }
+
+    public init(dialect: SQLDialect, session: Session, alias: String, file: SourceFile, parameters: [String: Scalar]) {
+        self.dialect = dialect; self.session = session; self.alias = alias; self.file = file; self.parameters = parameters
+    }
+
+    public func error(_ message: String, _ span: Span, hints: [String] = []) -> Diagnostic {
+        Diagnostic(message, at: span, in: file, hints: hints)
+    }
+
+    public func quote(_ name: String) -> String { dialect.quote(name) }
+
+    /// The SQL text of the first `steps` steps of `plan`, ordered by the fixed order if any.
+    public func compile(_ plan: LogicalPlan, steps: Int) throws -> String {
+        let q = try query(for: plan, steps: steps)
+        let columns = q.schema.names.map(quote).joined(separator: ", ")
+        var sql = ""
+        if !q.ctes.isEmpty {
+            sql = "WITH " + q.ctes.map { "\($0.name) AS (\($0.body))" }.joined(separator: ",\n     ") + "\n"
+        }
+        sql += "SELECT \(columns.isEmpty ? "*" : columns) FROM \(q.relation)"
+        if q.ordered { sql += " ORDER BY \(quote(SQLCompiler.orderColumn))" }
+        return sql
+    }
+
+    /// The query of a plan's first `steps` steps.
+    func query(for plan: LogicalPlan, steps: Int) throws -> SQLQuery {
+        var q = try start(plan)
+        for step in plan.steps.prefix(steps) {
+            try Cancellation.check()
+            q = try step.op.lower(q, self)
+        }
+        return q
+    }
+
+    /// The relation a plan's source gives.
+    func start(_ plan: LogicalPlan) throws -> SQLQuery {
+        switch plan.source {
+        case .remote(let a, let table):
+            guard a == alias else {
+                throw error("'\(a).\(table)' is in another attachment than '\(alias)'; one query runs in one database",
+                            plan.pipeline.source.span, hints: ["bring one side here with '| collect' (or load it) first"])
+            }
+            // A table segsh wrote (`--tables-in`, a temporary table) keeps its row order in
+            // the order column; any other table's order is the engine's.
+            let ordered = (try? session.remoteColumns(alias: a, table: table, span: plan.pipeline.source.span, file: file))?
+                .contains { $0.name == SQLCompiler.orderColumn } ?? false
+            return SQLQuery(ctes: [], relation: dialect.quoteTable(table), schema: plan.sourceSchema, ordered: ordered)
+        case .view(_, let inner), .nested(let inner):
+            if inner.location == .database(alias) { return try query(for: inner, steps: inner.steps.count) }
+            return try upload(plan)
+        case .table, .result, .materialized:
+            return try upload(plan)
+        }
+    }
+
+    /// An in-memory source sent as a temporary table.
+    func upload(_ plan: LogicalPlan) throws -> SQLQuery {
+        let source = LogicalPlan(source: plan.source, sourceSchema: plan.sourceSchema, steps: [], pipeline: plan.pipeline)
+        let table = try session.execute(source, file: file, parameters: parameters).table
+        guard table.rowCount <= RemoteLimits.temporaryTableRows else {
+            throw error("this in-memory table has \(table.rowCount) rows; segsh sends at most \(RemoteLimits.temporaryTableRows) to \(alias) as a temporary table",
+                        plan.pipeline.source.span, hints: ["export it to the database first: export TABLE to \(alias).NAME"])
+        }
+        counter += 1
+        let name = RemoteTableName(schema: nil, table: "segsh_tmp_\(ProcessID.current)_\(uploads.count + 1)")
+        uploads.append((name, SQLCompiler.withOrderColumn(table)))
+        return SQLQuery(ctes: [], relation: dialect.quoteTable(name), schema: Schema(table), ordered: true)
+    }
+
+    /// The right side of a join, as a relation in the same query.
+    func relation(for plan: LogicalPlan, joinedTo input: SQLQuery, span: Span) throws -> SQLQuery {
+        try query(for: plan, steps: plan.steps.count)
+    }
+
+    /// `input` with the common table expressions of `other` added (for joins).
+    func merge(_ other: SQLQuery, into input: SQLQuery) -> SQLQuery {
+        var q = input
+        let known = Set(q.ctes.map(\.name))
+        q.ctes += other.ctes.filter { !known.contains($0.name) }
+        return q
+    }
+
+    /// Sends the temporary tables the query reads; they are dropped again by `dropUploads`.
+    func uploadTemporaryTables(to a: Attachment) throws {
+        for u in uploads { try a.database.write(u.table, to: u.name, replace: true) }
+    }
+
+    /// Drops the tables `uploadTemporaryTables` made.
+    func dropUploads(in a: Attachment) {
+        for u in uploads { try? a.database.execute("DROP TABLE IF EXISTS \(dialect.quoteTable(u.name))") }
+    }
+
+    // MARK: Building steps
+
+    /// The visible columns of `input`, quoted, for a step that passes them on.
+    public func passThrough(_ input: SQLQuery) -> [String] { input.schema.names.map(quote) }
+
+    /// Adds `SELECT items FROM input ...` as the next step. The hidden order column is
+    /// passed on when `keepOrder` and the input has one; `newOrder` (an ORDER BY list)
+    /// fixes a new order instead.
+    public func select(_ items: [String], from input: SQLQuery, where condition: String? = nil, groupBy: [String] = [],
+                       schema: Schema, keepOrder: Bool = true, newOrder: String? = nil,
+                       limit: Int? = nil, orderForLimit: String? = nil) -> SQLQuery {
+        var items = items
+        var ordered = false
+        if let newOrder {
+            items.append("ROW_NUMBER() OVER (ORDER BY \(newOrder)) AS \(quote(SQLCompiler.orderColumn))")
+            ordered = true
+        } else if keepOrder && input.ordered && groupBy.isEmpty {
+            items.append(quote(SQLCompiler.orderColumn))
+            ordered = true
+        }
+        var body = "SELECT \(items.isEmpty ? "1 AS \(quote("__segsh_empty"))" : items.joined(separator: ", ")) FROM \(input.relation)"
+        if let condition { body += " WHERE \(condition)" }
+        if !groupBy.isEmpty { body += " GROUP BY \(groupBy.joined(separator: ", "))" }
+        if let limit {
+            if let orderForLimit { body += " ORDER BY \(orderForLimit)" }
+            body += " LIMIT \(limit)"
+        }
+        return addStep(body, to: input, schema: schema, ordered: ordered)
+    }
+
+    /// Adds a step whose whole `SELECT` is given.
+    public func addStep(_ body: String, to input: SQLQuery, schema: Schema, ordered: Bool) -> SQLQuery {
+        counter += 1
+        var q = input
+        let name = "s\(counter)"
+        q.ctes.append((name, body))
+        q.relation = name
+        q.schema = schema
+        q.ordered = ordered
+        return q
+    }
+
+    /// An ORDER BY list for sort keys: explicit nulls placement (last, as segsh sorts), byte
+    /// order for strings, and the previous order as the last key so equal keys keep it.
+    public func orderBy(_ keys: [SortKey], over input: SQLQuery) throws -> String {
+        var parts: [String] = []
+        for k in keys {
+            let v = try expression(k.expr, over: input)
+            let sql = v.type == .string ? dialect.byteOrder(v.sql) : v.sql
+            parts.append("\(sql) \(k.descending ? "DESC" : "ASC") NULLS LAST")
+        }
+        if input.ordered { parts.append(quote(SQLCompiler.orderColumn)) }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// The process id, for names of temporary tables.
+enum ProcessID {
+    static let current: Int32 = getpid()
+}
+
+extension SQLCompiler {
+    /// A compiler for expressions written in another file (a rule set's conditions).
+    public func with(file: SourceFile) -> SQLCompiler {
+        SQLCompiler(dialect: dialect, session: session, alias: alias, file: file, parameters: parameters)
+    }
+}
+
+extension StepContext {
+    /// A context for checking an operator's arguments while compiling it to SQL.
+    public static func scratch(_ compiler: SQLCompiler) -> StepContext {
+        StepContext(session: compiler.session, file: compiler.file, parameters: compiler.parameters)
+    }
+}

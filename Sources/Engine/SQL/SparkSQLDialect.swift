@@ -1,0 +1,81 @@
+import Columnar
+import Foundation
+
+/// Spark SQL (Spark 3.5 and 4.x, through Spark Connect). Differences from PostgreSQL that
+/// matter for segsh's semantics, each handled here: backtick identifiers; string literals
+/// with backslash escapes (two adjacent quotes are two literals in Spark); strings compare
+/// by their UTF-8 bytes already; `floor`/`ceil` return integers (cast back to double);
+/// `date - date` is an interval (use `datediff`); `weekday` counts from Monday = 0;
+/// `percentile` is exact and interpolating, and also a window function.
+public struct SparkSQLDialect: SQLDialect {
+    public init() {}
+    public var name: String { "Spark SQL" }
+
+    public func quote(_ identifier: String) -> String {
+        "`" + identifier.replacingOccurrences(of: "`", with: "``") + "`"
+    }
+    public func string(_ s: String) -> String {
+        var out = "'"
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "'"
+    }
+    public func double(_ d: Double) -> String {
+        if d.isNaN { return "CAST('NaN' AS DOUBLE)" }
+        if d.isInfinite { return d > 0 ? "CAST('Infinity' AS DOUBLE)" : "CAST('-Infinity' AS DOUBLE)" }
+        return "CAST('\(d.description)' AS DOUBLE)"
+    }
+    public func typeName(_ t: DataType) -> String {
+        switch t {
+        case .int: return "BIGINT"
+        case .double: return "DOUBLE"
+        case .date: return "DATE"
+        case .bool: return "BOOLEAN"
+        case .string: return "STRING"
+        }
+    }
+    public func byteOrder(_ sql: String) -> String { sql }
+    public func addMonths(_ date: String, _ months: Int) -> String { "add_months(\(date), \(months))" }
+    public func addDays(_ date: String, _ days: String) -> String { "date_add(\(date), CAST(\(days) AS INT))" }
+    public func daysBetween(_ a: String, _ b: String) -> String { "CAST(datediff(\(b), \(a)) AS BIGINT)" }
+    public func datePart(_ part: String, _ date: String) -> String {
+        let f = part == "day" ? "dayofmonth" : part
+        return "CAST(\(f)(\(date)) AS BIGINT)"
+    }
+    public func isoWeekday(_ date: String) -> String { "CAST(weekday(\(date)) + 1 AS BIGINT)" }
+    public func dateTrunc(_ unit: String, _ date: String) -> String { unit == "day" ? date : "trunc(\(date), '\(unit)')" }
+    public func percentile(_ x: String, _ p: Double) -> String { "percentile(\(x), \(double(p)))" }
+    public func percentileOver(_ x: String, _ p: Double, partition: [String], relation: String) -> String {
+        "percentile(\(x), \(double(p))) OVER (\(partition.isEmpty ? "" : "PARTITION BY " + partition.joined(separator: ", ")))"
+    }
+    public func firstValue(_ x: String, orderColumn: String?, last: Bool) -> String {
+        guard let orderColumn else { return "\(last ? "last" : "first")(\(x), true)" }
+        let key = "CASE WHEN \(x) IS NOT NULL THEN \(orderColumn) END"
+        return "\(last ? "max_by" : "min_by")(\(x), \(key))"
+    }
+    public func like(_ x: String, _ pattern: String, negated: Bool) -> String {
+        // Spark's default escape is the backslash; an unprintable escape leaves `\` literal.
+        "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '\u{1}')"
+    }
+    public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) % \(b))" }
+    public func mean(_ x: String, over: String) -> String { "avg(\(x)) \(over)" }
+    public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
+    public func floor(_ x: String) -> String { "CAST(floor(\(x)) AS DOUBLE)" }
+    public func ceil(_ x: String) -> String { "CAST(ceil(\(x)) AS DOUBLE)" }
+    public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }
+    public func position(_ part: String, in s: String) -> String { "instr(\(s), \(part))" }
+    public func startsWith(_ s: String, _ part: String) -> String { "(substr(\(s), 1, char_length(\(part))) = \(part))" }
+    public func endsWith(_ s: String, _ part: String) -> String {
+        "(char_length(\(part)) = 0 OR right(\(s), char_length(\(part))) = \(part))"
+    }
+    public var temporaryTableKeyword: String { "CREATE TABLE" }
+    public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] }
+}
