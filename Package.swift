@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "PostgresLoadBench", dependencies: ["PostgresClient", "Columnar"],
                           path: "Benchmarks/PostgresLoadBench"),
         .target(name: "Shell", dependencies: [
-            "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language", "PostgresClient",
+            "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language", "PostgresClient", "SparkConnect",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "segsh", dependencies: ["Shell"]),

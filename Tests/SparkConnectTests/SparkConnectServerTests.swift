@@ -156,7 +156,9 @@ final class SparkConnectServerTests: XCTestCase {
         }
         let url = try serverURL()
         let script = SparkConnectServerTests.repository.appendingPathComponent("scripts/spark-server").path
-        let portFile = SparkConnectServerTests.repository.appendingPathComponent(".spark-server/port").path
+        let state = ProcessInfo.processInfo.environment["SEGSH_SPARK_STATE"]
+            ?? SparkConnectServerTests.repository.appendingPathComponent(".spark-server").path
+        let portFile = state + "/port"
         guard let port = try? String(contentsOfFile: portFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
               url.hasSuffix(":\(port)") else {
             throw XCTSkip("the server at \(url) was not started by scripts/spark-server, so this test cannot restart it")

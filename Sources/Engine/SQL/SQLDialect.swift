@@ -71,6 +71,9 @@ public protocol SQLDialect {
     var temporaryTableKeyword: String { get }
     /// Statements to run once per connection before any query (UTC, …).
     var sessionSetup: [String] { get }
+    /// The name under which `--tables-in` stores an in-memory table (an engine whose catalog
+    /// refuses some names maps them to ones it takes).
+    func placementName(_ table: String) -> String
 }
 
 extension SQLDialect {
@@ -86,6 +89,7 @@ extension SQLDialect {
         return "substr(\(s), \(lo), \(max(0, length)))"
     }
     public func cast(_ sql: String, to t: DataType) -> String { "CAST(\(sql) AS \(typeName(t)))" }
+    public func placementName(_ table: String) -> String { table }
     public func countQuery(_ sql: String) -> String { "SELECT count(*) FROM (\(sql)) AS counted" }
     public func quoteTable(_ table: RemoteTableName) -> String {
         (table.schema.map { quote($0) + "." } ?? "") + quote(table.table)

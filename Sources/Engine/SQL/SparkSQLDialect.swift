@@ -66,7 +66,14 @@ public struct SparkSQLDialect: SQLDialect {
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '\u{1}')"
     }
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) % \(b))" }
-    public func mean(_ x: String, over: String) -> String { "avg(\(x)) \(over)" }
+    /// Accumulated in decimal when every value converts to DECIMAL(38,18) exactly (data that
+    /// is decimal, such as amounts: ten 0.1s average to 0.1, as in segsh); otherwise, or when
+    /// the decimal sum would overflow, Spark's double `avg`.
+    public func mean(_ x: String, over: String) -> String {
+        let d = "try_cast(\(x) AS DECIMAL(38,18))"
+        let exact = "count(CASE WHEN CAST(\(d) AS DOUBLE) = \(x) THEN 1 END) \(over) = count(\(x)) \(over)"
+        return "CASE WHEN \(exact) THEN coalesce(CAST(try_avg(\(d)) \(over) AS DOUBLE), avg(\(x)) \(over)) ELSE avg(\(x)) \(over) END"
+    }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
     public func floor(_ x: String) -> String { "CAST(floor(\(x)) AS DOUBLE)" }
     public func ceil(_ x: String) -> String { "CAST(ceil(\(x)) AS DOUBLE)" }
@@ -77,5 +84,11 @@ public struct SparkSQLDialect: SQLDialect {
         "(char_length(\(part)) = 0 OR right(\(s), char_length(\(part))) = \(part))"
     }
     public var temporaryTableKeyword: String { "CREATE TABLE" }
+    /// Spark's catalog takes table names of ASCII letters, digits and `_` only: any other
+    /// name is stored as `segsh_u` and the hex of its UTF-8 bytes (`客户` → `segsh_ue5aea2e688b7`).
+    public func placementName(_ table: String) -> String {
+        let plain = !table.isEmpty && table.utf8.allSatisfy { $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        return plain ? table : "segsh_u" + table.utf8.map { String(format: "%02x", $0) }.joined()
+    }
     public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] }
 }
