@@ -71,6 +71,8 @@ public protocol SQLDialect {
     var temporaryTableKeyword: String { get }
     /// Statements to run once per connection before any query (UTC, …).
     var sessionSetup: [String] { get }
+    /// A value as text the way segsh prints it (`concat`): `formatDouble` for doubles.
+    func text(_ sql: String, of type: DataType) -> String
     /// The name under which `--tables-in` stores an in-memory table (an engine whose catalog
     /// refuses some names maps them to ones it takes).
     func placementName(_ table: String) -> String
@@ -90,6 +92,8 @@ extension SQLDialect {
     }
     public func cast(_ sql: String, to t: DataType) -> String { "CAST(\(sql) AS \(typeName(t)))" }
     public func placementName(_ table: String) -> String { table }
+    /// The engine's own cast (PostgreSQL's double text is segsh's: `3`, `0.1`, `1e-05`).
+    public func text(_ sql: String, of type: DataType) -> String { "CAST(\(sql) AS \(typeName(.string)))" }
     public func countQuery(_ sql: String) -> String { "SELECT count(*) FROM (\(sql)) AS counted" }
     public func quoteTable(_ table: RemoteTableName) -> String {
         (table.schema.map { quote($0) + "." } ?? "") + quote(table.table)

@@ -50,7 +50,7 @@ enum SQLFunctions {
                 case .string?: return "COALESCE(\(a.sql), '')"
                 case .bool?: return "COALESCE(CASE WHEN \(a.sql) THEN 'true' ELSE 'false' END, '')"
                 case nil: return "''"
-                default: return "COALESCE(CAST(\(a.sql) AS \(c.dialect.typeName(.string))), '')"
+                case let t?: return "COALESCE(\(c.dialect.text(a.sql, of: t)), '')"
                 }
             }
             return SQLValue("(" + parts.joined(separator: " || ") + ")", .string)

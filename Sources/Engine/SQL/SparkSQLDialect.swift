@@ -83,6 +83,23 @@ public struct SparkSQLDialect: SQLDialect {
     public func endsWith(_ s: String, _ part: String) -> String {
         "(char_length(\(part)) = 0 OR right(\(s), char_length(\(part))) = \(part))"
     }
+    /// Doubles as `formatDouble` writes them, not as Java does (`1.0`, `1.0E-5`): whole values
+    /// below 1e15 as integers, others below 2^53 in plain decimals (the digits of Spark's
+    /// decimal conversion, which starts from the shortest text), the rest as `1.5e+20`.
+    public func text(_ sql: String, of type: DataType) -> String {
+        guard type == .double else { return "CAST(\(sql) AS STRING)" }
+        let x = sql
+        let plain = "regexp_replace(regexp_replace(CAST(try_cast(\(x) AS DECIMAL(38,22)) AS STRING), '0+$', ''), '[.]$', '.0')"
+        let java = "CAST(\(x) AS STRING)"
+        let mantissa = "regexp_replace(regexp_extract(\(java), '^([^E]*)E', 1), '[.]0$', '')"
+        let exponent = "CAST(regexp_extract(\(java), 'E(-?[0-9]+)$', 1) AS INT)"
+        let scientific = "concat(\(mantissa), 'e', IF(\(exponent) < 0, '-', '+'), IF(abs(\(exponent)) < 10, '0', ''), CAST(abs(\(exponent)) AS STRING))"
+        return "CASE WHEN \(x) IS NULL THEN NULL WHEN isnan(\(x)) THEN 'NaN'"
+            + " WHEN \(x) = \(double(.infinity)) THEN 'inf' WHEN \(x) = \(double(-.infinity)) THEN '-inf'"
+            + " WHEN abs(\(x)) < 1e15 AND \(x) = floor(\(x)) THEN CAST(CAST(\(x) AS BIGINT) AS STRING)"
+            + " WHEN abs(\(x)) >= 0.0001 AND abs(\(x)) < 9007199254740992 THEN \(plain)"
+            + " ELSE \(scientific) END"
+    }
     public var temporaryTableKeyword: String { "CREATE TABLE" }
     /// Spark's catalog takes table names of ASCII letters, digits and `_` only: any other
     /// name is stored as `segsh_u` and the hex of its UTF-8 bytes (`客户` → `segsh_ue5aea2e688b7`).
