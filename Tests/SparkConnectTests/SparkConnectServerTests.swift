@@ -109,6 +109,20 @@ final class SparkConnectServerTests: XCTestCase {
         XCTAssertFalse(try spark.tables().contains(name))
     }
 
+    /// SparkSQLDialect's text of a double (what `concat` compiles to) against segsh's own
+    /// `formatDouble`, value by value, computed by Spark.
+    func testDoublesAsTextAreSegshsText() throws {
+        let spark = try connect()
+        defer { spark.close() }
+        let dialect = SparkSQLDialect()
+        let values: [Double] = [1, -3, 0, -0.0, 0.1, 2.5, 1e15, 1.5e15, 9.5e15, 1e16, 0.0001, 0.00012345, 1e-05,
+                                12345678.5, -0.000123, 1e-300, 1.7976931348623157e308, 123456789012345.67,
+                                -2.5e20, 1234567890123.25, .nan, .infinity, -.infinity]
+        let items = values.enumerated().map { "\(dialect.text(dialect.double($0.element), of: .double)) AS t\($0.offset)" }
+        let row = try spark.query("SELECT " + items.joined(separator: ", ")).row(0)
+        XCTAssertEqual(row, values.map { .string(formatDouble($0)) })
+    }
+
     func testAnalysisErrorsAreOneLineWithSparksMessageAndTheSessionGoesOn() throws {
         let spark = try connect()
         defer { spark.close() }
