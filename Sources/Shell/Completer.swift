@@ -17,10 +17,13 @@ public protocol CompletionSource {
     /// the pipeline up to its last `|` (columns made by earlier steps included); nil when it
     /// cannot be bound yet.
     func columnsInScope(of statement: String) -> [String]?
+    /// Tables of attached databases as `ALIAS.[SCHEMA.]TABLE` (asked of the engine's catalog).
+    var remoteTableNames: [String] { get }
 }
 
 extension CompletionSource {
     public func columnsInScope(of statement: String) -> [String]? { nil }
+    public var remoteTableNames: [String] { [] }
 }
 
 /// One file or folder, for completing paths.
@@ -96,6 +99,21 @@ public struct Completer {
         let beforeWord = statement.dropLast(word.count)
         if beforeWord.hasSuffix("$") {
             return finish(word: "$" + word, candidates: source.parameterNames.map { "$" + $0 })
+        }
+        // `dw.ord` or `dw.sales.ord`: a table of an attached database.
+        if beforeWord.hasSuffix("."), word.first?.isNumber != true {
+            var qualified = word
+            var rest = beforeWord
+            while rest.hasSuffix(".") {
+                let part = trailingWord(of: rest.dropLast())
+                guard !part.isEmpty, part.first?.isNumber != true else { break }
+                qualified = part + "." + qualified
+                rest = rest.dropLast(part.count + 1)
+            }
+            if qualified != word {
+                let remote = source.remoteTableNames.filter { $0.hasPrefix(qualified) }
+                if !remote.isEmpty { return finish(word: qualified, candidates: remote) }
+            }
         }
         // Completion never starts in the middle of a number or after a `.` (a decimal).
         if let first = word.first, first.isNumber { return .none }

@@ -18,6 +18,7 @@ public struct SessionCompletionSource: CompletionSource {
     public var functionNames: [String] { session.functionNames }
     public var parameterNames: [String] { session.parameterNames }
     public var ruleSetNames: [String] { session.ruleSetNames }
+    public var remoteTableNames: [String] { session.remoteTableNames() }
 
     public func directoryEntries(in directory: String) -> [DirectoryEntry] {
         var path = directory.isEmpty ? "." : directory

@@ -15,6 +15,7 @@ struct FakeSource: CompletionSource {
     var functionNames = ["avg", "count", "sum", "substr", "quantile_score"]
     var parameterNames = ["s_recency", "a_mult"]
     var ruleSetNames = ["tier", "tags"]
+    var remoteTableNames = ["dw.orders", "dw.order_items", "dw.sales.orders"]
     var dotCommandNames = Repl.standardCommands.map(\.name)
     var files: [String: [DirectoryEntry]] = [
         "": [DirectoryEntry(name: "datasets", isDirectory: true), DirectoryEntry(name: "demo.seg", isDirectory: false),
@@ -43,6 +44,13 @@ final class CompleterTests: XCTestCase {
         check("lo", candidates: ["load"], insertion: "ad ")
         check("  pr", candidates: ["profile"], insertion: "ofile ")
         check("x = 1; or", candidates: ["orders"], insertion: "ders ")
+    }
+
+    func testTablesOfAttachedDatabases() {
+        check("dw.ord", candidates: ["dw.order_items", "dw.orders"], insertion: "er")
+        check("dw.sales.o", candidates: ["dw.sales.orders"], insertion: "rders ")
+        check("customers | join dw.order_i", candidates: ["dw.order_items"], insertion: "tems ")
+        check("customers | where amount > 1.5", candidates: [], insertion: "")
     }
 
     func testSeveralMatchesInsertTheCommonPrefix() {
