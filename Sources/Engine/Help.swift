@@ -150,6 +150,8 @@ enum HelpPages {
               convergence; with holdout_until, a check of predicted against actual holdout
               purchases by number of repeat purchases (0..7+), its mean absolute error, and how
               many customers first bought in the holdout period (they are not rows).
+              Over a database table the customer summary runs in the database (one row per
+              customer comes back) and the fits here; 'explain' shows which part runs where.
               Churn risk (流失风险): "流失风险" when p_alive < 0.3 and monetary >= avg(monetary).
               example: orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, horizon=1year
             """,

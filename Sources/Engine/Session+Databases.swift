@@ -37,7 +37,7 @@ extension Session {
                 .bind(Pipeline(source: source, steps: [], span: table.span))
             let t = try runRemote(plan, steps: 0, alias: alias, file: file, parameters: parameters, rowLimit: nil).table
             setTable(tableName, t)
-            emit(.done("loaded \(tableName): \(TableRenderer.headerLine(rows: t.rowCount, columns: t.columnCount, number: nil, elapsed: nil)) from \(alias).\(remote)", elapsed: elapsed()))
+            emit(.done("loaded \(tableName): \(NumberFormat.shape(rows: t.rowCount, columns: t.columnCount)) from \(alias).\(remote)", elapsed: elapsed()))
 
         case .exportRemote(let pipeline, let table, let replace):
             guard let (alias, remote) = remoteName(table.text), let a = attachments[alias] else {
@@ -69,19 +69,23 @@ extension Session {
         case .database(let alias):
             remoteSteps = plan.remotePrefixCount
             let engine = attachments[alias].map { "\($0.database.engineName) (\(alias))" } ?? alias
-            out += "runs in \(engine): \(remoteSteps == plan.steps.count ? "the whole pipeline" : "the first \(remoteSteps) step\(remoteSteps == 1 ? "" : "s")")\n"
+            var what = remoteSteps == plan.steps.count ? "the whole pipeline" : "the first \(remoteSteps) step\(remoteSteps == 1 ? "" : "s")"
+            if plan.splitStep != nil { what = (remoteSteps == 0 ? "" : what + " and ") + "part of step \(remoteSteps + 1)" }
+            out += "runs in \(engine): \(what)\n"
         case .memory:
             remoteSteps = 0
             out += "runs in memory\n"
         }
         out += "source: \(file.slice(plan.pipeline.source.span)) → \(describe(plan.sourceSchema))\n"
         for (i, step) in plan.steps.enumerated() {
-            let place = i < remoteSteps ? "db" : "memory"
+            let split = i == remoteSteps ? plan.splitStep : nil
+            let place = i < remoteSteps ? "db" : split != nil ? "db, then memory" : "memory"
             out += "  \(i + 1). [\(place)] \(file.slice(step.op.step.span)) → \(describe(step.schema))\n"
+            if let split { out += "     \(split.splitDescription)\n" }
         }
         if case .database(let alias) = plan.sourceLocation, let a = attachments[alias] {
             let compiler = SQLCompiler(dialect: a.dialect, session: self, alias: alias, file: file, parameters: parameters)
-            let sql = try compiler.compile(plan, steps: remoteSteps)
+            let sql = try compiler.compile(plan, steps: plan.loweredStepCount)
             for u in compiler.uploads {
                 out += "sent as a temporary table: \(NumberFormat.grouped(u.table.rowCount)) in-memory rows as \(u.name)\n"
             }

@@ -32,7 +32,7 @@ extension Session {
                 let n = record(result.table)
                 emit(.table(result.table, number: n, elapsed: elapsed()))
             }
-            for t in result.texts { emit(.text(t)) }
+            for r in result.reports { emit(.report(r, elapsed: 0)) }
             for c in result.charts { emit(.chart(c)) }
 
         case .letView(let name, let pipeline):
@@ -113,15 +113,10 @@ extension Session {
                 throw ExpressionEvaluator(table: table, file: file, parameters: { _ in nil }, functions: functions).unknownColumn(key.text, key.span)
             }
             let (summary, duplicates) = try Profile.profile(table, key: key?.text)
-            emit(.table(summary, number: record(summary), elapsed: elapsed()))
-            if let duplicates {
-                if duplicates.rowCount == 0 {
-                    emit(.note("key \(key?.text ?? ""): no duplicate values"))
-                } else {
-                    emit(.note("key \(key?.text ?? ""): \(duplicates.rowCount) values occur more than once"))
-                    emit(.table(duplicates, number: record(duplicates), elapsed: 0))
-                }
-            }
+            let number = record(summary)
+            let duplicatesNumber = duplicates.flatMap { $0.rowCount > 0 ? record($0) : nil }
+            emit(.report(.profile(ProfileReport(summary: summary, number: number, key: key?.text, duplicates: duplicates,
+                                                duplicatesNumber: duplicatesNumber)), elapsed: elapsed()))
 
         case .whatIf(let w):
             guard let handler = whatIfHandler else { throw Diagnostic("whatif is not available in this build", at: statement.span, in: file) }
@@ -135,7 +130,7 @@ extension Session {
 
         case .compare:
             guard let handler = compareHandler else { throw Diagnostic("compare is not available in this build", at: statement.span, in: file) }
-            for item in try handler(statement, context) { emit(item) }
+            for item in Session.timed(try handler(statement, context), elapsed()) { emit(item) }
 
         case .attach, .detach, .explain, .loadRemote, .exportRemote:
             try executeDatabaseStatement(statement, file: file, parameters: context.parameters, emit: emit, elapsed: elapsed)
@@ -171,9 +166,13 @@ extension Session {
     /// A report whose first table carries the statement's elapsed time (shown with `--timer`).
     static func timed(_ report: [ResultItem], _ elapsed: Double) -> [ResultItem] {
         var out = report
-        if let i = out.firstIndex(where: { if case .table = $0 { return true } else { return false } }),
-           case .table(let t, let number, _) = out[i] {
-            out[i] = .table(t, number: number, elapsed: elapsed)
+        for i in out.indices {
+            switch out[i] {
+            case .table(let t, let number, _): out[i] = .table(t, number: number, elapsed: elapsed)
+            case .report(let r, _): out[i] = .report(r, elapsed: elapsed)
+            default: continue
+            }
+            break
         }
         return out
     }

@@ -24,13 +24,17 @@ extension Session {
         var start = 0
         if case .database(let alias) = plan.sourceLocation {
             start = plan.remotePrefixCount
-            result = try runRemote(plan, steps: start, alias: alias, file: file, parameters: parameters)
+            result = try runRemote(plan, steps: plan.loweredStepCount, alias: alias, file: file, parameters: parameters)
+            if let split = plan.splitStep {
+                result.table = try split.finish(result.table, context)
+                start += 1
+            }
         } else {
             result = try sourceResult(plan.source, file: file, parameters: parameters)
         }
         result.table = try run(plan.steps[start...], on: result.table, context)
         result.notes += context.notes
-        result.texts += context.texts
+        result.reports += context.reports
         result.charts += context.charts
         return result
     }

@@ -14,6 +14,9 @@ public enum ResultItem {
     case text(String)
     /// A chart (`chart bar`, `chart hist`) as data; each writer draws it its own way.
     case chart(Chart)
+    /// A what-if, compare, sweep or profile as data (`Report`); each writer shows it its own
+    /// way. `elapsed` as for a table (shown with the report's first table).
+    case report(Report, elapsed: Double)
     /// Information for stderr (warnings, skipped rows, progress results).
     case note(String)
     /// The line that says a statement is done, for stderr (`loaded …`, `view …`, `exported …`),

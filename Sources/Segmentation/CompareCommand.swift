@@ -7,7 +7,7 @@ import Language
 /// `compare OLD NEW on KEY by COL` (SPEC 6): the migration of classes between two tables,
 /// views or results (`_3`), e.g. tiers as of last quarter against this quarter.
 ///
-/// The report, in order:
+/// The report is a value (`CompareReport`; `ReportLayout` shows it):
 /// 1. the migration matrix: first column `tier (old \ new)` with the old class, one column
 ///    per new class, "(gone)" for keys only in OLD, and `total`; a "(new)" row for keys only
 ///    in NEW; last row `total`;
@@ -33,19 +33,19 @@ enum CompareCommand {
                                       oldName: "'\(oldName.text)'", newName: "'\(newName.text)'", context: context)
         var items: [ResultItem] = migration.nullKeyNotes(key: key.text, oldName: "'\(oldName.text)'", newName: "'\(newName.text)'")
             .map { .note($0) }
-        let corner = "\(by.text) (old \\ new)"
-        items.append(.table(migration.matrix.table(corner: corner, order: migration.order, classes: migration.classes),
-                             number: nil, elapsed: 0))
-        items.append(.table(rateTable(migration, by: by.text), number: nil, elapsed: 0))
-
         let m = migration.matrix
-        let changed = m.movedNewRows.count - m.newCount
-        var line = "\(NumberFormat.grouped(m.matched)) keys in both, \(NumberFormat.grouped(m.newCount)) new, "
-            + "\(NumberFormat.grouped(m.goneCount)) gone; \(NumberFormat.grouped(changed)) of \(NumberFormat.grouped(m.matched)) changed class"
-        if let p = percentText(Double(changed), of: Double(m.matched)) { line += " (\(p)%)" }
-        items.append(.text(line))
-        items.append(.text(migration.orderSource.explanation(column: by.text,
-                                                              order: migration.order.map { migration.classes.name($0) })))
+        let orderSource: CompareReport.OrderSource
+        switch migration.orderSource {
+        case .rules: orderSource = .rules
+        case .rulesThenSorted: orderSource = .rulesThenSorted
+        case .sorted: orderSource = .sorted
+        }
+        let value = CompareReport(
+            old: oldName.text, new: newName.text, by: by.text,
+            matrix: m.report(by: by.text, fromSide: "old", toSide: "new", order: migration.order, classes: migration.classes),
+            rates: rateTable(migration, by: by.text), matched: m.matched, added: m.newCount, gone: m.goneCount,
+            changed: m.movedNewRows.count - m.newCount, orderSource: orderSource)
+        items.append(.report(.compare(value), elapsed: 0))
         return items
     }
 
@@ -66,8 +66,8 @@ enum CompareCommand {
             let whole = Double(total)
             rows.append([.string(migration.classes.name(Int32(b))), .int(Int64(total)),
                          .int(Int64(kept)), .int(Int64(up)), .int(Int64(down)), .int(Int64(gone)),
-                         percent(Double(kept), of: whole), percent(Double(up), of: whole),
-                         percent(Double(down), of: whole), percent(Double(gone), of: whole),
+                         ReportNumbers.percent(Double(kept), of: whole), ReportNumbers.percent(Double(up), of: whole),
+                         ReportNumbers.percent(Double(down), of: whole), ReportNumbers.percent(Double(gone), of: whole),
                          .int(Int64(m.count(from: m.absent, to: b))), .int(Int64(m.newTotal(b)))])
         }
         return reportTable(names: [by, "n_old", "kept", "upgraded", "downgraded", "gone",

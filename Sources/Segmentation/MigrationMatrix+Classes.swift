@@ -115,18 +115,3 @@ struct ClassCodes {
         }
     }
 }
-
-extension ClassCodes.OrderSource {
-    /// A line saying how classes are ordered (compare reports it: upgrades depend on it).
-    func explanation(column: String, order: [String]) -> String {
-        let list = order.joined(separator: ", ")
-        switch self {
-        case .rules:
-            return "class order: \(list) (the rule order of '\(column)'; upgraded = moved to an earlier class)"
-        case .rulesThenSorted:
-            return "class order: \(list) (the rule order of '\(column)', then other classes alphabetically; upgraded = moved to an earlier class)"
-        case .sorted:
-            return "class order: \(list) (alphabetical: no rule order is known for '\(column)'; upgraded = moved to an earlier class)"
-        }
-    }
-}

@@ -21,9 +21,6 @@ struct MigrationMatrix {
     /// Keys on both sides.
     private(set) var matched = 0
 
-    static let newLabel = "(new)"
-    static let goneLabel = "(gone)"
-
     var absent: Int { classCount }
 
     /// Counts the migration of `oldClasses` (one id per old row) to `newClasses` (one id per
@@ -104,39 +101,21 @@ struct MigrationMatrix {
     /// Keys in class `c` on the new side (new ones included).
     func newTotal(_ c: Int) -> Int { (0...classCount).reduce(0) { $0 + count(from: $1, to: c) } }
 
-    /// The matrix as a table: the first column (named `corner`, e.g. `tier (before \ after)`)
-    /// holds the old class, then one column per new class in `order`, "(gone)" when any key
-    /// is gone, and `total`; the last row is `total`, preceded by "(new)" when any key is new.
-    func table(corner: String, order: [Int32], classes: ClassCodes) -> Table {
+    /// The matrix as a value: rows are the old classes in `order` (then "(new)" when any key
+    /// is new), columns the new classes in `order` (then "(gone)" when any key is gone).
+    func report(by: String, fromSide: String, toSide: String, order: [Int32], classes: ClassCodes) -> MigrationMatrixReport {
         let showNew = newCount > 0, showGone = goneCount > 0
         let rowIDs = order.map(Int.init) + (showNew ? [absent] : [])
         let colIDs = order.map(Int.init) + (showGone ? [absent] : [])
-        func label(_ id: Int, _ absentLabel: String) -> String {
-            id == absent ? absentLabel : classes.name(Int32(id))
-        }
-        var names = [corner]
-        var columns: [Column] = []
-        let rowLabels = rowIDs.map { label($0, MigrationMatrix.newLabel) } + ["total"]
-        columns.append(Column.from(rowLabels.map { .string($0) }, type: .string))
-        for a in colIDs {
-            names.append(label(a, MigrationMatrix.goneLabel))
-            let cells = rowIDs.map { b in Int64(count(from: b, to: a)) }
-            columns.append(Column(.int(cells + [cells.reduce(0, +)])))
-        }
-        names.append("total")
-        let rowTotals = rowIDs.map { b in Int64(colIDs.reduce(0) { $0 + count(from: b, to: $1) }) }
-        columns.append(Column(.int(rowTotals + [rowTotals.reduce(0, +)])))
-        return Table(uncheckedNames: names, columns: columns, rowCount: rowLabels.count)
+        return MigrationMatrixReport(by: by, fromSide: fromSide, toSide: toSide,
+                                     classes: order.map { classes.name($0) },
+                                     counts: rowIDs.map { b in colIDs.map { a in count(from: b, to: a) } },
+                                     hasNew: showNew, hasGone: showGone)
     }
 }
 
-/// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id. Nulls add
-/// nothing.
-func classSums(_ column: Column?, classes: [Int32], classCount: Int) -> [Double] {
-    classSumStates(column, classes: classes, classCount: classCount).map(\.value)
-}
-
-/// `classSums` before the compensation is applied (a what-if adjusts them by moved rows).
+/// Per-class sums of a numeric column (the measure, e.g. `monetary`) by class id, as
+/// compensated states (a what-if adjusts them by the moved rows). Nulls add nothing.
 func classSumStates(_ column: Column?, classes: [Int32], classCount: Int) -> [CompensatedSum] {
     var sums = [CompensatedSum](repeating: CompensatedSum(), count: classCount)
     guard let column else { return sums }
@@ -170,15 +149,4 @@ func classCounts(_ classes: [Int32], classCount: Int) -> [Int] {
         for c in classes { n[Int(c)] += 1 }
     }
     return counts
-}
-
-/// A percentage rounded to two decimals, null when the whole is 0.
-func percent(_ part: Double, of whole: Double) -> Scalar {
-    whole == 0 ? .null : .double((part / whole * 10_000).rounded() / 100)
-}
-
-/// A percentage for report text, one decimal (`17.2`), rounded once from the exact ratio;
-/// nil when the whole is 0.
-func percentText(_ part: Double, of whole: Double) -> String? {
-    whole == 0 ? nil : NumberFormat.fixed(part / whole * 100, decimals: 1, grouping: false)
 }

@@ -20,9 +20,9 @@ import Language
 /// `cum_share`, `customer_share` and `abc` (they keep a `rank`). When the total is 0 or
 /// less the shares are null too. Existing columns of these names are replaced in place.
 ///
-/// Report text: `top 20.0% of customers give 80.3% of monetary` (the smallest share of rows
-/// whose cumulative share reaches the first boundary) and the count, share of rows and share
-/// of the total of each class.
+/// Report (a `ParetoReport` value, shown as `top 20.0% of customers give 80.3% of monetary`):
+/// the smallest share of rows whose cumulative share reaches the first boundary, the count,
+/// share of rows and share of the total of each class, and the curve for the HTML report.
 enum ParetoOperator {
     static let defaultClasses = [0.8, 0.95]
 
@@ -50,7 +50,7 @@ enum ParetoOperator {
             throw context.error("pareto needs numbers, but '\(context.file.slice(expr.span))' is \(x.type.rawValue)", expr.span)
         }
         let result = try compute(input, values: values, validity: x.validity, boundaries: boundaries)
-        context.texts.append(summary(result, boundaries: boundaries, measure: context.file.slice(expr.span)))
+        context.reports.append(.pareto(result.report(boundaries: boundaries, measure: context.file.slice(expr.span))))
         return result.table
     }
 
@@ -66,10 +66,30 @@ enum ParetoOperator {
         /// (nil when the total is not positive).
         var reachingFirst: Int?
         var shareAtReaching: Double
+        /// Points of the Pareto curve (`ParetoReport.curve`).
+        var curve: [ParetoReport.Point] = []
+
+        func report(boundaries: [Double], measure: String) -> ParetoReport {
+            ParetoReport(measure: measure, boundaries: boundaries, rows: count, total: total, classCounts: classCounts,
+                         classSums: classSums, reachingFirst: reachingFirst, shareAtReaching: shareAtReaching, curve: curve)
+        }
     }
 
-    static func classLabel(_ i: Int) -> String {
-        String(UnicodeScalar(UInt8(65 + i)))
+    static func classLabel(_ i: Int) -> String { ParetoReport.classLabel(i) }
+
+    /// The curve through about 400 of the `valid` sorted rows, the last one, and exactly the
+    /// first row reaching each boundary (where "top 26.6% of customers give 80.0%" comes from),
+    /// from (0, 0).
+    static func curve(x: [Double], y: [Double], valid: Int, boundaries: [Double]) -> [ParetoReport.Point] {
+        let n = x.count
+        var rows = Set(Swift.stride(from: 0, to: n, by: max(1, n / 400)))
+        if n > 0 { rows.insert(n - 1) }
+        var next = 0
+        for b in boundaries.sorted() {
+            while next < valid && y[next] < b { next += 1 }
+            if next < valid { rows.insert(next) }
+        }
+        return [ParetoReport.Point(x: 0, y: 0)] + rows.sorted().filter { $0 < valid }.map { ParetoReport.Point(x: x[$0], y: y[$0]) }
     }
 
     static func compute(_ input: Table, values: [Double], validity: Bitmap?, boundaries: [Double]) throws -> Result {
@@ -120,23 +140,8 @@ enum ParetoOperator {
         table.set("customer_share", Column(.double(customerShare), validity: valid))
         table.set("abc", Column(.string(codes: abc, dictionary: dictionary), validity: valid))
         return Result(table: table, count: present, total: total, classCounts: classCounts, classSums: classSums,
-                      reachingFirst: reaching, shareAtReaching: shareAtReaching)
-    }
-
-    static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
-
-    /// `top 20.0% of customers give 80.3% of monetary` and a line per class.
-    static func summary(_ r: Result, boundaries: [Double], measure: String) -> String {
-        guard r.count > 0, r.total > 0, let reaching = r.reachingFirst else {
-            return "pareto: no positive total of \(measure) to divide\n"
-        }
-        var s = "top \(percent(Double(reaching) / Double(r.count))) of customers give \(percent(r.shareAtReaching)) of \(measure)\n"
-        for c in 0..<r.classCounts.count {
-            let bound = c < boundaries.count ? "up to \(percent(boundaries[c])) of the total" : "the rest"
-            s += "  \(classLabel(c)): \(NumberFormat.grouped(r.classCounts[c])) customers (\(percent(Double(r.classCounts[c]) / Double(r.count)))), "
-                + "\(percent(r.classSums[c] / r.total)) of \(measure) — \(bound)\n"
-        }
-        return s
+                      reachingFirst: reaching, shareAtReaching: shareAtReaching,
+                      curve: curve(x: customerShare, y: cumShare, valid: total > 0 ? present : 0, boundaries: boundaries))
     }
 }
 
@@ -190,7 +195,8 @@ extension ParetoOperator {
             return result
         }
 
-        /// The one-line summary and the per-class lines, from a small query over the result.
+        /// The one-line summary and the per-class lines, from a small query over the result,
+        /// and the points of the curve from another.
         func addSummary(over result: SQLQuery, boundaries: [Double], _ compiler: SQLCompiler) {
             guard let x = try? compiler.dialect.cast(compiler.expression(expr, over: result).sql, to: .double) else { return }
             let q = compiler.quote
@@ -201,8 +207,28 @@ extension ParetoOperator {
                 (SELECT max(\(q("cum_share"))) FROM {relation} WHERE \(q("rank")) = \(reaching)) AS c6
                 FROM {relation} WHERE \(q("abc")) IS NOT NULL GROUP BY \(q("abc"))
                 """
+            // The curve: every step-th row (about 400), the last, and the first row reaching
+            // each boundary, as the step computes it in memory.
+            let rank = q("rank"), count = "(SELECT count(*) FROM {relation})"
+            let step = "GREATEST(1, \(compiler.dialect.integerDivide(count, "400")))"
+            var sampled = "(\(rank) - 1) - \(compiler.dialect.integerDivide("(\(rank) - 1)", step)) * \(step) = 0 OR \(rank) = \(count)"
+            for b in boundaries {
+                sampled += " OR \(rank) = (SELECT min(\(rank)) FROM {relation} WHERE \(q("cum_share")) >= \(compiler.dialect.double(b)))"
+            }
+            let curve = "SELECT \(q("customer_share")) AS x, \(q("cum_share")) AS y FROM {relation} "
+                + "WHERE \(q("cum_share")) IS NOT NULL AND (\(sampled)) ORDER BY \(rank)"
             let measure = compiler.file.slice(expr.span)
-            compiler.addReport(over: result, select: select) { rows in
+            compiler.addReport(over: result, selects: [select, curve]) { results in
+                let rows = results.first ?? Table()
+                var points = [ParetoReport.Point(x: 0, y: 0)]
+                if results.count > 1 {
+                    let c = results[1]
+                    for i in 0..<c.rowCount {
+                        if let x = c.columns.first?[i].doubleValue, let y = c.columns.last?[i].doubleValue {
+                            points.append(ParetoReport.Point(x: x, y: y))
+                        }
+                    }
+                }
                 var counts = [Int](repeating: 0, count: boundaries.count + 1)
                 var sums = [Double](repeating: 0, count: boundaries.count + 1)
                 var present = 0, total = 0.0, reachingRank: Int?, share = 0.0
@@ -217,9 +243,9 @@ extension ParetoOperator {
                     reachingRank = r[5].intValue.map { Int($0) }
                     share = r[6].doubleValue ?? 0
                 }
-                let summary = ParetoOperator.Result(table: Table(), count: present, total: total, classCounts: counts, classSums: sums,
-                                                    reachingFirst: reachingRank, shareAtReaching: share)
-                return ParetoOperator.summary(summary, boundaries: boundaries, measure: measure)
+                return .pareto(ParetoReport(measure: measure, boundaries: boundaries, rows: present, total: total,
+                                            classCounts: counts, classSums: sums, reachingFirst: reachingRank,
+                                            shareAtReaching: share, curve: points))
             }
         }
     }

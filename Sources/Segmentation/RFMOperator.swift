@@ -46,43 +46,15 @@ enum RFMOperator {
 
     /// The RFM table and the number of rows skipped for a null customer, date or amount.
     static func compute(_ a: RFMArguments) throws -> (Table, skipped: Int) {
-        let n = a.customer.count
-        // Group ids: a string customer column's dictionary codes when its dictionary is not
-        // much larger than the column (the codes are dense ids already, and the dictionary's
-        // sort ranks give the output order); else hashed groups.
-        var dictionary: StringDictionary?
-        var groups: GroupIndex?
-        let ids: [Int32]
-        let g: Int
-        if case .string(let codes, let dict) = a.customer.storage, n > 0, dict.count <= 2 * n,
-           RFMOperator.allBelow(codes, dict.count) {
-            dictionary = dict
-            ids = codes
-            g = dict.count
-        } else {
-            let index = try Kernels.groupIDs(keys: [a.customer])
-            groups = index
-            ids = index.ids
-            g = index.groupCount
-        }
-
-        // Which rows count: a combined validity of customer, date and amount (nil: all).
-        var valid: Bitmap?
-        for v in [a.customer.validity, a.dateValidity, a.amountValidity] { valid = bothValid(valid, v) }
+        let o = a.orders
+        let customers = try CustomerIDs(o.customer)
+        let g = customers.count
+        // Which rows count: customer, date and amount all present (nil: all).
+        let valid = o.valid
         let skipped = valid?.nullCount ?? 0
 
         // asof: given, or the latest valid order date.
-        var asof: Int32
-        if let given = a.asof {
-            asof = given
-        } else {
-            var latest = Int32.min
-            a.dates.withUnsafeBufferPointer { ds in
-                for i in 0..<n where valid?[i] ?? true { if ds[i] > latest { latest = ds[i] } }
-            }
-            asof = latest
-        }
-        if asof == Int32.min { return (emptyResult(a), skipped) }
+        guard let asof = a.asof ?? o.latestDate else { return (emptyResult(a), skipped) }
         // Orders dated after windowStart (exclusive) and on or before asof are in the window.
         let windowStart = a.window?.start(before: asof) ?? Int32.min
 
@@ -92,9 +64,9 @@ enum RFMOperator {
         let kept = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(g, 1))
         defer { kept.deallocate() }
         try Cancellation.check()
-        ids.withUnsafeBufferPointer { ids in
-            a.dates.withUnsafeBufferPointer { ds in
-                a.amounts.withUnsafeBufferPointer { ms in
+        customers.ids.withUnsafeBufferPointer { ids in
+            o.dates.withUnsafeBufferPointer { ds in
+                o.amounts.withUnsafeBufferPointer { ms in
                     RFMRows.withValidityWords(valid) { validWords in
                         let rows = RFMRows(ids: ids, dates: ds, amounts: ms, valid: validWords,
                                            asof: asof, windowStart: windowStart, groupCount: g)
@@ -110,31 +82,8 @@ enum RFMOperator {
         try Cancellation.check()
 
         // Customers with at least one order up to asof, sorted by the customer key.
-        let groupsInOrder: [Int32]
-        let customerColumn: Column
-        if let dictionary {
-            // Codes in the byte order of their strings, kept when they have orders.
-            let byRank = dictionary.sortedCodes
-            groupsInOrder = [Int32](unsafeUninitializedCapacity: g) { out, initialized in
-                var m = 0
-                byRank.withUnsafeBufferPointer { byRank in
-                    for c in byRank where kept[Int(c)] { out[m] = c; m += 1 }
-                }
-                initialized = m
-            }
-            customerColumn = Column(.string(codes: groupsInOrder, dictionary: dictionary))
-        } else if let groups {
-            var keptGroups: [Int32] = []
-            keptGroups.reserveCapacity(g)
-            for k in 0..<g where kept[k] { keptGroups.append(Int32(k)) }
-            let keyRows = keptGroups.map { groups.firstRow[Int($0)] }
-            let keys = a.customer.gather(keyRows)
-            let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
-            groupsInOrder = order.map { keptGroups[Int($0)] }
-            customerColumn = keys.gather(order)
-        } else {
-            return (emptyResult(a), skipped)
-        }
+        if g == 0 { return (emptyResult(a), skipped) }
+        let (groupsInOrder, customerColumn) = try customers.inKeyOrder(kept: UnsafeBufferPointer(kept))
         try Cancellation.check()
         let columns = outputColumns(groupsInOrder, figures, asof: asof)
         let table = Table(uncheckedNames: [a.customerName] + outputColumns, columns: [customerColumn] + columns,
@@ -200,19 +149,10 @@ enum RFMOperator {
                 Column(.date(first)), Column(.date(last)), Column(.int(total)), Column(.double(amount))]
     }
 
-    /// Whether every code is in `0..<bound`.
-    static func allBelow(_ codes: [Int32], _ bound: Int) -> Bool {
-        codes.withUnsafeBufferPointer { c in
-            var bad = false
-            for x in c { bad = bad || UInt32(bitPattern: x) >= UInt32(truncatingIfNeeded: bound) }
-            return !bad
-        }
-    }
-
     /// No valid orders at all: the output columns with no rows.
     static func emptyResult(_ a: RFMArguments) -> Table {
         Table(uncheckedNames: [a.customerName] + outputColumns,
-              columns: [a.customer.gather([]), Column(.int([])), Column(.int([])), Column(.double([])),
+              columns: [a.orders.customer.gather([]), Column(.int([])), Column(.int([])), Column(.double([])),
                         Column(.date([])), Column(.date([])), Column(.int([])), Column(.double([]))],
               rowCount: 0)
     }

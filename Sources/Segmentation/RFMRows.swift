@@ -80,20 +80,52 @@ struct RFMRows {
         ids.count >= threshold && ids.count < Int(Int32.max) && groupCount > 1 << (RFMRows.partitionShift ?? 12)
     }
 
-    /// The fast way for many rows and customers. One accumulator per customer in one table
-    /// costs a cache miss per row; instead the counted rows are first copied, stably, into
-    /// partitions by group id (`id >> shift`), then each partition is accumulated with a
-    /// small accumulator table that stays in the L2 cache. Two threads: each copies the rows
-    /// of one half of the input (the first half's rows go first in every partition, so each
-    /// partition keeps row order), then each accumulates a contiguous range of partitions.
-    /// When the counted rows exceed `roundRows`, this is done in rounds over ranges of
-    /// partitions.
+    /// The fast way for many rows and customers: a small accumulator table per partition of
+    /// customers (`forEachPartition`), where one accumulator per customer in one table costs
+    /// a cache miss per row.
     func accumulatePartitioned(into figures: UnsafeMutableBufferPointer<RFMFigures>, kept: UnsafeMutableBufferPointer<Bool>) {
+        let g = groupCount
+        if g == 0 { return }
+        let accs = (0..<2).map { _ in
+            UnsafeMutableBufferPointer<RFMAccumulator>.allocate(capacity: min(1 << shift, g))
+        }
+        defer { for a in accs { a.deallocate() } }
+        forEachPartition { low, high, rows, thread in
+            let local = UnsafeMutableBufferPointer(rebasing: accs[thread][0..<(high - low)])
+            local.initialize(repeating: RFMAccumulator())
+            for row in rows {
+                local[Int(row.id) - low].add(date: row.date, amount: row.amount, windowStart: self.windowStart)
+            }
+            for k in 0..<(high - low) {
+                figures[low + k] = local[k].figures
+                kept[low + k] = local[k].total > 0
+            }
+        }
+    }
+
+    /// log2 of the customers in one partition: 4096 customers (256 KB of RFM accumulators)
+    /// or more, at most 1024 partitions.
+    var shift: Int {
+        var shift = RFMRows.partitionShift ?? 12
+        if RFMRows.partitionShift == nil { while (groupCount - 1) >> shift >= 1024 { shift += 1 } }
+        return shift
+    }
+
+    /// The counted rows by partition of customers: `body(low, high, rows, thread)` gets the
+    /// rows of the customers `low..<high` (`1 << shift` consecutive ids), in row order, from
+    /// thread 0 or 1 (two threads when there are `parallelRows` rows or more; the calls of
+    /// one thread are sequential). The rows are first copied, stably, into partitions by
+    /// group id (`id >> shift`): a pass over one partition then touches a small range of
+    /// customers that stays in the L2 cache, where one pass over all rows would miss the
+    /// cache on every row. Each thread copies the rows of one half of the input (the first
+    /// half's rows go first in every partition, so each partition keeps row order), then
+    /// each goes through a contiguous range of partitions. When the counted rows exceed
+    /// `roundRows`, this is done in rounds over ranges of partitions. Returns early on
+    /// cancellation.
+    func forEachPartition(_ body: (_ low: Int, _ high: Int, _ rows: UnsafeMutableBufferPointer<Row>, _ thread: Int) -> Void) {
         let n = ids.count, g = groupCount
         if g == 0 { return }
-        // Partitions of 4096 customers (256 KB of accumulators) or more, at most 1024 of them.
-        var shift = RFMRows.partitionShift ?? 12
-        if RFMRows.partitionShift == nil { while (g - 1) >> shift >= 1024 { shift += 1 } }
+        let shift = self.shift
         let partitions = ((g - 1) >> shift) + 1
         let halves = [0..<(n / 2), (n / 2)..<n]
         let threads = n >= RFMRows.parallelRows ? 2 : 1
@@ -132,10 +164,6 @@ struct RFMRows {
 
         let buffer = UnsafeMutableBufferPointer<Row>.allocate(capacity: largest + 1)
         defer { buffer.deallocate() }
-        let accs = (0..<2).map { _ in
-            UnsafeMutableBufferPointer<RFMAccumulator>.allocate(capacity: min(1 << shift, g))
-        }
-        defer { for a in accs { a.deallocate() } }
 
         for round in rounds {
             // Where each partition's rows go: start[p - round.lowerBound]..<start[p + 1 - ...].
@@ -176,21 +204,11 @@ struct RFMRows {
             var split = 0
             while split < round.count && 2 * start[split] < start[round.count] { split += 1 }
             let parts = [0..<split, split..<round.count]
-            let accumulateRange = { (h: Int) in
-                let acc = accs[h]
+            func accumulateRange(_ h: Int) {
                 for j in parts[h] {
                     if Cancellation.isRequested { return }
                     let low = (round.lowerBound + j) << shift, high = min(g, low + (1 << shift))
-                    let local = UnsafeMutableBufferPointer(rebasing: acc[0..<(high - low)])
-                    local.initialize(repeating: RFMAccumulator())
-                    for r in start[j]..<start[j + 1] {
-                        let row = buffer[r]
-                        local[Int(row.id) - low].add(date: row.date, amount: row.amount, windowStart: self.windowStart)
-                    }
-                    for k in 0..<(high - low) {
-                        figures[low + k] = local[k].figures
-                        kept[low + k] = local[k].total > 0
-                    }
+                    body(low, high, UnsafeMutableBufferPointer(rebasing: buffer[start[j]..<start[j + 1]]), h)
                 }
             }
             if threads == 2 { DispatchQueue.concurrentPerform(iterations: 2, execute: accumulateRange) } else { accumulateRange(0); accumulateRange(1) }

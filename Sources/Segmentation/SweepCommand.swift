@@ -14,7 +14,7 @@ import Language
 /// `2weeks`, `1month`: months and years by the calendar) or a number of days. A step of 0, a
 /// step pointing away from B, or more than 1,000 values is an error.
 ///
-/// The result is a report table with one row per value: the parameter's value, the row count
+/// The result is a value (`SweepReport`): a table with one row per value: the parameter's value, the row count
 /// of each class (a column named after the class, in rule order) and, with a measure
 /// (`monetary` when the view has it, or `measure M`), each class's share of the measure in
 /// percent (`S_monetary_pct`); then a line chart of the class counts across the values.
@@ -85,14 +85,14 @@ enum SweepCommand {
         if let measureName {
             for c in order {
                 names.append("\(classes.name(Int32(c)))_\(measureName)_pct")
-                columns.append(Column.from(values.indices.map { percent(at(sums[$0], c), of: totals[$0]) }, type: .double))
+                columns.append(Column.from(values.indices.map { ReportNumbers.percent(at(sums[$0], c), of: totals[$0]) }, type: .double))
             }
         }
-        items.append(.table(Table(uncheckedNames: names, columns: columns, rowCount: values.count), number: nil, elapsed: 0))
-
+        let table = Table(uncheckedNames: names, columns: columns, rowCount: values.count)
         let series = order.map { c in Chart.Series(name: classes.name(Int32(c)), values: counts.map { Double(at($0, c)) }) }
-        items.append(.chart(Chart.lines(labels: values.map { WhatIfInputs.show($0) }, series: series, xName: parameter.text,
-                                        title: "\(by.text) counts by $\(parameter.text):")))
+        let chart = Chart.lines(labels: values.map(\.literalText), series: series, xName: parameter.text,
+                                title: "\(by.text) counts by $\(parameter.text):")
+        items.append(.report(.sweep(SweepReport(parameter: parameter.text, by: by.text, table: table, chart: chart)), elapsed: 0))
         return items
     }
 

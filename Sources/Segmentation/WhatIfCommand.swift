@@ -8,15 +8,15 @@ import Language
 /// the parameters in force and with some of them changed — the session's parameters stay as
 /// they are — and how the rows' classes moved between the two.
 ///
-/// The report, in order:
-/// 1. a text line naming the changes (`what-if on tiered by tier: $s_recency 30 → 45`);
-/// 2. the migration matrix as a table: first column `tier (before \ after)` with the class
-///    before, one column per class after, and `total`; last row `total` (plus a "(new)" row
-///    and a "(gone)" column when the changed parameters add or remove rows of the view);
+/// The report is a value (`WhatIfReport`; `ReportLayout` shows it):
+/// 1. the changes (`what-if on tiered by tier: $s_recency 30 → 45`);
+/// 2. the migration matrix: first column `tier (before \ after)` with the class before, one
+///    column per class after, and `total`; last row `total` (plus a "(new)" row and a
+///    "(gone)" column when the changed parameters add or remove rows of the view);
 /// 3. per class: `n_before`, `n_after`, `n_change`, `pct_before`, `pct_after` (share of rows,
 ///    in percent), and for the measure (`monetary` when the view has it, or `measure M`):
 ///    `M_before`, `M_after`, `M_change`, `M_pct_before`, `M_pct_after`; last row `total`;
-/// 4. a text line `N of T rows moved (x.x%)`, with the measure of the moved rows.
+/// 4. how many rows moved (`N of T rows moved (x.x%)`), with the measure of the moved rows.
 ///
 /// Classes are listed in the rule order of the rule set that made the column (SPEC 5.4),
 /// else sorted; a null class shows as `∅`, as nulls do everywhere in tables. The key is the
@@ -33,14 +33,14 @@ enum WhatIfCommand {
         let view = whatIf.view
         try WhatIfInputs.requireView(view, context, statement: "whatif")
         var changed = context.parameters
-        var changes: [String] = []
+        var changes: [WhatIfReport.Change] = []
         var notes: [String] = []
         for assignment in whatIf.assignments {
             try WhatIfInputs.requireParameter(assignment.name, context)
             let value = try WhatIfInputs.parameterValue(assignment.value, context)
             let name = assignment.name.text
             let old = context.parameters[name] ?? .null
-            changes.append("$\(name) \(WhatIfInputs.show(old)) → \(WhatIfInputs.show(value))")
+            changes.append(WhatIfReport.Change(parameter: name, before: old, after: value))
             changed[name] = value
             if let note = WhatIfInputs.unusedNote(name, view: view.text, context) { notes.append(note) }
         }
@@ -62,26 +62,22 @@ enum WhatIfCommand {
             try WhatIfInputs.measure(Name(m.name, whatIf.measure?.span ?? view.span), in: after, context)
         } ?? nil
 
-        var report: [ResultItem] = notes.map { .note($0) }
-        report.append(.text("what-if on \(view.text) by \(whatIf.by.text): " + changes.joined(separator: ", ")))
-        let corner = "\(whatIf.by.text) (before \\ after)"
-        report.append(.table(migration.matrix.table(corner: corner, order: migration.order, classes: migration.classes),
-                             number: nil, elapsed: 0))
         let totals = ClassTotals(migration, before: measureBefore?.column, after: measureAfter?.column)
-        report.append(.table(classTable(migration, by: whatIf.by.text, measureName: measureBefore?.name, totals: totals),
-                             number: nil, elapsed: 0))
-        report.append(.text(movedLine(migration, rows: before.rowCount, measureName: measureBefore?.name,
-                                      before: measureBefore?.column, after: measureAfter?.column,
-                                      afterTotal: totals.afterTotal)))
+        let matrix = migration.matrix.report(by: whatIf.by.text, fromSide: "before", toSide: "after",
+                                             order: migration.order, classes: migration.classes)
+        let value = WhatIfReport(
+            view: view.text, by: whatIf.by.text, changes: changes, matrix: matrix,
+            classes: classTable(migration, by: whatIf.by.text, measureName: measureBefore?.name, totals: totals),
+            rows: before.rowCount, moved: migration.matrix.movedCount,
+            measure: measureBefore.map { m in
+                movedMeasure(migration, name: m.name, before: m.column, after: measureAfter?.column, afterTotal: totals.afterTotal)
+            })
+        let report: [ResultItem] = notes.map { .note($0) } + [.report(.whatIf(value), elapsed: 0)]
         let by = whatIf.by.text
         return WhatIfOutcome(report: report) { try migration.movedTable(old: before, new: after, key: key.text, by: by) }
     }
 
     /// Per class before/after: rows, their share, and the measure's sum and share.
-    static func classTable(_ m: Migration, by: String, measureName: String?, before: Column?, after: Column?) -> Table {
-        classTable(m, by: by, measureName: measureName, totals: ClassTotals(m, before: before, after: after))
-    }
-
     static func classTable(_ m: Migration, by: String, measureName: String?, totals t: ClassTotals) -> Table {
         let (nBefore, nAfter, sBefore, sAfter) = (t.nBefore, t.nAfter, t.sBefore, t.sAfter)
         let totalN = (Double(m.oldClasses.count), Double(m.newClasses.count))
@@ -91,10 +87,10 @@ enum WhatIfCommand {
         var rows: [[Scalar]] = []
         func row(_ label: String, _ nb: Int, _ na: Int, _ sb: CompensatedSum, _ sa: CompensatedSum) {
             var r: [Scalar] = [.string(label), .int(Int64(nb)), .int(Int64(na)), .int(Int64(na - nb)),
-                               percent(Double(nb), of: totalN.0), percent(Double(na), of: totalN.1)]
+                               ReportNumbers.percent(Double(nb), of: totalN.0), ReportNumbers.percent(Double(na), of: totalN.1)]
             if measureName != nil {
                 r += [.double(sb.value), .double(sa.value), .double(sa.minus(sb)),
-                      percent(sb.value, of: totalS.0.value), percent(sa.value, of: totalS.1.value)]
+                      ReportNumbers.percent(sb.value, of: totalS.0.value), ReportNumbers.percent(sa.value, of: totalS.1.value)]
             }
             rows.append(r)
         }
@@ -109,20 +105,13 @@ enum WhatIfCommand {
         return reportTable(names: names, types: types, rows: rows)
     }
 
-    /// `312 of 1,810 rows moved (17.2%); monetary of the moved rows: 1,234,567.80 (12.3%)`.
-    static func movedLine(_ m: Migration, rows: Int, measureName: String?, before: Column?, after: Column?,
-                          afterTotal: Double? = nil) -> String {
-        let moved = m.matrix.movedCount
-        var line = "\(NumberFormat.grouped(moved)) of \(NumberFormat.grouped(rows)) rows moved"
-        if let p = percentText(Double(moved), of: Double(rows)) { line += " (\(p)%)" }
-        if let measureName {
-            // The moved rows' measure: after values, before values for rows that are gone.
-            let total = afterTotal ?? sum(after, rows: nil)
-            let movedSum = sum(after, rows: m.matrix.movedNewRows) + sum(before, rows: m.matrix.goneRows)
-            line += "; \(measureName) of the moved rows: \(NumberFormat.fixed(movedSum, decimals: 2, grouping: true))"
-            if let p = percentText(movedSum, of: total) { line += " (\(p)% of the total)" }
-        }
-        return line
+    /// The measure of the moved rows (after values, before values for rows that are gone)
+    /// and its total after.
+    static func movedMeasure(_ m: Migration, name: String, before: Column?, after: Column?,
+                             afterTotal: Double? = nil) -> WhatIfReport.MovedMeasure {
+        let total = afterTotal ?? sum(after, rows: nil)
+        let moved = sum(after, rows: m.matrix.movedNewRows) + sum(before, rows: m.matrix.goneRows)
+        return WhatIfReport.MovedMeasure(name: name, moved: moved, total: total)
     }
 
     /// The sum of a numeric column over some rows (all when nil); nulls add nothing.

@@ -87,13 +87,4 @@ enum WhatIfInputs {
         context.error("the key '\(key)' is not unique in \(what): \(ClassCodes.name(of: value)) occurs more than once", span,
                       hints: ["name a column with one value per row: ... key COL"])
     }
-
-    /// A text form of a parameter value for report lines (`@2025-06-30`, `0.7`, `"S"`).
-    static func show(_ value: Scalar) -> String {
-        switch value {
-        case .date: return "@" + value.description
-        case .string(let s): return "\"\(s)\""
-        default: return value.description
-        }
-    }
 }

@@ -6,7 +6,7 @@ import Language
 /// (`Session.help`) with the examples below, and the shell's own topics.
 enum HelpPages {
     /// Topics besides statements, operators, functions and commands.
-    static let topicNames = ["functions", "statements", "operators", "commands", "expressions", "keys"]
+    static let topicNames = ["functions", "statements", "operators", "commands", "expressions", "keys", "formats"]
 
     /// Examples on the demo data, shown under a statement's or operator's page.
     static let examples: [String: [String]] = [
@@ -56,6 +56,23 @@ enum HelpPages {
         Functions: .help functions; one function: .help NAME (e.g. .help quantile_score).
         """
 
+    static let formatsPage = """
+        Output formats (--format FORMAT or .mode FORMAT): table (default), csv, tsv, json, jsonl, markdown (md).
+          table          a header line ([3] 1,204 rows × 7 columns) and a box per result, on stdout
+          csv ... md     only results on stdout, one empty line between two; header lines, notes,
+                         report text and charts go to stderr (segsh ... --format csv > out.csv)
+          whatif         csv/tsv/md: the matrix, the per-class table and a summary row
+                         (rows, moved, moved_pct, M_moved, M_moved_pct, M_total);
+                         json: {"whatif": {"view", "by", "changes", "matrix", "classes", "summary"}}
+          compare        the matrix, the per-class table, a summary row (in_both, new, gone, changed,
+                         changed_pct); json: {"compare": {..., "class_order", "matrix", "classes", "summary"}}
+          sweep          its table; json: {"sweep": {"parameter", "by", "rows"}}
+          profile        its table, then with a key the duplicate values; json: {"profile": {"columns", "key", "duplicates"}}
+          jsonl          rows one object a line; a report is its json object on one line
+        export PIPELINE to "FILE.csv|.tsv|.json|.jsonl|.md|.xlsx" writes one table by the file's extension.
+          example: segsh --format json scripts/examples/09-whatif-thresholds.seg > whatif.json
+        """
+
     static let keysPage = """
         Line editing (libedit; emacs keys by default, vi with .editor vi or `bind -v` in ~/.editrc):
           Tab            complete keywords, operators, functions, tables, columns, $params, "paths"
@@ -75,6 +92,7 @@ enum HelpPages {
             return expressionsPage + "\n"
         }
         if key == "keys" || key == "editing" { return keysPage + "\n" }
+        if key == "formats" || key == "format" { return formatsPage + "\n" }
         // Statements and operators: the engine's page (one text, shared with Session.help),
         // then the examples on the demo data that the page does not show yet.
         if Keywords.statements.contains(key) || Keywords.operators.contains(key), let text = session.help(key) {

@@ -182,7 +182,10 @@ public final class LibEditReader: LineReader {
         promptStorage = strdup(prompt) ?? UnsafeMutablePointer<CChar>.allocate(capacity: 1)
         var count: Int32 = 0
         errno = 0
-        guard let text = el_gets(editor, &count) else {
+        PendingInterruptWatch.beginWaiting()
+        let read = el_gets(editor, &count)
+        PendingInterruptWatch.endWaiting()
+        guard let text = read else {
             let interrupted = count < 0 && errno == EINTR
             if interrupted || InterruptHandler.takeInterrupt() {
                 _ = InterruptHandler.takeInterrupt()

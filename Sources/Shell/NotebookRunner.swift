@@ -44,8 +44,6 @@ public struct StatementRun {
     public var items: [ResultItem]
     /// Its error, when it failed.
     public var diagnostic: Diagnostic?
-    /// The data of its chart for the HTML report (collected only when asked).
-    public var figure: ReportFigure?
 }
 
 /// One cell as it ran.
@@ -92,8 +90,6 @@ public struct NotebookRun {
 ///   the line within it. A failing statement ends its cell; the next cell still runs.
 public struct NotebookRunner {
     public var options: NotebookOptions
-    /// Re-evaluate chart pipelines to collect `ReportFigure`s (for the HTML report).
-    public var collectsFigures: Bool
     /// When set, results are also printed as they come, as a script run prints them.
     public var live: ResultPrinter?
     /// Whether diagnostics name lines of the notebook as `--update` would write it (for
@@ -101,9 +97,8 @@ public struct NotebookRunner {
     /// of the notebook as it is (a plain run, where the user looks the line up in the file).
     public var linesAsUpdated = true
 
-    public init(options: NotebookOptions = NotebookOptions(), collectsFigures: Bool = false, live: ResultPrinter? = nil) {
+    public init(options: NotebookOptions = NotebookOptions(), live: ResultPrinter? = nil) {
         self.options = options
-        self.collectsFigures = collectsFigures
         self.live = live
     }
 
@@ -172,11 +167,7 @@ public struct NotebookRunner {
                 }
             }
             result.output += text.text
-            var run = StatementRun(statement: statement, file: file, items: items, diagnostic: diagnostic)
-            if collectsFigures && diagnostic == nil {
-                run.figure = ReportFigure.recognise(statement, items: items, file: file, session: session)
-            }
-            result.statements.append(run)
+            result.statements.append(StatementRun(statement: statement, file: file, items: items, diagnostic: diagnostic))
             if let diagnostic {
                 report(diagnostic, into: &result)
                 result.failed = true
@@ -215,6 +206,9 @@ public struct NotebookRunner {
 /// The output text of one result item in a notebook.
 public enum NotebookOutput {
     public static func text(_ item: ResultItem, options: NotebookOptions) -> String {
+        if options.format != .table, case .report(let report, _) = item {
+            return ResultPrinter.items(report, elapsed: 0).map { text($0, options: options) }.joined()
+        }
         guard options.format != .table, case .table(let table, let number, _) = item else {
             return ResultPrinter.plainText(item, maxRows: options.maxRows, chartWidth: options.chartWidth)
         }

@@ -22,8 +22,8 @@ extension Repl {
                 repl.output.out(TableRenderer.render(listing, format: .table, options: repl.fullOptions))
             },
             DotCommand(".schema", usage: ".schema TABLE", summary: "the columns of a table and their types", example: ".schema orders") { $0.showSchema($1) },
-            DotCommand(".mode", usage: ".mode table|csv|tsv|json|jsonl|markdown",
-                       summary: "how results are printed", example: ".mode csv") { $0.setMode($1) },
+            DotCommand(".mode", usage: ".mode table|csv|tsv|json|jsonl|markdown|md",
+                       summary: "how results are printed (.help formats)", example: ".mode csv") { $0.setMode($1) },
             DotCommand(".maxrows", usage: ".maxrows N", summary: "rows shown per result (0 = all)", example: ".maxrows 100") { $0.setMaxRows($1) },
             DotCommand(".timer", usage: ".timer on|off", summary: "show how long each statement took", example: ".timer off") { $0.setTimer($1) },
             DotCommand(".read", usage: ".read FILE", summary: "run a script in this session", example: ".read segments.seg") { repl, args in
@@ -106,7 +106,7 @@ extension Repl {
 
     func helpIndex() -> String {
         let width = min(settings.terminalWidth() ?? 80, 100)
-        var text = "segsh: pipelines over in-memory tables. Type .help TOPIC for a page, e.g. .help rfm,\n.help expressions (the expression language) or .help keys (line editing).\n\n"
+        var text = "segsh: pipelines over in-memory tables. Type .help TOPIC for a page, e.g. .help rfm,\n.help expressions (the expression language),\n.help keys (line editing) or .help formats (csv, json, ...).\n\n"
         text += "Statements:\n" + Repl.wrap(Keywords.statements, width: width)
         text += "Pipeline operators (after |):\n" + Repl.wrap(Keywords.operators, width: width)
         let functions = session.functionNames

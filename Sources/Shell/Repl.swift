@@ -19,9 +19,6 @@ public struct TranscriptEntry {
     /// Its diagnostics (located in the statement's source), for writers that render them
     /// another way (`.save` re-points them into the notebook).
     public var diagnostics: [Diagnostic] = []
-    /// The report figure of a single statement (sweep, what-if, compare, pareto), drawn from
-    /// what it produced when it ran; the HTML report shows it without evaluating anything.
-    public var figure: ReportFigure?
     /// Whether Ctrl-C stopped it: `.save` leaves it out (run again, it would not stop).
     public var interrupted = false
 }
@@ -171,8 +168,6 @@ public final class Repl {
         Cancellation.reset()
         var items: [ResultItem] = []
         var plain = ""
-        var figure: ReportFigure?
-        var statementCount = 0
         let maxRows = settings.maxRows
         let diagnostics = session.withDotCommandRunner({ [unowned self] line, location in self.runNestedDotCommand(line, location: location) }) {
             StatementRunner.run(source, in: session, progress: progressBar, emit: { item in
@@ -183,12 +178,8 @@ public final class Repl {
                     lastTable = table
                     lastTableNumber = number
                 }
-            }, finished: { statement, produced in
-                statementCount += 1
-                figure = ReportFigure.recognise(statement, items: produced, file: source, session: session)
             })
         }
-        if statementCount != 1 { figure = nil }
         let interrupted = Cancellation.isRequested
         Cancellation.reset()
         var failed = false
@@ -212,7 +203,7 @@ public final class Repl {
             if diagnostic.severity == .error { failed = true }
         }
         return TranscriptEntry(statement: "", output: plain, isError: failed, items: items, diagnostics: located,
-                               figure: failed ? nil : figure, interrupted: wasInterrupted)
+                               interrupted: wasInterrupted)
     }
 
     /// Runs a script file in this session (`.read`, `segsh -i`). Its statements are not added

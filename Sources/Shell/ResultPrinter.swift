@@ -57,6 +57,55 @@ public struct ResultPrinter {
             output.err(Self.line(text))
         case .done(let text, let elapsed):
             output.err(Self.line(settings.timer ? "\(text) (\(NumberFormat.elapsed(elapsed)))" : text))
+        case .report(let report, let elapsed):
+            if settings.format == .table {
+                for item in Self.items(report, elapsed: elapsed) { print(item) }
+                return
+            }
+            // In a file format: the report's tables (or its one JSON object) on stdout as
+            // results (`ReportFormats`), its lines, headers and chart on stderr.
+            var time: Double? = settings.timer ? elapsed : nil
+            for part in ReportLayout.parts(report) {
+                switch part {
+                case .line(let text), .note(let text): output.err(Self.line(text))
+                case .table(let table, let number):
+                    output.err(TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: number,
+                                                        elapsed: time) + "\n")
+                    time = nil
+                case .matrix(let matrix):
+                    let table = matrix.table
+                    output.err(TableRenderer.headerLine(rows: table.rowCount, columns: table.columnCount, number: nil,
+                                                        elapsed: time) + "\n")
+                    time = nil
+                case .chart(let chart): output.err(TextChart.render(chart, width: TextChart.defaultWidth))
+                case .paretoCurve: continue  // drawn in HTML reports only
+                }
+            }
+            for body in ReportFormats.results(report, format: settings.format, options: settings.renderOptions) {
+                if tablesWritten.value > 0 { output.out("\n") }
+                tablesWritten.value += 1
+                output.out(body)
+            }
+        }
+    }
+
+    /// A report's parts as the items the terminal prints: lines as report text, tables (the
+    /// first with the statement's time), charts, notes.
+    static func items(_ report: Report, elapsed: Double) -> [ResultItem] {
+        var timed = false
+        return ReportLayout.parts(report).compactMap { part -> ResultItem? in
+            switch part {
+            case .paretoCurve: return nil  // drawn in HTML reports only
+            case .line(let text): return .text(text)
+            case .note(let text): return .note(text)
+            case .chart(let chart): return .chart(chart)
+            case .table(let table, let number):
+                defer { timed = true }
+                return .table(table, number: number, elapsed: timed ? 0 : elapsed)
+            case .matrix(let matrix):
+                defer { timed = true }
+                return .table(matrix.table, number: nil, elapsed: timed ? 0 : elapsed)
+            }
         }
     }
 
@@ -96,6 +145,8 @@ public struct ResultPrinter {
         case .text(let text): return line(text)
         case .chart(let chart): return TextChart.render(chart, width: chartWidth)
         case .note(let text), .done(let text, _): return line(text)
+        case .report(let report, _):
+            return items(report, elapsed: 0).map { plainText($0, maxRows: maxRows, chartWidth: chartWidth) }.joined()
         }
     }
 

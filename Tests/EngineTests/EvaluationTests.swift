@@ -14,6 +14,16 @@ func runStatements(_ session: Session, _ text: String, file: StaticString = #fil
         case .text(let s): texts.append(s)
         case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
         case .note, .done: break
+        case .report(let r, _):
+            for part in ReportLayout.parts(r) {
+                switch part {
+                case .table(let t, _): last = t
+                case .matrix(let m): last = m.table
+                case .line(let s): texts.append(s)
+                case .chart(let c): texts.append(TextChart.render(c, width: TextChart.defaultWidth))
+                case .note, .paretoCurve: break
+                }
+            }
         }
     }
     if let d = diags.first { return (nil, [d.render()]) }

@@ -77,6 +77,52 @@ final class CSVFastPathTests: XCTestCase {
         }
     }
 
+    /// `scan` (plain fields sixteen bytes at a time, then field by field) finds the same
+    /// record as `scanFields` (field by field from the start) on random text: long plain runs
+    /// with delimiters, quotes, spaces, tabs and line ends mixed in, every capacity up to
+    /// past the field count, quoting on and off.
+    func testRecordScanAgreesWithFieldByFieldScan() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {  // SplitMix64: the same sweep on every run
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let rare: [UInt8] = Array(",;\t\r\n\" |é".utf8)
+        var spansA = [CSVFieldSpan](repeating: CSVFieldSpan(start: 0, end: 0, form: .plain), count: 12)
+        var spansB = spansA
+        for round in 0..<40_000 {
+            let density = 2 + Int(next() % 12)
+            let bytes: [UInt8] = (0..<Int(next() % 90)).map { _ in
+                next() % UInt64(density) == 0 ? rare[Int(next() % UInt64(rare.count))] : UInt8(ascii: "a") + UInt8(next() % 26)
+            }
+            let delimiter: UInt8 = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")][round % 4]
+            let capacity = 1 + Int(next() % 10)
+            let quoting = round % 7 != 0
+            let start = bytes.isEmpty ? 0 : Int(next() % UInt64(min(bytes.count, 8)))
+            bytes.withUnsafeBufferPointer { b in
+                guard let p = b.baseAddress else { return }
+                let a = spansA.withUnsafeMutableBufferPointer { s in
+                    CSVRecordScanner.scan(p, from: start, end: b.count, delimiter: delimiter, spans: s.baseAddress!,
+                                          capacity: capacity, quoting: quoting)
+                }
+                let r = spansB.withUnsafeMutableBufferPointer { s in
+                    CSVRecordScanner.scanFields(p, from: start, fields: 0, end: b.count, delimiter: delimiter, spans: s.baseAddress!,
+                                                capacity: capacity, quoting: quoting)
+                }
+                let text = String(decoding: bytes, as: UTF8.self).debugDescription
+                XCTAssertEqual([a.fieldCount, a.next, a.lineEnd, a.extraFieldStart, a.unterminatedQuote, a.literalQuote],
+                               [r.fieldCount, r.next, r.lineEnd, r.extraFieldStart, r.unterminatedQuote, r.literalQuote], text)
+                for k in 0..<min(a.fieldCount, capacity) {
+                    XCTAssertEqual([spansA[k].start, spansA[k].end, Int(spansA[k].form.rawValue)],
+                                   [spansB[k].start, spansB[k].end, Int(spansB[k].form.rawValue)], "field \(k) of \(text)")
+                }
+            }
+        }
+    }
+
     func testUTF8CheckWithMixedASCIIWordsAgreesWithSwift() {
         var rng = SystemRandomNumberGenerator()
         let alphabet: [UInt8] = [0x41, 0x41, 0x41, 0x41, 0x80, 0xBF, 0xC2, 0xE0, 0xE4, 0xB8, 0xAD, 0xED, 0xF0, 0x90, 0xFF]

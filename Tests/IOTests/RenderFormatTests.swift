@@ -104,7 +104,7 @@ final class RenderFormatTests: XCTestCase {
         var state: UInt64 = 0x9E3779B97F4A7C15
         func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
         var values: [Double] = [0.1 + 0.2, 1e-3, 0.00123, 9.999999999999999e14, 123456789012345.6, -0.5, 1e15 + 0.5,
-                                5e-324, .greatestFiniteMagnitude, -2.5e-7, 100.25, 0.3]
+                                .leastNonzeroMagnitude, .greatestFiniteMagnitude, -2.5e-7, 100.25, 0.3]
         for _ in 0..<20_000 {
             let m = Double(Int64(next() % 100_000_000)) - 50_000_000
             values.append(m / 100)

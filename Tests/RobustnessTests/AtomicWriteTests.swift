@@ -75,6 +75,23 @@ final class AtomicWriteTests: XCTestCase {
 
     /// A segsh process killed (SIGKILL) in the middle of an export: the old file is intact.
     func testKilledExportLeavesTheOldFile() throws {
+        try XCTSkipUnless(try signalDuringExport(SIGKILL), "the export finished before it could be killed")
+        XCTAssertEqual(contents("out.csv"), "old\n")
+    }
+
+    /// SIGINT and SIGTERM in script mode end segsh and remove the export's temporary file
+    /// (SIGKILL cannot: the next write to that name removes it, see AtomicFile).
+    func testInterruptedAndTerminatedScriptsRemoveTheTemporaryFile() throws {
+        for sig in [SIGINT, SIGTERM] {
+            try XCTSkipUnless(try signalDuringExport(sig), "the export finished before signal \(sig)")
+            XCTAssertEqual(contents("out.csv"), "old\n", "signal \(sig)")
+            XCTAssertEqual(files.filter { $0.hasSuffix(".tmp") }, [], "signal \(sig)")
+        }
+    }
+
+    /// Runs a script whose export writes a large `out.csv`, sends `sig` once the temporary
+    /// file holds bytes, and waits for segsh to end; false when the export finished first.
+    func signalDuringExport(_ sig: Int32) throws -> Bool {
         var bytes = Array("id,amount\n".utf8)
         for i in 0..<1_500_000 { bytes += Array("\(i),\(i % 1000).25\n".utf8) }
         try Data(bytes).write(to: URL(fileURLWithPath: directory + "/big.csv"))
@@ -96,10 +113,11 @@ final class AtomicWriteTests: XCTestCase {
             }
             usleep(2_000)
         }
-        kill(process.processIdentifier, SIGKILL)
+        kill(process.processIdentifier, sig)
         process.waitUntilExit()
-        guard temporary != nil else { throw XCTSkip("the export finished before it could be killed") }
-        XCTAssertEqual(contents("out.csv"), "old\n")
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "signal \(sig)")
+        XCTAssertEqual(process.terminationStatus, sig)
+        return temporary != nil
     }
 
     func testHistoryAppendsMergeAndLeaveNoTemporaryFile() throws {

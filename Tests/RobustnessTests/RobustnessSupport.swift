@@ -36,6 +36,17 @@ enum Robust {
             case .note(let n), .done(let n, _): run.notes.append(n)
             case .text(let s): run.texts.append(s)
             case .chart(let c): run.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
+            case .report(let r, _):
+                for part in ReportLayout.parts(r) {
+                    switch part {
+                    case .table(let t, _): run.tables.append(t)
+                    case .matrix(let m): run.tables.append(m.table)
+                    case .line(let s): run.texts.append(s)
+                    case .note(let s): run.notes.append(s)
+                    case .chart(let c): run.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
+                    case .paretoCurve: break
+                    }
+                }
             }
         }.map { $0.with(source: source) }
         return run

@@ -62,7 +62,14 @@ final class CLVOperatorTests: XCTestCase {
         XCTAssertTrue(notes.contains("1 repeat customer has a mean repeat value ≤ 0"), notes)
         XCTAssertTrue(notes.contains("clv: BG/NBD r="), notes)
         XCTAssertTrue(notes.contains("expected_purchases over 184 days"), notes)
-        let report = try XCTUnwrap(out.texts.last)
+        // The holdout check is a value (averages by repeat purchases), shown as a table and a chart.
+        guard case .holdout(let holdout)? = out.reports.last else { return XCTFail("no holdout report") }
+        // x = 0: B; x = 1: C; x = 2: A (1 holdout purchase) and F (2).
+        XCTAssertEqual(holdout.labels, ["0", "1", "2"])
+        XCTAssertEqual(holdout.customers, [1, 1, 2])
+        XCTAssertEqual(holdout.actual, [0, 0, 1.5])
+        XCTAssertEqual(holdout.predicted.count, 3)
+        let report = out.texts.suffix(2).joined()
         XCTAssertTrue(report.hasPrefix("holdout check: mean purchases per customer in the holdout period"), report)
         XCTAssertTrue(report.contains("a = actual  p = predicted"), report)
     }

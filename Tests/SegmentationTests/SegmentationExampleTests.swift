@@ -40,6 +40,9 @@ final class SegmentationExampleTests: XCTestCase {
             case .text(let s): out.texts.append(s)
             case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
             case .note(let s), .done(let s, _): out.notes.append(s)
+            case .report(let r, _):
+                out.reports.append(r)
+                reportParts(r, tables: &out.tables, texts: &out.texts, notes: &out.notes)
             }
         }
         XCTAssertTrue(out.errors.isEmpty, out.errors.map { $0.render() }.joined())

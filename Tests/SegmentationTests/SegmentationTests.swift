@@ -5,55 +5,6 @@ import Segmentation
 import IO
 import XCTest
 
-/// A session with the segmentation operators installed, and what running statements in it
-/// produced.
-final class SegmentationHarness {
-    let session = Session()
-
-    struct Output {
-        var tables: [Table] = []
-        var texts: [String] = []
-        var notes: [String] = []
-        var errors: [Diagnostic] = []
-        var last: Table? { tables.last }
-    }
-
-    init() { Segmentation.install(into: session) }
-
-    /// Runs statements; fails the test on an error unless `expectError`.
-    @discardableResult
-    func run(_ text: String, expectError: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> Output {
-        var out = Output()
-        out.errors = session.run(SourceFile(name: "<test>", text: text)) { item in
-            switch item {
-            case .table(let t, _, _): out.tables.append(t)
-            case .text(let s): out.texts.append(s)
-            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
-            case .note(let s), .done(let s, _): out.notes.append(s)
-            }
-        }
-        if !expectError, let e = out.errors.first {
-            XCTFail("unexpected error:\n\(e.render())", file: file, line: line)
-        }
-        if expectError, out.errors.isEmpty {
-            XCTFail("expected an error", file: file, line: line)
-        }
-        return out
-    }
-
-    /// The last table's column as boxed values.
-    static func values(_ t: Table?, _ name: String, file: StaticString = #filePath, line: UInt = #line) -> [Scalar] {
-        guard let t, let c = t.column(name) else {
-            XCTFail("no column '\(name)' in \(t?.names ?? [])", file: file, line: line)
-            return []
-        }
-        return (0..<c.count).map { c[$0] }
-    }
-}
-
-func strings(_ xs: [String?]) -> [Scalar] { xs.map { $0.map { .string($0) } ?? .null } }
-func ints(_ xs: [Int64?]) -> [Scalar] { xs.map { $0.map { .int($0) } ?? .null } }
-
 final class SegmentationClassifyTests: XCTestCase {
     func features(_ h: SegmentationHarness) throws {
         // id, industry, recency, monetary
@@ -166,6 +117,14 @@ final class SegmentationParetoTests: XCTestCase {
         XCTAssertTrue(summary.contains("A: 2 customers (50.0%), 80.0% of x"), summary)
         XCTAssertTrue(summary.contains("B: 2 customers (50.0%), 20.0% of x"), summary)
         XCTAssertTrue(summary.contains("C: 0 customers (0.0%), 0.0% of x"), summary)
+        // The report is a value: the figures and the curve (from 0, 0; the null row has no point).
+        guard case .pareto(let p)? = out.reports.first else { return XCTFail("no pareto report") }
+        XCTAssertEqual(p.rows, 4)
+        XCTAssertEqual(p.total, 100)
+        XCTAssertEqual(p.classCounts, [2, 2, 0])
+        XCTAssertEqual(p.classSums, [80, 20, 0])
+        XCTAssertEqual(p.reachingFirst, 2)
+        XCTAssertEqual(p.curve, [(0, 0), (0.25, 0.5), (0.5, 0.8), (0.75, 0.9), (1, 1)].map { ParetoReport.Point(x: $0.0, y: $0.1) })
     }
 
     func testCustomClassesAndStableTies() throws {

@@ -8,36 +8,10 @@ import XCTest
 
 /// A session with the segmentation operators and the what-if statements installed, and what
 /// running statements in it produced.
-final class WhatIfHarness {
-    let session = Session()
-
-    struct Output {
-        var tables: [Table] = []
-        var texts: [String] = []
-        var notes: [String] = []
-        var errors: [Diagnostic] = []
-        var error: String { errors.first?.render() ?? "" }
-    }
-
-    init() {
-        Segmentation.install(into: session)
+final class WhatIfHarness: SegmentationHarness {
+    override init() {
+        super.init()
         WhatIfCommands.install(into: session)
-    }
-
-    @discardableResult
-    func run(_ text: String, expectError: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> Output {
-        var out = Output()
-        out.errors = session.run(SourceFile(name: "<test>", text: text)) { item in
-            switch item {
-            case .table(let t, _, _): out.tables.append(t)
-            case .text(let s): out.texts.append(s)
-            case .chart(let c): out.texts.append(TextChart.render(c, width: TextChart.defaultWidth))
-            case .note(let s), .done(let s, _): out.notes.append(s)
-            }
-        }
-        if !expectError, let e = out.errors.first { XCTFail("unexpected error:\n\(e.render())", file: file, line: line) }
-        if expectError, out.errors.isEmpty { XCTFail("expected an error", file: file, line: line) }
-        return out
     }
 
     /// A table's rows as text (`null` for nulls), header first.
@@ -120,6 +94,26 @@ final class WhatIfTests: XCTestCase {
             "3 of 8 rows moved (37.5%); monetary of the moved rows: 3,450.00 (23.9% of the total)",
         ])
         XCTAssertEqual(out.notes, [])
+    }
+
+    /// The what-if is a value: the matrix as counts, the moved rows and the measure they carry.
+    func testTheReportIsAValue() throws {
+        let h = WhatIfHarness()
+        try h.loadTiers()
+        let out = h.run("whatif s_recency = 45, a_mult = 0.7 on tiered by tier")
+        guard out.reports.count == 1, case .whatIf(let w) = out.reports[0] else { return XCTFail("\(out.reports)") }
+        XCTAssertEqual(w.changes.map(\.parameter), ["s_recency", "a_mult"])
+        XCTAssertEqual(w.changes.map(\.after), [.int(45), .double(0.7)])
+        XCTAssertEqual(w.matrix.classes, ["S", "A", "B", "C"])
+        XCTAssertEqual(w.matrix.counts, [[1, 0, 0, 0], [2, 1, 0, 0], [0, 1, 2, 0], [0, 0, 0, 1]])
+        XCTAssertFalse(w.matrix.hasNew || w.matrix.hasGone)
+        XCTAssertEqual(w.rows, 8)
+        XCTAssertEqual(w.moved, 3)
+        XCTAssertEqual(w.measure?.name, "monetary")
+        XCTAssertEqual(w.measure?.moved, 3450)
+        XCTAssertEqual(w.measure?.total, 14450)
+        XCTAssertEqual(ReportFormats.results(.whatIf(w), format: .csv, options: RenderOptions()).last,
+                       "rows,moved,moved_pct,monetary_moved,monetary_moved_pct,monetary_total\n8,3,37.5,3450,23.88,14450\n")
     }
 
     func testParametersAreUnchangedAfterAWhatIf() throws {

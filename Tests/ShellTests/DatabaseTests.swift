@@ -1,4 +1,7 @@
+import Diagnostics
+import Engine
 import Foundation
+import IO
 import SegshTestSupport
 @testable import Shell
 import XCTest
@@ -30,6 +33,35 @@ final class DatabaseTests: XCTestCase {
         guard let scheme = url.range(of: "://"), let at = url.range(of: "@"),
               let colon = url[scheme.upperBound..<at.lowerBound].firstIndex(of: ":") else { return "\u{0}" }
         return String(url[url.index(after: colon)..<at.lowerBound])
+    }
+
+    /// A `pareto` the database runs brings its curve with its summary (two small queries), the
+    /// same points as in memory: the HTML report draws it without running anything again.
+    func testParetoCurveFromTheDatabaseIsTheCurveInMemory() throws {
+        let session = SegshCLI.makeSession()
+        session.baseDirectory = Segsh.packageRoot.path
+        var reports: [ParetoReport] = []
+        let errors = session.run(SourceFile(name: "t.seg", text: """
+            load orders from "datasets/demo/orders.csv"
+            attach "\(url)" as pg
+            export orders to pg.orders_pareto replace
+            orders | summarize m = sum(amount) by customer_id | pareto m | take 1
+            pg.orders_pareto | summarize m = sum(amount) by customer_id | pareto m | take 1
+            """)) { item in
+            if case .report(.pareto(let p), _) = item { reports.append(p) }
+        }
+        XCTAssertEqual(errors.map { $0.render() }, [])
+        guard reports.count == 2 else { return XCTFail("\(reports.count) pareto reports") }
+        let (memory, database) = (reports[0], reports[1])
+        XCTAssertEqual(memory.rows, 1769)
+        XCTAssertEqual(database.classCounts, memory.classCounts)
+        XCTAssertEqual(memory.curve.count, 445)  // (0, 0), every 4th of 1,769 rows (the last among them), two boundary rows
+        // (one of which is also a 4th row)
+        XCTAssertEqual(database.curve.count, memory.curve.count)
+        for (d, m) in zip(database.curve, memory.curve) {
+            XCTAssertEqual(d.x, m.x, accuracy: 1e-12)
+            XCTAssertEqual(d.y, m.y, accuracy: 1e-9)
+        }
     }
 
     func testAttachRunExplainCollectLoadExportAndDetach() throws {
@@ -81,6 +113,59 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(column.status, 1)
         XCTAssertTrue(column.stderr.contains("unknown column 'amout' (did you mean 'amount'?)"), column.stderr)
         XCTAssertFalse((refused.stderr + bad.stderr + missing.stderr + column.stderr).contains(password))
+    }
+
+    /// `clv` and `clv_fit` over a database table: the customer summary runs there (one row
+    /// per customer comes back), the fits here; the results are the memory's — x, t_x, T,
+    /// p_alive, expected purchases and actual purchases exactly (they rest on whole days),
+    /// the values to 1e-9 (an exported table has no row order, so the database adds a day's
+    /// amounts in its own order; the golden cases check a table with one bit for bit) —
+    /// and so are the notes on skipped rows and the holdout. The count of rows that come
+    /// back (1,769) is one per customer with an order up to the holdout end.
+    func testCLVSummaryRunsInTheDatabaseWithTheMemorysResults() throws {
+        let orders = Segsh.packageRoot.path + "/datasets/demo/orders.csv"
+        let clv = "clv customer=customer_id, date=order_date, amount=amount, asof=@2025-03-31, holdout_until=@2025-06-30, discount=0.1, unit=1month"
+        let fit = "clv_fit customer=customer_id, date=order_date, amount=amount, asof=@2025-03-31"
+        func script(_ source: String) -> String {
+            """
+            load orders from "\(orders)"
+            attach "\(url)" as pg
+            export orders to pg.clv_orders replace
+            \(source) | where amount > 0 | \(clv) | sort customer_id
+            \(source) | \(fit) | where parameter not in ("iterations", "gradient_norm") | select model, parameter, value
+            \(source) | clv customer=customer_id, date=order_date, amount=amount | summarize n = count(), alive = sum(p_alive)
+            """
+        }
+        let memory = try Segsh.run(["--format", "csv", "-c", script("orders")], directory: directory)
+        let database = try Segsh.run(["--format", "csv", "-c", script("pg.clv_orders")], directory: directory)
+        XCTAssertEqual(memory.status, 0, memory.stderr)
+        XCTAssertEqual(database.status, 0, database.stderr)
+        let m = memory.stdout.split(separator: "\n"), d = database.stdout.split(separator: "\n")
+        XCTAssertEqual(m.count, d.count)
+        XCTAssertGreaterThan(m.count, 1_500)
+        for (a, b) in zip(m, d) where a != b {
+            let x = a.split(separator: ",", omittingEmptySubsequences: false), y = b.split(separator: ",", omittingEmptySubsequences: false)
+            XCTAssertEqual(x.count, y.count, "\(a) vs \(b)")
+            for (u, v) in zip(x, y) where u != v {
+                guard let p = Double(u), let q = Double(v) else { XCTFail("\(a) vs \(b)"); break }
+                XCTAssertLessThanOrEqual(abs(p - q), 1e-9 * max(1, abs(p)), "\(a) vs \(b)")
+            }
+        }
+        for note in ["clv: skipped 18 rows with a null customer, date or amount",
+                     "clv: holdout to 2025-06-30: 1,556 customers, predicted 3,207.4 purchases, actual 3,351, mean absolute error 1.348 per customer; 213 customers first bought in the holdout period",
+                     "clv_fit: 6,710 orders after asof 2025-03-31 not used (213 customers first bought after asof and are not rows)"] {
+            XCTAssertTrue(memory.stderr.contains(note), memory.stderr)
+            XCTAssertTrue(database.stderr.contains(note), database.stderr)
+        }
+
+        let explain = try Segsh.run(["-c", "attach \"\(url)\" as pg\nexplain pg.clv_orders | where amount > 0 | \(clv) | take 3"], directory: directory)
+        XCTAssertEqual(explain.status, 0, explain.stderr)
+        XCTAssertTrue(explain.stdout.contains("runs in PostgreSQL (pg): the first 1 step and part of step 2"), explain.stdout)
+        XCTAssertTrue(explain.stdout.contains("  1. [db] where amount > 0"), explain.stdout)
+        XCTAssertTrue(explain.stdout.contains("  2. [db, then memory] clv customer=customer_id"), explain.stdout)
+        XCTAssertTrue(explain.stdout.contains("the customer summary (x, t_x, T and the repeat value, one row per customer) runs in the database"), explain.stdout)
+        XCTAssertTrue(explain.stdout.contains("  3. [memory] take 3"), explain.stdout)
+        XCTAssertTrue(explain.stdout.contains("rows that would come back: 1,769"), explain.stdout)
     }
 
     func testSafeModeRefusesAttach() throws {

@@ -111,9 +111,15 @@ final class NewUserTests: XCTestCase {
         try script.write(toFile: directory + "/wi.seg", atomically: true, encoding: .utf8)
         let r = try Segsh.run(["--format", "csv", "wi.seg"], directory: directory)
         XCTAssertEqual(r.status, 0, r.stderr)
+        // The matrix, the per-class figures and the summary row, as three csv results.
         let results = r.stdout.components(separatedBy: "\n\n")
-        XCTAssertEqual(results.count, 2, r.stdout)
+        XCTAssertEqual(results.count, 3, r.stdout)
         XCTAssertEqual(results.last, """
+            rows,moved,moved_pct,monetary_moved,monetary_moved_pct,monetary_total
+            1769,5,0.28,1743319.43,1.29,135393365.74
+
+            """)
+        XCTAssertEqual(results.count > 1 ? results[1] + "\n" : "", """
             tier,n_before,n_after,n_change,pct_before,pct_after,monetary_before,monetary_after,monetary_change,monetary_pct_before,monetary_pct_after
             S,132,137,5,7.46,7.74,35716758.57,37460078,1743319.43,26.38,27.67
             A,1029,1024,-5,58.17,57.89,32727754.22,30984434.79,-1743319.43,24.17,22.88
@@ -121,5 +127,61 @@ final class NewUserTests: XCTestCase {
             total,1769,1769,0,100,100,135393365.74,135393365.74,0,100,100
 
             """)
+    }
+
+    // Results as data: a what-if, compare, sweep and profile in json are one object each,
+    // naming its kind, with the figures as numbers (jsonl: the same object on one line).
+    func testReportsInJsonAreOneObjectEach() throws {
+        let script = """
+            load orders from "\(Segsh.packageRoot.path)/datasets/demo/orders.csv"
+            param s_recency = 30
+            rules tier {
+              "S" when recency <= $s_recency and monetary >= 100000
+              "A" when recency <= 90
+              "C" otherwise
+            }
+            let tiered = orders | rfm customer=customer_id, date=order_date, amount=amount | classify tier
+            whatif s_recency = 45 on tiered by tier
+            let q2 = tiered | derive tier = if(frequency > 20, "S", tier)
+            compare tiered q2 on customer_id by tier
+            sweep s_recency from 30 to 60 step 15 on tiered by tier
+            profile tiered key tier
+
+            """
+        try script.write(toFile: directory + "/reports.seg", atomically: true, encoding: .utf8)
+        for format in ["json", "jsonl"] {
+            let r = try Segsh.run(["--format", format, "reports.seg"], directory: directory)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let results = r.stdout.components(separatedBy: "\n\n")
+            XCTAssertEqual(results.count, 4, r.stdout)
+            if format == "jsonl" { XCTAssertFalse(results.contains { $0.trimmingCharacters(in: .newlines).contains("\n") }) }
+            let objects = try results.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+            XCTAssertEqual(objects.map { $0.keys.sorted() }, [["whatif"], ["compare"], ["sweep"], ["profile"]])
+            let whatIf = objects.first?["whatif"] as? [String: Any]
+            let summary = whatIf?["summary"] as? [String: Any]
+            XCTAssertEqual(summary?["moved"] as? Int, 5)
+            XCTAssertEqual(summary?["rows"] as? Int, 1769)
+            XCTAssertEqual(summary?["monetary_moved"] as? Double, 1743319.43)
+            XCTAssertEqual((whatIf?["changes"] as? [[String: Any]])?.first?["after"] as? Int, 45)
+            XCTAssertEqual((whatIf?["matrix"] as? [[String: Any]])?.count, 4)  // S, A, C, total
+            let compare = objects.count > 1 ? objects[1]["compare"] as? [String: Any] : nil
+            XCTAssertEqual(compare?["class_order"] as? [String], ["S", "A", "C"])
+            XCTAssertEqual((compare?["summary"] as? [String: Any])?["changed"] as? Int, 272)
+            let sweep = objects.count > 2 ? objects[2]["sweep"] as? [String: Any] : nil
+            XCTAssertEqual((sweep?["rows"] as? [[String: Any]])?.map { $0["S"] as? Int }, [132, 137, 139])
+            let profile = objects.count > 3 ? objects[3]["profile"] as? [String: Any] : nil
+            XCTAssertEqual(profile?["key"] as? String, "tier")
+            XCTAssertEqual((profile?["duplicates"] as? [[String: Any]])?.compactMap { $0["count"] as? Int }, [1029, 608, 132])
+        }
+    }
+
+    // A new user asking how to get csv or json found no page (`.help formats` suggested 'sort').
+    func testHelpFormatsSaysHowReportsComeOut() throws {
+        let r = try Segsh.run(["-c", ".help formats"], directory: directory)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("Output formats (--format FORMAT or .mode FORMAT)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("json: {\"whatif\": {\"view\", \"by\", \"changes\", \"matrix\", \"classes\", \"summary\"}}"), r.stdout)
+        let mode = try Segsh.run(["-c", ".help .mode"], directory: directory)
+        XCTAssertTrue(mode.stdout.contains("(.help formats)"), mode.stdout)
     }
 }

@@ -28,10 +28,10 @@ final class NotebookReportTests: XCTestCase {
 
     /// Runs notebook text in a fresh session based at the package root, as `segsh` run from
     /// the repository root does.
-    func run(_ text: String, name: String, figures: Bool = false, base: String = packageRoot) -> NotebookRun {
+    func run(_ text: String, name: String, base: String = packageRoot) -> NotebookRun {
         let session = SegshCLI.makeSession()
         session.baseDirectory = base
-        return NotebookRunner(collectsFigures: figures).run(Notebook(parsing: text), name: name, in: session)
+        return NotebookRunner().run(Notebook(parsing: text), name: name, in: session)
     }
 
     /// Checks that `html` is well-formed XML (the report is XHTML) and returns it parsed.
@@ -90,7 +90,7 @@ final class NotebookReportTests: XCTestCase {
     }
 
     func testReportOfShippedNotebookIsWellFormedWithAChartPerFigure() throws {
-        let result = run(try shippedNotebook(), name: "monthly-review.md", figures: true, base: Self.demoFolder)
+        let result = run(try shippedNotebook(), name: "monthly-review.md", base: Self.demoFolder)
         let html = HTMLReport.render(notebook: result, title: "Monthly review", options: NotebookOptions())
         let document = try parse(html)
         // One chart per chart statement, sweep, what-if / compare matrix and pareto, in order
@@ -176,7 +176,7 @@ final class NotebookReportTests: XCTestCase {
             ```
 
             """
-        let result = run(text, name: "charts.md", figures: true)
+        let result = run(text, name: "charts.md")
         XCTAssertEqual(result.failedCells, 1)
         let html = HTMLReport.render(notebook: result, title: "Charts", options: NotebookOptions())
         let document = try parse(html)
@@ -207,7 +207,7 @@ final class NotebookReportTests: XCTestCase {
             orders | rfm customer=customer_id, date=order_date, amount=amount, window=365days | pareto monetary | take 1
             ```
 
-            """, name: "p.md", figures: true)
+            """, name: "p.md")
         let html = HTMLReport.render(notebook: result, title: "p", options: NotebookOptions())
         // The summary line says "top 26.6% of customers give 80.0%"; the curve marks the same point.
         XCTAssertTrue(html.contains("top 26.6% of customers give 80.0% of monetary"))
@@ -223,7 +223,7 @@ final class NotebookReportTests: XCTestCase {
             orders | where amount < 0 | summarize n = count() by product_line | chart bar product_line n
             ```
 
-            """, name: "empty.md", figures: true)
+            """, name: "empty.md")
         let html = HTMLReport.render(notebook: result, title: "empty", options: NotebookOptions())
         let document = try parse(html)
         XCTAssertEqual(try chartLabels(document), ["empty chart", "empty chart"])

@@ -1,17 +1,27 @@
 /// Row selection: gather by index, slices and selections from boolean masks.
 
+/// `src[indices[i]]` for each `i` (`placeholder` for an index outside `src`). With
+/// `cancellable`, stops within 65,536 rows of a Ctrl-C and returns nil.
 @inline(__always)
-private func gatherValues<T>(_ src: [T], _ indices: UnsafeBufferPointer<Int32>, placeholder: T) -> [T] {
+private func gatherValues<T>(_ src: [T], _ indices: UnsafeBufferPointer<Int32>, placeholder: T, cancellable: Bool) -> [T]? {
     let n = UInt32(truncatingIfNeeded: src.count)
-    return [T](unsafeUninitializedCapacity: indices.count) { out, initialized in
+    var stopped = false
+    let values = [T](unsafeUninitializedCapacity: indices.count) { out, initialized in
         src.withUnsafeBufferPointer { s in
-            for i in 0..<indices.count {
-                let j = indices[i]
-                out.initializeElement(at: i, to: UInt32(bitPattern: j) < n ? s[Int(j)] : placeholder)
+            var start = 0
+            while start < indices.count {
+                let stop = Swift.min(start &+ 65_536, indices.count)
+                for i in start..<stop {
+                    let j = indices[i]
+                    out.initializeElement(at: i, to: UInt32(bitPattern: j) < n ? s[Int(j)] : placeholder)
+                }
+                initialized = stop
+                start = stop
+                if cancellable && Cancellation.isRequested { stopped = true; return }
             }
         }
-        initialized = indices.count
     }
+    return stopped ? nil : values
 }
 
 extension Column {
@@ -19,8 +29,18 @@ extension Column {
     /// column) yields null, which is how left joins mark unmatched rows. String columns keep
     /// (share) their dictionary.
     public func gather(_ indices: [Int32]) -> Column {
+        gather(indices, cancellable: false) ?? self  // never nil: not cancellable
+    }
+
+    /// `gather(indices)`, or nil when the user interrupted it (checked every 65,536 rows):
+    /// for gathers of many rows whose caller checks `Cancellation` afterwards.
+    public func gatherUnlessCancelled(_ indices: [Int32]) -> Column? {
+        gather(indices, cancellable: true)
+    }
+
+    private func gather(_ indices: [Int32], cancellable: Bool) -> Column? {
         let n = count
-        return indices.withUnsafeBufferPointer { idx -> Column in
+        return indices.withUnsafeBufferPointer { idx -> Column? in
             // Validity: null where the index is out of range or the source row is null.
             var builder = ValidityBuilder(count: idx.count)
             withValidityWords { words in
@@ -33,19 +53,24 @@ extension Column {
                     }
                 }
             }
+            if cancellable && Cancellation.isRequested { return nil }
             let validity = builder.finish()
             switch storage {
-            case .int(let v): return Column(.int(gatherValues(v, idx, placeholder: 0)), validity: validity)
-            case .double(let v): return Column(.double(gatherValues(v, idx, placeholder: 0)), validity: validity)
-            case .date(let v): return Column(.date(gatherValues(v, idx, placeholder: 0)), validity: validity)
-            case .bool(let v): return Column(.bool(gatherValues(v, idx, placeholder: false)), validity: validity)
+            case .int(let v):
+                return gatherValues(v, idx, placeholder: 0, cancellable: cancellable).map { Column(.int($0), validity: validity) }
+            case .double(let v):
+                return gatherValues(v, idx, placeholder: 0, cancellable: cancellable).map { Column(.double($0), validity: validity) }
+            case .date(let v):
+                return gatherValues(v, idx, placeholder: 0, cancellable: cancellable).map { Column(.date($0), validity: validity) }
+            case .bool(let v):
+                return gatherValues(v, idx, placeholder: false, cancellable: cancellable).map { Column(.bool($0), validity: validity) }
             case .string(let codes, let dictionary):
                 if dictionary.count == 0 && idx.count > 0 {
                     // An empty dictionary has no code for the placeholder: give it one.
                     return Column.nulls(.string, count: idx.count)
                 }
-                return Column(.string(codes: gatherValues(codes, idx, placeholder: 0), dictionary: dictionary),
-                              validity: validity)
+                return gatherValues(codes, idx, placeholder: 0, cancellable: cancellable)
+                    .map { Column(.string(codes: $0, dictionary: dictionary), validity: validity) }
             }
         }
     }
@@ -77,6 +102,14 @@ extension Table {
         Table(uncheckedNames: names, columns: columns.map { $0.gather(indices) }, rowCount: indices.count)
     }
 
+    /// `gather(indices)` by two threads when there are many rows, stopping within 65,536
+    /// rows of a Ctrl-C (`ColumnarError.cancelled`).
+    public func gatherInterruptible(_ indices: [Int32]) throws -> Table {
+        let gathered = Kernels.gatherColumns(columns.map { ($0, indices) })
+        try Cancellation.check()
+        return Table(uncheckedNames: names, columns: gathered, rowCount: indices.count)
+    }
+
     /// The rows in `range` (clamped to the table).
     public func slice(_ range: Range<Int>) -> Table {
         let r = range.clamped(to: 0..<rowCount)
@@ -99,13 +132,13 @@ extension Kernels {
     public static func gatherColumns(_ work: [(column: Column, indices: [Int32])]) -> [Column] {
         let rows = work.reduce(0) { $0 + $1.indices.count }
         if work.count < 2 || rows < parallelThreshold {
-            return work.map { Cancellation.isRequested ? $0.column : $0.column.gather($0.indices) }
+            return work.map { $0.column.gatherUnlessCancelled($0.indices) ?? $0.column }
         }
         let out = work.map { _ in Slot<Column>() }
         // Thread h takes the columns h, h + 2, ... (their sizes are alike).
         KernelSupport.both { h in
             for j in stride(from: h, to: work.count, by: 2) where !Cancellation.isRequested {
-                out[j].value = work[j].column.gather(work[j].indices)
+                out[j].value = work[j].column.gatherUnlessCancelled(work[j].indices)
             }
         }
         return zip(work, out).map { $1.value ?? $0.column }

@@ -16,7 +16,7 @@ struct DistinctOperator: PlanOperator {
         }
 
     func execute(_ table: Table, _ context: StepContext) throws -> Table {
-        if names.isEmpty { return table.gather(try Kernels.distinctRows(keys: table.columns)) }
+        if names.isEmpty { return try table.gatherInterruptible(try Kernels.distinctRows(keys: table.columns)) }
         var cols: [Column] = []
         for n in names {
             guard let c = table.column(n.text) else { throw context.evaluator(for: table).unknownColumn(n.text, n.span) }

@@ -17,7 +17,7 @@ struct SortOperator: PlanOperator {
     func execute(_ input: Table, _ context: StepContext) throws -> Table {
         let ev = context.evaluator(for: input)
         let cols = try keys.map { (column: try ev.column($0.expr), descending: $0.descending) }
-        return input.gather(try Kernels.sortPermutation(keys: cols))
+        return try input.gatherInterruptible(try Kernels.sortPermutation(keys: cols))
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {

@@ -15,7 +15,7 @@ struct WhereOperator: PlanOperator {
 
     func execute(_ input: Table, _ context: StepContext) throws -> Table {
         let mask = try context.evaluator(for: input).condition(condition, what: "'where' condition")
-        return input.gather(try Kernels.selection(from: mask))
+        return try input.gatherInterruptible(try Kernels.selection(from: mask))
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {

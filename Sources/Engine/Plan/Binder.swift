@@ -19,7 +19,7 @@ public struct Binder {
         self.session = session; self.file = file; self.parameters = parameters; self.depth = depth
     }
 
-    /// A scratch context for learning output schemas (notes and texts made while binding
+    /// A scratch context for learning output schemas (notes and reports made while binding
     /// are dropped).
     public func context() -> StepContext { StepContext(session: session, file: file, parameters: parameters) }
 

@@ -66,4 +66,15 @@ public struct LogicalPlan {
     public var remotePrefixCount: Int {
         steps.firstIndex(where: { $0.op.isCollect }) ?? steps.count
     }
+
+    /// The step that brings the rows here when it lowers a part of itself to the source's
+    /// database (a `SplitPlanOperator`); nil when there is none or the source is in memory.
+    public var splitStep: SplitPlanOperator? {
+        guard case .database = sourceLocation, remotePrefixCount < steps.count else { return nil }
+        return steps[remotePrefixCount].op as? SplitPlanOperator
+    }
+
+    /// The number of steps lowered to the source's database: the remote prefix, and the
+    /// lowered part of a split step after it.
+    public var loweredStepCount: Int { remotePrefixCount + (splitStep == nil ? 0 : 1) }
 }

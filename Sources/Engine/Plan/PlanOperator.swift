@@ -35,6 +35,17 @@ extension PlanOperator {
     }
 }
 
+/// An operator that brings the rows into memory (`isCollect`) but, over a database, first
+/// lowers a part of itself there: `lower` makes a smaller relation in the database (`clv`'s
+/// one row per customer), and `finish` completes the step here from its rows. `explain`
+/// says which part runs where (`splitDescription`).
+public protocol SplitPlanOperator: PlanOperator {
+    /// The step's result from the rows of its lowered part.
+    func finish(_ lowered: Table, _ context: StepContext) throws -> Table
+    /// What runs in the database and what here, for `explain`.
+    var splitDescription: String { get }
+}
+
 /// An operator as data: its keyword, how it is written, what it does, an example, and how
 /// to bind a parsed step into a `PlanOperator`. `.help`, completion and the binder read it.
 public struct OperatorDefinition {

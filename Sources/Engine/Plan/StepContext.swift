@@ -3,26 +3,27 @@ import Diagnostics
 import IO
 import Language
 
-/// What a pipeline produced: its table, plus report text (pareto summaries), charts (as
-/// values, drawn by whoever shows them) and notes (warnings) gathered along the way.
+/// What a pipeline produced: its table, plus reports (pareto summaries, the CLV holdout
+/// check) and charts as values (shown by whoever shows them) and notes (warnings) gathered
+/// along the way.
 public struct PipelineResult {
     public var table: Table
-    public var texts: [String] = []
+    public var reports: [Report] = []
     public var charts: [Chart] = []
     public var notes: [String] = []
     public init(table: Table) { self.table = table }
 }
 
 /// What an operator implementation may use: the session, the source file of the step (for
-/// diagnostics), a way to evaluate expressions over a table, and places to put notes and
-/// report text.
+/// diagnostics), a way to evaluate expressions over a table, and places to put notes,
+/// reports and charts.
 public final class StepContext {
     public let session: Session
     public let file: SourceFile
     /// Parameter values in force (a what-if evaluates with some of them changed).
     public let parameters: [String: Scalar]
     public var notes: [String] = []
-    public var texts: [String] = []
+    public var reports: [Report] = []
     public var charts: [Chart] = []
 
     init(session: Session, file: SourceFile, parameters: [String: Scalar]) {

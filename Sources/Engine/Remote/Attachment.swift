@@ -208,8 +208,8 @@ extension Session {
             }
             var result = PipelineResult(table: table)
             for report in compiler.reports {
-                let rows = try withCancellation(a) { try a.database.query(report.sql) }
-                result.texts.append(report.render(rows))
+                let rows = try report.sql.map { sql in try withCancellation(a) { try a.database.query(sql) } }
+                result.reports.append(report.render(rows))
             }
             return result
         } catch let e as RemoteError {

@@ -53,6 +53,8 @@ public struct PostgreSQLDialect: SQLDialect {
         let order = orderColumn.map { " ORDER BY \($0)\(last ? " DESC" : "")" } ?? ""
         return "(array_agg(\(x)\(order)) FILTER (WHERE \(x) IS NOT NULL))[1]"
     }
+    /// float8 sum adds in its input order, which `ORDER BY` inside the aggregate fixes.
+    public func orderedSum(_ x: String, orderBy: String?) -> String { "sum(\(x)\(orderBy.map { " ORDER BY \($0)" } ?? ""))" }
     public func like(_ x: String, _ pattern: String, negated: Bool) -> String {
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '')"
     }

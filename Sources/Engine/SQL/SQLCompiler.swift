@@ -1,5 +1,6 @@
 import Columnar
 import Diagnostics
+import IO
 import Language
 #if canImport(Glibc)
 import Glibc
@@ -27,9 +28,9 @@ public final class SQLCompiler {
     var preAggregated: [(name: String, sql: String)]?
     /// In-memory tables to send before the query runs, under these names.
     private(set) var uploads: [(name: RemoteTableName, table: Table)] = []
-    /// Report queries added by operators (`pareto`'s summary line): run after the main
-    /// query, each rendered to a line of text.
-    private(set) var reports: [(sql: String, render: (Table) -> String)] = []
+    /// Report queries added by operators (`pareto`'s summary and curve): run after the main
+    /// query, each report made into a value from the rows of its queries.
+    private(set) var reports: [(sql: [String], render: ([Table]) -> Report)] = []
 
     /// `table` with the order column (0, 1, 2, …) added, for writing it to a database.
     public static func withOrderColumn(_ table: Table) -> Table {
@@ -38,13 +39,14 @@ public final class SQLCompiler {
         return Table(uncheckedNames: out.names, columns: out.columns, rowCount: table.rowCount)
     }
 
-    /// Adds a report: `select` runs over the relation of `query` (with its CTEs).
-    public func addReport(over query: SQLQuery, select: String, render: @escaping (Table) -> String) {
-        var sql = ""
+    /// Adds a report: each of `selects` runs over the relation of `query` (with its CTEs), and
+    /// `render` makes the report from their rows, in order.
+    public func addReport(over query: SQLQuery, selects: [String], render: @escaping ([Table]) -> Report) {
+        var with = ""
         if !query.ctes.isEmpty {
-            sql = "WITH " + query.ctes.map { "\($0.name) AS (\($0.body))" }.joined(separator: ",\n     ") + "\n"
+            with = "WITH " + query.ctes.map { "\($0.name) AS (\($0.body))" }.joined(separator: ",\n     ") + "\n"
         }
-        reports.append((sql + select.replacingOccurrences(of: "{relation}", with: query.relation), render))
+        reports.append((selects.map { with + $0.replacingOccurrences(of: "{relation}", with: query.relation) }, render))
     }
 
     public init(dialect: SQLDialect, session: Session, alias: String, file: SourceFile, parameters: [String: Scalar]) {

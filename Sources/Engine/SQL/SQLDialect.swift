@@ -44,6 +44,10 @@ public protocol SQLDialect {
     /// The first (or last) non-null value of `x` in a group, in the order of `orderColumn`
     /// when there is one (else any), as an aggregate.
     func firstValue(_ x: String, orderColumn: String?, last: Bool) -> String
+    /// The sum of `x` as an aggregate, added in the order of `orderBy` (an ORDER BY list)
+    /// where the engine can, so that a sum of doubles is the one segsh computes adding in
+    /// that order; else any order.
+    func orderedSum(_ x: String, orderBy: String?) -> String
     /// `x LIKE pattern` with `%` and `_` as the only special characters.
     func like(_ x: String, _ pattern: String, negated: Bool) -> String
     /// The truncating remainder of doubles (`b` is never 0 here).
@@ -90,6 +94,8 @@ extension SQLDialect {
         guard let length else { return "substr(\(s), \(lo))" }
         return "substr(\(s), \(lo), \(max(0, length)))"
     }
+    /// Any order: engines without ordered aggregates.
+    public func orderedSum(_ x: String, orderBy: String?) -> String { "sum(\(x))" }
     public func cast(_ sql: String, to t: DataType) -> String { "CAST(\(sql) AS \(typeName(t)))" }
     public func placementName(_ table: String) -> String { table }
     /// The engine's own cast (PostgreSQL's double text is segsh's: `3`, `0.1`, `1e-05`).

@@ -33,7 +33,7 @@ enum BoundedOptimizer {
 
     /// Maximises `objective` (total log-likelihood and gradient in the natural parameters)
     /// over `count` customers, from `starts`.
-    static func maximize(starts: [[Double]], count: Int,
+    static func maximize(starts: [[Double]], count: Int, names: [String] = [],
                          objective: ([Double]) -> (value: Double, gradient: [Double])) -> Fit {
         let scale = 1 / Double(max(count, 1))
         // f(θ) = −LL(e^θ)/N and its gradient in θ.
@@ -54,7 +54,8 @@ enum BoundedOptimizer {
         var tried = 0
         for (value, theta) in ranked where value.isFinite {
             tried += 1
-            var fit = bfgs(theta, f)
+            var fit = bfgs(theta, f, names: names)
+            if fit.converged { polish(&fit, f) }
             fit.parameters = fit.parameters.map { exp($0) }
             fit.logLikelihood = -fit.logLikelihood / scale
             if best == nil || (fit.converged && !(best?.converged ?? false))
@@ -75,7 +76,7 @@ enum BoundedOptimizer {
     }
 
     /// BFGS in θ from `start`; the returned parameters are θ and the value f.
-    static func bfgs(_ start: [Double], _ f: ([Double]) -> (Double, [Double])) -> Fit {
+    static func bfgs(_ start: [Double], _ f: ([Double]) -> (Double, [Double]), names: [String] = []) -> Fit {
         let k = start.count
         var theta = start
         var (value, g) = f(theta)
@@ -84,12 +85,15 @@ enum BoundedOptimizer {
         var resets = 0
         var history: [Double] = []
         var updated = false
+        var atBound = 0
         func result(_ converged: Bool, _ reason: String) -> Fit {
             var fit = Fit(parameters: theta, logLikelihood: value, gradientNorm: norm(g), iterations: iterations,
                           converged: converged, reason: reason, standardErrors: nil, startsTried: 1)
-            if converged, let i = theta.firstIndex(where: { $0 <= lower + 1e-9 || $0 >= upper - 1e-9 }) {
+            // At or within 5% of a bound: the likelihood rises towards it (a ridge), so the
+            // point found is where the search stopped, not an estimate.
+            if converged, let i = theta.firstIndex(where: { $0 <= lower + 0.05 || $0 >= upper - 0.05 }) {
                 fit.converged = false
-                fit.reason = "parameter \(i + 1) is at its bound (1e-8 or 1e8): the data do not identify it"
+                fit.reason = "\(i < names.count ? names[i] : "parameter \(i + 1)") ran to its bound (1e-8 or 1e8): the data do not identify it"
             }
             return fit
         }
@@ -105,12 +109,16 @@ enum BoundedOptimizer {
             var accepted = false
             var next = theta, nextValue = value, nextG = g
             var flat = false
-            for _ in 0..<60 {
+            for trial in 0..<60 {
                 next = (0..<k).map { min(max(theta[$0] + step * d[$0], lower), upper) }
                 (nextValue, nextG) = f(next)
                 if nextValue.isFinite && nextValue <= value + 1e-4 * step * slope { accepted = true; break }
                 // Within rounding of the current value: shorter steps cannot do better.
                 if nextValue.isFinite && abs(nextValue - value) <= 1e-14 * max(1, abs(value)) { flat = true; break }
+                // With a small gradient the value's changes are near its rounding: halving
+                // the step again and again only spends evaluations (Newton's polish, which
+                // goes by the gradient, finishes the job).
+                if norm(g) < 1e-5 && trial >= 1 { flat = true; break }
                 step *= 0.5
             }
             if !accepted && flat && norm(g) < 1e-5 {
@@ -145,6 +153,11 @@ enum BoundedOptimizer {
                     }
                 }
             }
+            // A parameter held at its bound for 20 iterations: the likelihood keeps rising
+            // towards it (a ridge, such as q and γ growing together), and going on only
+            // spends iterations; `result` reports which parameter.
+            atBound = theta.contains { $0 <= lower + 1e-9 || $0 >= upper - 1e-9 } ? atBound + 1 : 0
+            if atBound >= 20 { return result(true, "") }
             // A precision stop: the mean log-likelihood has not moved by 1e-13 (relative) in
             // 10 iterations while the gradient is small. Doubles hold about 16 digits, so
             // asking for more only spends iterations crawling along a flat ridge.
@@ -155,6 +168,41 @@ enum BoundedOptimizer {
             }
         }
         return result(false, "no convergence in 1000 iterations (gradient \(short(norm(g))))")
+    }
+
+    /// Newton steps from a converged BFGS point (θ and f), with the Hessian of f by central
+    /// differences of its gradient: BFGS stops at the precision of the likelihood's value,
+    /// where the gradient can still be 1e-6 and the point off the optimum by more along a
+    /// flat ridge; Newton's steps use the gradient, which keeps its digits there. So inputs
+    /// that differ in the last bits (sums of the same amounts in another order, as a
+    /// database adds them) give the same optimum to about 1e-10. Steps are taken while the
+    /// gradient is above 1e-10 (one step usually brings it below); a step is kept while it
+    /// shrinks the gradient without worsening the value beyond its rounding (1e-12: a sum
+    /// of thousands of terms); at most 3.
+    static func polish(_ fit: inout Fit, _ f: ([Double]) -> (Double, [Double])) {
+        let k = fit.parameters.count
+        var theta = fit.parameters
+        var (value, g) = f(theta)
+        guard value.isFinite else { return }
+        for _ in 0..<3 where norm(g) > 1e-10 {
+            var hessian = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+            for j in 0..<k {
+                var up = theta, down = theta
+                up[j] += 1e-5; down[j] -= 1e-5
+                let gu = f(up).1, gd = f(down).1
+                for i in 0..<k { hessian[i][j] = (gu[i] - gd[i]) / 2e-5 }
+            }
+            for i in 0..<k { for j in 0..<i { let m = (hessian[i][j] + hessian[j][i]) / 2; hessian[i][j] = m; hessian[j][i] = m } }
+            guard let inverse = invert(hessian) else { return }
+            let d = (0..<k).map { i in -(0..<k).reduce(0.0) { $0 + inverse[i][$1] * g[$1] } }
+            // Only small corrections: a long Newton step means a flat direction, not a fix.
+            guard d.allSatisfy({ $0.isFinite }), (d.map(abs).max() ?? 0) < 0.1 else { return }
+            let next = (0..<k).map { min(max(theta[$0] + d[$0], lower), upper) }
+            let (nextValue, nextG) = f(next)
+            guard nextValue.isFinite, nextValue <= value + 1e-12 * max(1, abs(value)), norm(nextG) < norm(g) else { return }
+            theta = next; value = nextValue; g = nextG
+            fit.parameters = theta; fit.logLikelihood = value; fit.gradientNorm = norm(g)
+        }
     }
 
     static func norm(_ g: [Double]) -> Double { g.map(abs).max() ?? 0 }

@@ -39,7 +39,7 @@ struct CLVModel {
         }
         groups = summary.groups()
         let g = groups
-        let fit = BoundedOptimizer.maximize(starts: BGNBD.startingPoints(g), count: g.customers) { BGNBD.logLikelihood($0, g) }
+        let fit = BoundedOptimizer.maximize(starts: BGNBD.startingPoints(g), count: g.customers, names: BGNBD.parameterNames) { BGNBD.logLikelihood($0, g) }
         guard fit.logLikelihood.isFinite, fit.parameters.count == 4 else {
             throw Failure(message: "the BG/NBD likelihood is not finite at any starting point",
                           hint: "check the dates: t_x and T must be finite and T ≥ t_x ≥ 0")
@@ -63,7 +63,7 @@ struct CLVModel {
             warnings.append("\(nonPositive) repeat customer\(nonPositive == 1 ? " has" : "s have") a mean repeat value ≤ 0: left out of the Gamma-Gamma fit, their expected_value and clv are null")
         }
         if values.count >= 2 {
-            let vfit = BoundedOptimizer.maximize(starts: GammaGamma.startingPoints(values), count: values.count) { GammaGamma.logLikelihood($0, values) }
+            let vfit = BoundedOptimizer.maximize(starts: GammaGamma.startingPoints(values), count: values.count, names: GammaGamma.parameterNames) { GammaGamma.logLikelihood($0, values) }
             if vfit.logLikelihood.isFinite, vfit.parameters.count == 3 {
                 valueFit = vfit
                 value = GammaGamma(vfit.parameters)

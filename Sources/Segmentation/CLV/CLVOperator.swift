@@ -29,12 +29,16 @@ import Language
 /// holdout check (`HoldoutCheck`) is report text.
 enum CLVOperator {
     static func apply(_ step: Step, _ input: Table, _ context: StepContext) throws -> Table {
-        guard case .operatorCall(let assignments) = step.kind else {
-            throw context.error("internal: the clv handler got a '\(step.name)' step", step.span)
-        }
-        let arguments = try CLVArguments(assignments, step: step, table: input, context: context)
-        let model = try fit(arguments, step: step, context: context)
-        let horizonDays = arguments.horizonDays ?? arguments.holdoutUntil.map { Double(Int64($0) - Int64(arguments.asof)) } ?? 90
+        let arguments = try CLVArguments(step, input, context)
+        return try predict(try CustomerSummary(arguments), arguments, step: step, context: context)
+    }
+
+    /// The fits on `summary` and the table of predictions, with the notes and the holdout
+    /// report.
+    static func predict(_ summary: CustomerSummary, _ arguments: CLVArguments, step: Step, context: StepContext) throws -> Table {
+        let model = try fit(summary, arguments, step: step, context: context)
+        let asof = summary.asof
+        let horizonDays = arguments.horizonDays ?? arguments.holdoutUntil.map { Double(Int64($0) - Int64(asof)) } ?? 90
         let prediction = CLVPrediction(model: model, horizon: horizonDays / arguments.unitDays,
                                        unitDays: arguments.unitDays, discount: arguments.discount)
         context.notes += model.noteLines
@@ -42,22 +46,19 @@ enum CLVOperator {
             context.notes.append("clv: warning: the expected purchases of \(NumberFormat.grouped(prediction.failures)) customers could not be evaluated (the hypergeometric series did not converge): they are held at the last period that could be (0 at worst)")
         }
         let horizonText = CLVModel.format(horizonDays / arguments.unitDays)
-        context.notes.append("clv: t_x and T in \(arguments.unitText)s; expected_purchases over \(CLVModel.format(horizonDays)) days (\(horizonText) \(arguments.unitText)s) after asof \(CivilDate(daysSinceEpoch: arguments.asof))"
+        context.notes.append("clv: t_x and T in \(arguments.unitText)s; expected_purchases over \(CLVModel.format(horizonDays)) days (\(horizonText) \(arguments.unitText)s) after asof \(CivilDate(daysSinceEpoch: asof))"
                              + (arguments.discount > 0 ? "; clv discounted at \(CLVModel.format(arguments.discount * 100))% a year, per \(arguments.unitText)" : ""))
         if let until = arguments.holdoutUntil, let actual = model.summary.actual {
-            let check = HoldoutCheck(model: model, actual: actual, holdoutUnits: Double(Int64(until) - Int64(arguments.asof)) / arguments.unitDays)
+            let check = HoldoutCheck(model: model, actual: actual, holdoutUnits: Double(Int64(until) - Int64(asof)) / arguments.unitDays)
             context.notes.append(check.summaryLine(firstSeenLater: model.summary.firstSeenLater, until: until))
-            context.texts.append(check.report(width: context.session.chartWidth))
+            context.reports.append(.holdout(check.report))
         }
         return prediction.table(model.summary, customerName: arguments.customerName)
     }
 
-    /// The summary and both fits, with the warnings as notes; fitting failures as errors at
-    /// the step.
-    static func fit(_ arguments: CLVArguments, step: Step, context: StepContext) throws -> CLVModel {
-        let summary = try CustomerSummary(customer: arguments.customer, dates: arguments.dates, amounts: arguments.amounts,
-                                          valid: arguments.valid, asof: arguments.asof, holdoutUntil: arguments.holdoutUntil,
-                                          unitDays: arguments.unitDays)
+    /// Both fits on `summary`, with the warnings as notes; fitting failures as errors at the
+    /// step.
+    static func fit(_ summary: CustomerSummary, _ arguments: CLVArguments, step: Step, context: StepContext) throws -> CLVModel {
         let model: CLVModel
         do {
             model = try CLVModel(summary)
@@ -67,8 +68,8 @@ enum CLVOperator {
         if summary.skipped > 0 {
             context.notes.append("\(step.name): skipped \(NumberFormat.grouped(summary.skipped)) row\(summary.skipped == 1 ? "" : "s") with a null customer, date or amount")
         }
-        if arguments.holdoutUntil == nil, arguments.laterOrders > 0 {
-            context.notes.append("\(step.name): \(NumberFormat.grouped(arguments.laterOrders)) order\(arguments.laterOrders == 1 ? "" : "s") after asof \(CivilDate(daysSinceEpoch: arguments.asof)) not used"
+        if arguments.holdoutUntil == nil, summary.laterOrders > 0 {
+            context.notes.append("\(step.name): \(NumberFormat.grouped(summary.laterOrders)) order\(summary.laterOrders == 1 ? "" : "s") after asof \(CivilDate(daysSinceEpoch: summary.asof)) not used"
                                  + (summary.firstSeenLater > 0 ? " (\(NumberFormat.grouped(summary.firstSeenLater)) customers first bought after asof and are not rows)" : ""))
         }
         context.notes += model.warnings.map { "\(step.name): warning: \($0)" }
@@ -169,19 +170,21 @@ extension CLVOperator {
     static let definition = OperatorDefinition(
         keyword: "clv", syntax: "| clv customer=COL, date=COL, amount=COL [, asof=DATE] [, horizon=DURATION] [, unit=DURATION] [, discount=RATE] [, holdout_until=DATE]",
         summary: "BG/NBD and Gamma-Gamma fitted on the orders: one row per customer with p_alive, expected_purchases, expected_value and clv.",
-        example: "orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, horizon=90days") { step, _, _ in
+        example: "orders | clv customer=customer_id, date=order_date, amount=amount, asof=@2025-06-30, horizon=90days") { step, input, _ in
             guard case .operatorCall(let assignments) = step.kind else { throw OperatorBindingError.mismatch(step) }
-            return Bound(step: step, assignments: assignments)
+            return Bound(step: step, assignments: assignments, input: input)
         }
 
     /// The bound `clv` step. Its schema is known from the arguments (a fit over a sample
-    /// row would fail: it needs repeat customers).
-    struct Bound: PlanOperator {
+    /// row would fail: it needs repeat customers). Over a database, the customer summary is
+    /// computed there and the fits here.
+    struct Bound: SplitPlanOperator {
         let step: Step
         let assignments: [Assignment]
+        let input: Schema
 
         func outputSchema(_ input: Schema, _ context: StepContext) throws -> Schema {
-            let a = try CLVArguments(assignments, step: step, table: input.sampleTable, context: context)
+            let a = try CLVArguments(assignments, step: step, table: input.emptyTable, context: context)
             var columns: [(String, DataType)] = [(a.customerName, input.type(of: a.customerName) ?? .string), ("x", .int), ("t_x", .double),
                                                  ("T", .double), ("avg_value", .double), ("p_alive", .double),
                                                  ("expected_purchases", .double), ("expected_value", .double), ("clv", .double)]
@@ -189,9 +192,19 @@ extension CLVOperator {
             return Schema(columns)
         }
 
-        /// The fit runs here: over a database, the orders it reads are brought into memory
-        /// (the steps before it still run there).
+        /// The fits run here: the steps after it run in memory.
         var isCollect: Bool { true }
         func execute(_ input: Table, _ context: StepContext) throws -> Table { try CLVOperator.apply(step, input, context) }
+        func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
+            let a = try CLVArguments(assignments, step: step, table: input.schema.emptyTable, context: StepContext.scratch(compiler))
+            return try CustomerSummary.lower(a, assignments, over: input, compiler)
+        }
+        func finish(_ lowered: Table, _ context: StepContext) throws -> Table {
+            let a = try CLVArguments(assignments, step: step, table: input.emptyTable, context: context)
+            return try CLVOperator.predict(try CustomerSummary(lowered: lowered, a), a, step: step, context: context)
+        }
+        var splitDescription: String { CLVOperator.splitDescription }
     }
+
+    static let splitDescription = "the customer summary (x, t_x, T and the repeat value, one row per customer) runs in the database; the fits and predictions here"
 }

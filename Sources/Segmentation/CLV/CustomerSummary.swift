@@ -12,7 +12,7 @@ import Dispatch
 /// - with a holdout end, the purchase days in `(asof, holdout_until]`.
 ///
 /// Customers whose first purchase is after `asof` are not rows: they are counted in
-/// `firstSeenLater` (those first seen in the holdout period) and `onlyAfterAsof`.
+/// `firstSeenLater` (those first seen in the holdout period, or after asof at all).
 /// Rows are in the order of the customer key (strings by their bytes), as `rfm`'s.
 struct CustomerSummary {
     var customer: Column
@@ -37,122 +37,120 @@ struct CustomerSummary {
     func T(_ i: Int) -> Double { Double(Int64(asof) - Int64(first[i])) / unitDays }
     func averageValue(_ i: Int) -> Double? { x[i] > 0 ? repeatValue[i] / Double(x[i]) : nil }
 
-    /// A purchase day's date and amount while sorting one customer's orders.
-    struct Order { var day: Int32; var amount: Double }
+    /// Orders dated after asof that the fit does not use (with a holdout: after its end).
+    var laterOrders = 0
 
-    /// The summary of `orders` (customer key, dates as days since the epoch, amounts, and the
-    /// combined validity of the three), with `holdoutUntil` ≥ `asof` when given.
-    init(customer: Column, dates: [Int32], amounts: [Double], valid: Bitmap?, asof: Int32,
-         holdoutUntil: Int32?, unitDays: Double) throws {
+    /// The summary of the orders of `orders` up to `asof` (and the purchase days in
+    /// `(asof, holdoutUntil]`, with `holdoutUntil` after `asof`). The orders are gone
+    /// through by partitions of customers (`RFMRows.forEachPartition`); within one, a
+    /// counting sort by customer, then each customer's few orders sorted by day.
+    init(orders o: OrderArguments, asof: Int32, holdoutUntil: Int32?, unitDays: Double) throws {
         self.asof = asof
         self.unitDays = unitDays
-        skipped = valid?.nullCount ?? 0
-        let n = customer.count
-        let limit = holdoutUntil ?? Int32.max
-        // Group ids: a string column's dictionary codes, else hashed groups.
-        var dictionary: StringDictionary?
-        var index: GroupIndex?
-        let ids: [Int32]
-        let g: Int
-        if case .string(let codes, let dict) = customer.storage, n > 0, dict.count <= 2 * n,
-           RFMOperator.allBelow(codes, dict.count) {
-            dictionary = dict; ids = codes; g = dict.count
-        } else {
-            let gi = try Kernels.groupIDs(keys: [customer])
-            index = gi; ids = gi.ids; g = gi.groupCount
-        }
-        try Cancellation.check()
-
-        // Orders by customer (a counting sort on the group id), up to the holdout end.
-        var offsets = [Int](repeating: 0, count: g + 1)
-        ids.withUnsafeBufferPointer { ids in
-            dates.withUnsafeBufferPointer { ds in
-                for i in 0..<n where (valid?[i] ?? true) && ds[i] <= limit { offsets[Int(ids[i]) + 1] += 1 }
-            }
-        }
-        for k in 0..<g { offsets[k + 1] += offsets[k] }
-        let kept = offsets[g]
-        var orders = [Order](repeating: Order(day: 0, amount: 0), count: kept)
-        var cursor = offsets
-        ids.withUnsafeBufferPointer { ids in
-            dates.withUnsafeBufferPointer { ds in
-                amounts.withUnsafeBufferPointer { ms in
-                    orders.withUnsafeMutableBufferPointer { out in
-                        for i in 0..<n where (valid?[i] ?? true) && ds[i] <= limit {
-                            let k = Int(ids[i])
-                            out[cursor[k]] = Order(day: ds[i], amount: ms[i])
-                            cursor[k] += 1
-                        }
-                    }
-                }
-            }
-        }
-        try Cancellation.check()
-
-        // Per customer: sort its orders by day, then walk the purchase days.
+        skipped = o.valid?.nullCount ?? 0
+        let customers = try CustomerIDs(o.customer)
+        let g = customers.count
         var xs = [Int32](repeating: 0, count: g), firsts = [Int32](repeating: 0, count: g)
         var lasts = [Int32](repeating: 0, count: g), values = [Double](repeating: 0, count: g)
         var actuals = [Int32](repeating: 0, count: g)
         /// 0: no order up to the limit; 1: a row; 2: first seen after asof.
         var status = [UInt8](repeating: 0, count: g)
-        let parts = kept >= 1 << 18 ? 2 : 1
-        orders.withUnsafeMutableBufferPointer { orders in
-        offsets.withUnsafeBufferPointer { offsets in
+        var rowsSeen = [0, 0], afterAsof = [0, 0]
+        try Cancellation.check()
+        customers.ids.withUnsafeBufferPointer { ids in
+        o.dates.withUnsafeBufferPointer { ds in
+        o.amounts.withUnsafeBufferPointer { ms in
+        RFMRows.withValidityWords(o.valid) { validWords in
         xs.withUnsafeMutableBufferPointer { xs in
         firsts.withUnsafeMutableBufferPointer { firsts in
         lasts.withUnsafeMutableBufferPointer { lasts in
         values.withUnsafeMutableBufferPointer { values in
         actuals.withUnsafeMutableBufferPointer { actuals in
         status.withUnsafeMutableBufferPointer { status in
-            let (orders, xs, firsts, lasts, values, actuals, status) = (orders, xs, firsts, lasts, values, actuals, status)
-            let body = { (part: Int) in
-                for k in (g * part / parts)..<(g * (part + 1) / parts) {
-                    let lo = offsets[k], hi = offsets[k + 1]
+        rowsSeen.withUnsafeMutableBufferPointer { rowsSeen in
+        afterAsof.withUnsafeMutableBufferPointer { afterAsof in
+            // Rows up to the holdout end (all valid rows without one: those after asof tell
+            // which customers were first seen later).
+            let rows = RFMRows(ids: ids, dates: ds, amounts: ms, valid: validWords, asof: holdoutUntil ?? Int32.max,
+                               windowStart: Int32.min, groupCount: g)
+            let width = min(1 << rows.shift, max(g, 1))
+            let starts = (0..<2).map { _ in UnsafeMutableBufferPointer<Int>.allocate(capacity: width + 1) }
+            defer { for s in starts { s.deallocate() } }
+            // Each thread's buffer for a partition's rows sorted by customer, grown as needed
+            // (not allocated per partition: fresh pages cost a fault each).
+            let scratch = UnsafeMutableBufferPointer<UnsafeMutableBufferPointer<RFMRows.Row>>.allocate(capacity: 2)
+            for t in 0..<2 { scratch.initializeElement(at: t, to: .allocate(capacity: 0)) }
+            defer { for s in scratch { s.deallocate() }; scratch.deallocate() }
+            rows.forEachPartition { low, high, part, thread in
+                let m = high - low
+                rowsSeen[thread] += part.count
+                // A counting sort of the partition's rows by customer, keeping row order.
+                let start = UnsafeMutableBufferPointer(rebasing: starts[thread][0...m])
+                start.initialize(repeating: 0)
+                for row in part { start[Int(row.id) - low + 1] += 1 }
+                for k in 0..<m { start[k + 1] += start[k] }
+                if scratch[thread].count < part.count {
+                    scratch[thread].deallocate()
+                    scratch[thread] = .allocate(capacity: part.count + part.count / 4)
+                }
+                let sorted = scratch[thread]
+                for row in part {
+                    let k = Int(row.id) - low
+                    sorted[start[k]] = row
+                    start[k] += 1
+                }
+                // start[k] is now the end of customer k's rows.
+                var lo = 0
+                for k in 0..<m {
+                    let hi = start[k]
+                    defer { lo = hi }
                     guard hi > lo else { continue }
-                    CustomerSummary.sortByDay(orders, lo, hi)
-                    let firstDay = orders[lo].day
-                    if firstDay > asof { status[k] = 2; continue }
-                    status[k] = 1
+                    CustomerSummary.sortByDay(sorted, lo, hi)
+                    let firstDay = sorted[lo].date
+                    if firstDay > asof {
+                        status[low + k] = 2
+                        afterAsof[thread] += hi - lo
+                        continue
+                    }
+                    status[low + k] = 1
                     var days: Int32 = 0, holdoutDays: Int32 = 0
                     var lastDay = firstDay, value = 0.0
-                    var previous = Int32.min
-                    for j in lo..<hi {
-                        let o = orders[j]
-                        if o.day > asof {
-                            if o.day != previous { holdoutDays += 1 }
+                    // Purchase day by purchase day: its amounts added in row order, then
+                    // the repeat days' totals in day order (as `lower` has a database add).
+                    var j = lo
+                    while j < hi {
+                        let day = sorted[j].date
+                        var total = 0.0
+                        var e = j
+                        while e < hi && sorted[e].date == day { total += sorted[e].amount; e += 1 }
+                        if day > asof {
+                            holdoutDays += 1
+                            afterAsof[thread] += e - j
                         } else {
-                            if o.day != previous { days += 1; lastDay = o.day }
-                            if o.day != firstDay { value += o.amount }
+                            days += 1
+                            lastDay = day
+                            if day != firstDay { value += total }
                         }
-                        previous = o.day
+                        j = e
                     }
-                    xs[k] = days - 1
-                    firsts[k] = firstDay
-                    lasts[k] = lastDay
-                    values[k] = value
-                    actuals[k] = holdoutDays
+                    xs[low + k] = days - 1
+                    firsts[low + k] = firstDay
+                    lasts[low + k] = lastDay
+                    values[low + k] = value
+                    actuals[low + k] = holdoutDays
                 }
             }
-            if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
-        }}}}}}}}
+        }}}}}}}}}}}}
         try Cancellation.check()
 
         // Rows in the order of the customer key.
-        var rows: [Int32] = []
-        rows.reserveCapacity(g)
-        if let dictionary {
-            for c in dictionary.sortedCodes where status[Int(c)] == 1 { rows.append(c) }
-            self.customer = Column(.string(codes: rows, dictionary: dictionary))
-        } else if let index {
-            let keptGroups = (0..<g).filter { status[$0] == 1 }.map { Int32($0) }
-            let keys = customer.gather(keptGroups.map { index.firstRow[Int($0)] })
-            let order = keys.count > 0 ? try Kernels.sortPermutation(keys: [(keys, false)]) : []
-            rows = order.map { keptGroups[Int($0)] }
-            self.customer = keys.gather(order)
-        } else {
-            self.customer = customer.gather([])
-        }
+        let kept = status.map { $0 == 1 }
+        let (rows, column) = try kept.withUnsafeBufferPointer { try customers.inKeyOrder(kept: $0) }
+        customer = column
         firstSeenLater = status.reduce(0) { $0 + ($1 == 2 ? 1 : 0) }
+        // Valid orders not summarised: after the holdout end, or after asof.
+        let validRows = o.dates.count - skipped
+        laterOrders = validRows - rowsSeen[0] - rowsSeen[1] + (holdoutUntil == nil ? afterAsof[0] + afterAsof[1] : 0)
         x = rows.map { xs[Int($0)] }
         first = rows.map { firsts[Int($0)] }
         last = rows.map { lasts[Int($0)] }
@@ -160,17 +158,26 @@ struct CustomerSummary {
         actual = holdoutUntil == nil ? nil : rows.map { actuals[Int($0)] }
     }
 
-    /// Sorts orders[lo..<hi] by day (insertion sort: a customer has few orders).
-    static func sortByDay(_ orders: UnsafeMutableBufferPointer<Order>, _ lo: Int, _ hi: Int) {
+    /// The summary of the orders of a `clv` or `clv_fit` step, in memory.
+    init(_ a: CLVArguments) throws {
+        try self.init(orders: a.orders, asof: try a.resolvedAsof(), holdoutUntil: a.holdoutUntil, unitDays: a.unitDays)
+    }
+
+    /// Sorts orders[lo..<hi] by day, stably (orders of one day stay in row order): an
+    /// insertion sort, as a customer has few orders; by (day, position) for many.
+    static func sortByDay(_ orders: UnsafeMutableBufferPointer<RFMRows.Row>, _ lo: Int, _ hi: Int) {
         if hi - lo > 64 {
-            orders[lo..<hi].sort { $0.day < $1.day }
+            var keyed = (lo..<hi).map { (day: orders[$0].date, position: $0) }
+            keyed.sort { ($0.day, $0.position) < ($1.day, $1.position) }
+            let rows = keyed.map { orders[$0.position] }
+            for (k, row) in rows.enumerated() { orders[lo + k] = row }
             return
         }
         var i = lo + 1
         while i < hi {
             let o = orders[i]
             var j = i - 1
-            while j >= lo && orders[j].day > o.day { orders[j + 1] = orders[j]; j -= 1 }
+            while j >= lo && orders[j].date > o.date { orders[j + 1] = orders[j]; j -= 1 }
             orders[j + 1] = o
             i += 1
         }
@@ -197,22 +204,32 @@ struct CustomerSummary {
         }
         var out = CustomerGroups()
         out.groupOf = [Int32](repeating: 0, count: n)
-        var index: [UInt64: Int32] = [:]
-        index.reserveCapacity(min(n, 1 << 20))
+        // Groups by key in an open-addressing table (keys < 2^63, so the empty slot is
+        // UInt64.max), numbered in order of first appearance.
+        var bits = 4
+        while 1 << bits < 2 * n { bits += 1 }
+        let mask = (1 << bits) - 1
+        var slotKeys = [UInt64](repeating: UInt64.max, count: 1 << bits)
+        var slotGroups = [Int32](repeating: 0, count: 1 << bits)
         var maxDay: Int64 = 0
         for i in 0..<n {
-            if let k = index[keys[i]] {
+            let key = keys[i]
+            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+            while slotKeys[slot] != UInt64.max && slotKeys[slot] != key { slot = (slot + 1) & mask }
+            if slotKeys[slot] == key {
+                let k = slotGroups[slot]
                 out.weight[Int(k)] += 1
                 out.groupOf[i] = k
                 continue
             }
             let k = Int32(out.weight.count)
+            slotKeys[slot] = key
+            slotGroups[slot] = k
             let txDays = Int64(last[i]) - Int64(first[i]), ageDays = Int64(asof) - Int64(first[i])
             out.x.append(x[i]); out.tx.append(tx(i)); out.T.append(T(i)); out.weight.append(1)
             out.txIndex.append(Int32(truncatingIfNeeded: txDays)); out.TIndex.append(Int32(truncatingIfNeeded: ageDays))
             maxDay = max(maxDay, ageDays)
             out.groupOf[i] = k
-            index[keys[i]] = k
         }
         // Time values by day count: t_x and T of every group are among them.
         out.times = (0...Int(maxDay)).map { Double($0) / unitDays }

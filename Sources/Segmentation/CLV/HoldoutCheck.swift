@@ -58,21 +58,10 @@ struct HoldoutCheck {
             + "\(NumberFormat.grouped(firstSeenLater)) customer\(firstSeenLater == 1 ? "" : "s") first bought in the holdout period (not rows: the model knows nothing of them)"
     }
 
-    /// The report text: the averages by calibration purchases, and the chart.
-    func report(width: Int) -> String {
-        var out = "holdout check: mean purchases per customer in the holdout period, by repeat purchases before asof\n"
-        out += "  x     customers     actual  predicted\n"
-        for b in 0..<HoldoutCheck.buckets where bucketCustomers[b] > 0 {
-            let label = HoldoutCheck.label(b).padding(toLength: 3, withPad: " ", startingAt: 0)
-            out += "  \(label)" + String(repeating: " ", count: max(1, 12 - NumberFormat.grouped(bucketCustomers[b]).count))
-                + NumberFormat.grouped(bucketCustomers[b])
-                + pad(String(format: "%.3f", bucketActual[b]), 11) + pad(String(format: "%.3f", bucketPredicted[b]), 11) + "\n"
-        }
+    /// The averages by calibration purchases, as a report value (buckets with customers).
+    var report: HoldoutReport {
         let shown = (0..<HoldoutCheck.buckets).filter { bucketCustomers[$0] > 0 }
-        out += TextChart.lines(series: [("actual", shown.map { bucketActual[$0] }), ("predicted", shown.map { bucketPredicted[$0] })],
-                               xLabels: shown.map(HoldoutCheck.label), width: width, height: 10)
-        return out
+        return HoldoutReport(labels: shown.map(HoldoutCheck.label), customers: shown.map { bucketCustomers[$0] },
+                             actual: shown.map { bucketActual[$0] }, predicted: shown.map { bucketPredicted[$0] })
     }
-
-    func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(1, width - s.count)) + s }
 }

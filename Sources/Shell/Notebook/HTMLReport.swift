@@ -23,7 +23,7 @@ public enum HTMLReport {
         return nil
     }
 
-    /// The report of a notebook run (collect its figures with `NotebookRunner.collectsFigures`).
+    /// The report of a notebook run.
     public static func render(notebook run: NotebookRun, title: String, options: NotebookOptions) -> String {
         var body = ""
         var cells = run.cells.makeIterator()
@@ -35,7 +35,7 @@ public enum HTMLReport {
                 guard let cellRun = cells.next() else { continue }
                 var output = ""
                 for statement in cellRun.statements {
-                    output += items(statement.items, figure: statement.figure, maxRows: options.maxRows)
+                    output += items(statement.items, maxRows: options.maxRows)
                 }
                 output += cellRun.diagnostics.map(diagnostic).joined()
                 body += section(code: cell.code, output: output, failed: cellRun.failed)
@@ -45,11 +45,11 @@ public enum HTMLReport {
     }
 
     /// The report of the shell session: one section per statement of the transcript, with
-    /// the results and figures recorded when each statement ran.
+    /// the results recorded when each statement ran.
     public static func render(transcript: [TranscriptEntry], title: String, maxRows: Int) -> String {
         var body = "<h1>\(HTMLText.escape(title))</h1>\n"
         for entry in transcript {
-            var output = items(entry.items, figure: entry.isError ? nil : entry.figure, maxRows: maxRows)
+            var output = items(entry.items, maxRows: maxRows)
             if entry.isError {
                 output += entry.diagnostics.isEmpty
                     ? "<pre class=\"error\">" + HTMLText.escape(entry.output) + "</pre>\n"
@@ -71,30 +71,49 @@ public enum HTMLReport {
         return out + "</section>\n"
     }
 
-    /// A statement's result items, its charts drawn as SVG; its figure (a migration matrix or
-    /// a Pareto curve) follows its first table.
-    static func items(_ items: [ResultItem], figure: ReportFigure?, maxRows: Int) -> String {
+    /// A statement's result items, its charts and reports' figures drawn as SVG.
+    static func items(_ items: [ResultItem], maxRows: Int) -> String {
         var out = ""
-        var figureShown = false
-        func showFigure() {
-            guard let figure, !figureShown else { return }
-            out += "<figure class=\"chart\">" + SVGChart.render(figure) + "</figure>\n"
-            figureShown = true
-        }
         for item in items {
             switch item {
             case .table(let table, let number, _):
                 out += HTMLTable.render(table, number: number, maxRows: maxRows)
-                showFigure()
             case .text(let text):
                 out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
             case .chart(let chart):
                 out += "<figure class=\"chart\">" + SVGChart.render(chart) + "</figure>\n"
             case .note(let text), .done(let text, _):
                 out += "<p class=\"note\">" + HTMLText.escape(trimmedLine(text)) + "</p>\n"
+            case .report(let report, _):
+                out += self.report(report, maxRows: maxRows)
             }
         }
-        showFigure()
+        return out
+    }
+
+    /// A what-if, compare, sweep or profile: its parts in order, a migration matrix followed
+    /// by its heatmap.
+    static func report(_ report: Report, maxRows: Int) -> String {
+        var out = ""
+        for part in ReportLayout.parts(report) {
+            switch part {
+            case .line(let text):
+                out += "<pre class=\"text\">" + HTMLText.escape(trimmedLine(text)) + "</pre>\n"
+            case .note(let text):
+                out += "<p class=\"note\">" + HTMLText.escape(trimmedLine(text)) + "</p>\n"
+            case .table(let table, let number):
+                out += HTMLTable.render(table, number: number, maxRows: maxRows)
+            case .matrix(let matrix):
+                out += HTMLTable.render(matrix.table, number: nil, maxRows: maxRows)
+                let figure = ReportFigure.heatmap(matrix)
+                if !figure.isEmpty { out += "<figure class=\"chart\">" + SVGChart.render(figure) + "</figure>\n" }
+            case .chart(let chart):
+                out += "<figure class=\"chart\">" + SVGChart.render(chart) + "</figure>\n"
+            case .paretoCurve(let pareto):
+                let figure = ReportFigure.pareto(points: pareto.curve, boundaries: pareto.boundaries, measure: pareto.measure)
+                if !figure.isEmpty { out += "<figure class=\"chart\">" + SVGChart.render(figure) + "</figure>\n" }
+            }
+        }
         return out
     }
 

@@ -66,7 +66,6 @@ struct NotebookCommand {
         let plain = !invocation.update && !invocation.check && invocation.htmlOutput == nil
         session.filesBeingRead = [path]
         var runner = NotebookRunner(options: NotebookOptions(format: invocation.format, maxRows: invocation.maxRows))
-        runner.collectsFigures = invocation.htmlOutput != nil
         if plain {
             runner.live = ResultPrinter(settings: invocation.settings, output: output)
             runner.linesAsUpdated = false
