@@ -61,6 +61,13 @@ public struct SparkSQLDialect: SQLDialect {
         let key = "CASE WHEN \(x) IS NOT NULL THEN \(orderColumn) END"
         return "\(last ? "max_by" : "min_by")(\(x), \(key))"
     }
+    /// Spark has no ordered aggregates: the non-null values are collected with their key,
+    /// sorted, and added one by one in that order (`aggregate`), as segsh adds them.
+    public func orderedSum(_ x: String, orderBy: String?) -> String {
+        guard let orderBy else { return "sum(\(x))" }
+        let pairs = "collect_list(CASE WHEN \(x) IS NOT NULL THEN named_struct('k', \(orderBy), 'v', \(x)) END)"
+        return "aggregate(array_sort(\(pairs)), CAST(NULL AS DOUBLE), (acc, e) -> coalesce(acc, CAST(0 AS DOUBLE)) + e.v)"
+    }
     public func like(_ x: String, _ pattern: String, negated: Bool) -> String {
         // Spark's default escape is the backslash; an unprintable escape leaves `\` literal.
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '\u{1}')"
