@@ -10,6 +10,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // The Spark Connect client (target SparkConnect) only.
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         .target(name: "Diagnostics"),
@@ -20,6 +25,15 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .target(name: "Engine", dependencies: ["Columnar", "Language", "Diagnostics", "IO"]),
+        // Spark Connect: its own target, so only it pays for gRPC. The Swift code in Generated/
+        // comes from Proto/ through scripts/generate-spark-connect; builds need no protoc.
+        .target(name: "SparkConnect", dependencies: [
+            "Engine", "Columnar", "IO",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Proto"]),
         .target(name: "Segmentation", dependencies: ["Engine", "Columnar", "Language", "Diagnostics", "IO"]),
         .systemLibrary(
             name: "CLibEdit",
@@ -37,14 +51,15 @@ let package = Package(
         .executableTarget(name: "PostgresLoadBench", dependencies: ["PostgresClient", "Columnar"],
                           path: "Benchmarks/PostgresLoadBench"),
         .target(name: "Shell", dependencies: [
-            "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language", "PostgresClient",
+            "CLibEdit", "Engine", "Segmentation", "IO", "Columnar", "Diagnostics", "Language", "PostgresClient", "SparkConnect",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "segsh", dependencies: ["Shell"]),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "LanguageTests", dependencies: ["Language", "Diagnostics"]),
         .testTarget(name: "IOTests", dependencies: ["IO", "Columnar", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-                    exclude: ["Fixtures"]),
+                    exclude: ["Fixtures", "ArrowFixtures"]),
+        .testTarget(name: "SparkConnectTests", dependencies: ["SparkConnect", "Engine", "Columnar", "IO"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "IO", "Columnar", "Language"]),
         // rfm, classify, pareto, clv, what-if, sweep, compare, and every `.help` example (they use them).
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "Engine", "IO", "Columnar", "Diagnostics", "Language"]),

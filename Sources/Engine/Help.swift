@@ -54,9 +54,9 @@ enum HelpPages {
             """,
         "attach": """
             attach "URL" as NAME
-              Attaches a PostgreSQL database (postgresql://user@host:port/db or "host=... dbname=...").
-              (Spark Connect, sc://host:15002, is not in this build yet.) Its tables are NAME.TABLE and
-              NAME.SCHEMA.TABLE; pipelines over them are compiled to SQL and run there, and only
+              Attaches a PostgreSQL database (postgresql://user@host:port/db or "host=... dbname=...")
+              or a Spark cluster through Spark Connect (sc://host:15002, optionally
+              /;token=...;user_id=...). Its tables are NAME.TABLE and NAME.SCHEMA.TABLE; pipelines over them are compiled to SQL and run there, and only
               the result comes back. '.databases' lists attachments; the password never appears.
               example: attach "postgresql://analyst@localhost:5432/crm" as crm
             """,

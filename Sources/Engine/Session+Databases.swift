@@ -122,7 +122,7 @@ extension Session {
     /// Writes a loaded table to the placement database, when there is one.
     func place(_ name: String, at span: Span, file: SourceFile) throws {
         guard let alias = tablePlacement, let a = attachments[alias], let stored = tables[name] else { return }
-        let remote = RemoteTableName(schema: nil, table: name)
+        let remote = RemoteTableName(schema: nil, table: a.dialect.placementName(name))
         do {
             try withCancellation(a) { try a.database.write(SQLCompiler.withOrderColumn(stored.table), to: remote, replace: true) }
         } catch let e as RemoteError {

@@ -182,7 +182,7 @@ extension ParetoOperator {
             let added: [(String, String, DataType)] = [
                 ("rank", "ROW_NUMBER() OVER (ORDER BY \(order))", .int),
                 ("cum_share", "CASE WHEN \(valid) THEN \(running) / \(total) END", .double),
-                ("customer_share", "CASE WHEN \(valid) THEN CAST(ROW_NUMBER() OVER (ORDER BY \(order)) AS DOUBLE PRECISION) / \(present) END", .double),
+                ("customer_share", "CASE WHEN \(valid) THEN \(compiler.dialect.cast("ROW_NUMBER() OVER (ORDER BY \(order))", to: .double)) / \(present) END", .double),
                 ("abc", abc, .string),
             ]
             var schema = input.schema

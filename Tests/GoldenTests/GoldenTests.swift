@@ -71,18 +71,33 @@ final class GoldenTests: XCTestCase {
     }
 }
 
-/// The backend matrix: every golden case again with its tables in PostgreSQL (`--tables-in`:
-/// each loaded table is written to the database and pipelines over it run there as SQL),
-/// and each cell's output must be the one the case gives in memory — as a multiset of lines,
-/// since only a `sort` fixes row order. Needs `SEGSH_TEST_PG` (scripts/test starts a server);
-/// without it the test is skipped, except under `CI=true`.
+/// The backend matrix: every golden case again with its tables in PostgreSQL or in Spark
+/// (`--tables-in`: each loaded table is written to the database and pipelines over it run
+/// there as SQL), and each cell's output must be the one the case gives in memory — as a
+/// multiset of lines, since only a `sort` fixes row order. Needs `SEGSH_TEST_PG` /
+/// `SEGSH_TEST_SPARK` (scripts/test starts the servers); without one its test is skipped,
+/// except under `CI=true`.
 final class GoldenDatabaseTests: XCTestCase {
     func testEveryCaseGivesTheSameResultsWithItsTablesInPostgreSQL() throws {
-        guard let url = ProcessInfo.processInfo.environment["SEGSH_TEST_PG"] else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" { return XCTFail("SEGSH_TEST_PG is not set (scripts/test starts a server)") }
-            throw XCTSkip("SEGSH_TEST_PG is not set: start a server with scripts/pg-server")
+        try compareEveryCase(urlVariable: "SEGSH_TEST_PG", engine: "PostgreSQL", server: "scripts/pg-server")
+    }
+
+    /// `SEGSH_GOLDEN_CASES=a.md,b.md` runs only those cases (Spark is slow to start a job).
+    func testEveryCaseGivesTheSameResultsWithItsTablesInSpark() throws {
+        try compareEveryCase(urlVariable: "SEGSH_TEST_SPARK", engine: "Spark", server: "scripts/spark-server")
+    }
+
+    func compareEveryCase(urlVariable: String, engine: String, server: String) throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment[urlVariable] else {
+            if environment["CI"] == "true" { return XCTFail("\(urlVariable) is not set (scripts/test starts a server)") }
+            throw XCTSkip("\(urlVariable) is not set: start a server with \(server) start")
         }
-        let files = try GoldenTests.caseFiles()
+        var files = try GoldenTests.caseFiles()
+        if let only = environment["SEGSH_GOLDEN_CASES"] {
+            let names = Set(only.split(separator: ",").map(String.init))
+            files = files.filter { names.contains($0.lastPathComponent) }
+        }
         var agreeing = 0
         for file in files {
             let name = file.lastPathComponent
@@ -91,16 +106,17 @@ final class GoldenDatabaseTests: XCTestCase {
             let session = SegshCLI.makeSession()
             session.baseDirectory = GoldenTests.packageRoot
             try session.placeTables(in: url)
+            defer { for a in session.attachments.values { a.database.close() } }
             let database = NotebookRunner().run(Notebook(parsing: text), name: name, in: session).updatedText
             let (a, b) = (GoldenDatabaseTests.multisets(memory), GoldenDatabaseTests.multisets(database))
             if a == b { agreeing += 1; continue }
             for (i, (x, y)) in zip(a, b).enumerated() where x != y {
-                XCTFail("\(name): output \(i + 1) differs with the tables in PostgreSQL\nmemory:\n\(x.joined(separator: "\n"))\ndatabase:\n\(y.joined(separator: "\n"))")
+                XCTFail("\(name): output \(i + 1) differs with the tables in \(engine)\nmemory:\n\(x.joined(separator: "\n"))\n\(engine):\n\(y.joined(separator: "\n"))")
                 break
             }
-            if a.count != b.count { XCTFail("\(name): \(a.count) outputs in memory, \(b.count) in PostgreSQL") }
+            if a.count != b.count { XCTFail("\(name): \(a.count) outputs in memory, \(b.count) in \(engine)") }
         }
-        print("golden (PostgreSQL): \(agreeing) of \(files.count) cases agree")
+        print("golden (\(engine)): \(agreeing) of \(files.count) cases agree")
     }
 
     /// The lines of each output block, sorted.

@@ -80,6 +80,11 @@ public protocol SQLDialect {
     func readColumn(_ quoted: String, engineType: String) -> String?
     /// Whether the string `s` matches the POSIX regular expression `pattern` (a literal).
     func matches(_ s: String, pattern: String) -> String
+    /// A value as text the way segsh prints it (`concat`): `formatDouble` for doubles.
+    func text(_ sql: String, of type: DataType) -> String
+    /// The name under which `--tables-in` stores an in-memory table (an engine whose catalog
+    /// refuses some names maps them to ones it takes).
+    func placementName(_ table: String) -> String
 }
 
 extension SQLDialect {
@@ -100,6 +105,9 @@ extension SQLDialect {
     public func readColumn(_ quoted: String, engineType: String) -> String? { nil }
     /// PostgreSQL's operator (Spark SQL spells it `RLIKE`).
     public func matches(_ s: String, pattern: String) -> String { "(\(s) ~ \(string(pattern)))" }
+    public func placementName(_ table: String) -> String { table }
+    /// The engine's own cast (PostgreSQL's double text is segsh's: `3`, `0.1`, `1e-05`).
+    public func text(_ sql: String, of type: DataType) -> String { "CAST(\(sql) AS \(typeName(.string)))" }
     public func countQuery(_ sql: String) -> String { "SELECT count(*) FROM (\(sql)) AS counted" }
     public func quoteTable(_ table: RemoteTableName) -> String {
         (table.schema.map { quote($0) + "." } ?? "") + quote(table.table)

@@ -50,7 +50,7 @@ enum SQLFunctions {
                 case .string?: return "COALESCE(\(a.sql), '')"
                 case .bool?: return "COALESCE(CASE WHEN \(a.sql) THEN 'true' ELSE 'false' END, '')"
                 case nil: return "''"
-                default: return "COALESCE(CAST(\(a.sql) AS \(c.dialect.typeName(.string))), '')"
+                case let t?: return "COALESCE(\(c.dialect.text(a.sql, of: t)), '')"
                 }
             }
             return SQLValue("(" + parts.joined(separator: " || ") + ")", .string)
@@ -167,7 +167,7 @@ enum SQLFunctions {
         }
         f["percent_rank"] = { c in
             let (p, x) = ranked(c, 0)
-            return SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN CAST(percent_rank() OVER (\(p) ORDER BY \(x) ASC) AS DOUBLE PRECISION) END", .double)
+            return SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN \(c.dialect.cast("percent_rank() OVER (\(p) ORDER BY \(x) ASC)", to: .double)) END", .double)
         }
         f["ntile"] = { c in
             let n = try c.constantInt(0)
@@ -195,7 +195,7 @@ enum SQLFunctions {
         f["minmax"] = { c in
             let x = c.double(0)
             let lo = "min(\(x)) \(c.over)", hi = "max(\(x)) \(c.over)"
-            return SQLValue("CASE WHEN \(x) IS NULL THEN NULL WHEN \(hi) = \(lo) THEN CAST(0 AS DOUBLE PRECISION) ELSE (\(x) - \(lo)) / (\(hi) - \(lo)) END", .double)
+            return SQLValue("CASE WHEN \(x) IS NULL THEN NULL WHEN \(hi) = \(lo) THEN \(c.dialect.double(0)) ELSE (\(x) - \(lo)) / (\(hi) - \(lo)) END", .double)
         }
         f["zscore"] = { c in
             let x = c.double(0)

@@ -61,12 +61,26 @@ public struct SparkSQLDialect: SQLDialect {
         let key = "CASE WHEN \(x) IS NOT NULL THEN \(orderColumn) END"
         return "\(last ? "max_by" : "min_by")(\(x), \(key))"
     }
+    /// Spark has no ordered aggregates: the non-null values are collected with their key,
+    /// sorted, and added one by one in that order (`aggregate`), as segsh adds them.
+    public func orderedSum(_ x: String, orderBy: String?) -> String {
+        guard let orderBy else { return "sum(\(x))" }
+        let pairs = "collect_list(CASE WHEN \(x) IS NOT NULL THEN named_struct('k', \(orderBy), 'v', \(x)) END)"
+        return "aggregate(array_sort(\(pairs)), CAST(NULL AS DOUBLE), (acc, e) -> coalesce(acc, CAST(0 AS DOUBLE)) + e.v)"
+    }
     public func like(_ x: String, _ pattern: String, negated: Bool) -> String {
         // Spark's default escape is the backslash; an unprintable escape leaves `\` literal.
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '\u{1}')"
     }
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) % \(b))" }
-    public func mean(_ x: String, over: String) -> String { "avg(\(x)) \(over)" }
+    /// Accumulated in decimal when every value converts to DECIMAL(38,18) exactly (data that
+    /// is decimal, such as amounts: ten 0.1s average to 0.1, as in segsh); otherwise, or when
+    /// the decimal sum would overflow, Spark's double `avg`.
+    public func mean(_ x: String, over: String) -> String {
+        let d = "try_cast(\(x) AS DECIMAL(38,18))"
+        let exact = "count(CASE WHEN CAST(\(d) AS DOUBLE) = \(x) THEN 1 END) \(over) = count(\(x)) \(over)"
+        return "CASE WHEN \(exact) THEN coalesce(CAST(try_avg(\(d)) \(over) AS DOUBLE), avg(\(x)) \(over)) ELSE avg(\(x)) \(over) END"
+    }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
     public func floor(_ x: String) -> String { "CAST(floor(\(x)) AS DOUBLE)" }
     public func ceil(_ x: String) -> String { "CAST(ceil(\(x)) AS DOUBLE)" }
@@ -76,6 +90,29 @@ public struct SparkSQLDialect: SQLDialect {
     public func endsWith(_ s: String, _ part: String) -> String {
         "(char_length(\(part)) = 0 OR right(\(s), char_length(\(part))) = \(part))"
     }
+    /// Doubles as `formatDouble` writes them, not as Java does (`1.0`, `1.0E-5`): whole values
+    /// below 1e15 as integers, others below 2^53 in plain decimals (the digits of Spark's
+    /// decimal conversion, which starts from the shortest text), the rest as `1.5e+20`.
+    public func text(_ sql: String, of type: DataType) -> String {
+        guard type == .double else { return "CAST(\(sql) AS STRING)" }
+        let x = sql
+        let plain = "regexp_replace(regexp_replace(CAST(try_cast(\(x) AS DECIMAL(38,22)) AS STRING), '0+$', ''), '[.]$', '.0')"
+        let java = "CAST(\(x) AS STRING)"
+        let mantissa = "regexp_replace(regexp_extract(\(java), '^([^E]*)E', 1), '[.]0$', '')"
+        let exponent = "CAST(regexp_extract(\(java), 'E(-?[0-9]+)$', 1) AS INT)"
+        let scientific = "concat(\(mantissa), 'e', IF(\(exponent) < 0, '-', '+'), IF(abs(\(exponent)) < 10, '0', ''), CAST(abs(\(exponent)) AS STRING))"
+        return "CASE WHEN \(x) IS NULL THEN NULL WHEN isnan(\(x)) THEN 'NaN'"
+            + " WHEN \(x) = \(double(.infinity)) THEN 'inf' WHEN \(x) = \(double(-.infinity)) THEN '-inf'"
+            + " WHEN abs(\(x)) < 1e15 AND \(x) = floor(\(x)) THEN CAST(CAST(\(x) AS BIGINT) AS STRING)"
+            + " WHEN abs(\(x)) >= 0.0001 AND abs(\(x)) < 9007199254740992 THEN \(plain)"
+            + " ELSE \(scientific) END"
+    }
     public var temporaryTableKeyword: String { "CREATE TABLE" }
+    /// Spark's catalog takes table names of ASCII letters, digits and `_` only: any other
+    /// name is stored as `segsh_u` and the hex of its UTF-8 bytes (`客户` → `segsh_ue5aea2e688b7`).
+    public func placementName(_ table: String) -> String {
+        let plain = !table.isEmpty && table.utf8.allSatisfy { $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+        return plain ? table : "segsh_u" + table.utf8.map { String(format: "%02x", $0) }.joined()
+    }
     public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] }
 }
