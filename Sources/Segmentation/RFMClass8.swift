@@ -89,7 +89,7 @@ extension RFMClass8 {
     static let sql: SQLFunctionLowering = { c in
         let xs = (0..<3).map { c.double($0) }
         let present = xs.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
-        let means = xs.map { c.dialect.mean("CASE WHEN \(present) THEN \($0) END", over: c.over) }
+        let means = xs.map { c.dialect.mean("CASE WHEN \(present) THEN \($0) END", type: .double, over: c.over) }
         let high = ["\(xs[0]) <= \(means[0])", "\(xs[1]) >= \(means[1])", "\(xs[2]) >= \(means[2])"]
         var sql = "CASE WHEN NOT (\(present)) THEN NULL"
         for r in [true, false] { for f in [true, false] { for m in [true, false] {

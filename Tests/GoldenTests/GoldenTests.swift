@@ -63,6 +63,50 @@ final class GoldenTests: XCTestCase {
         if !failing.isEmpty { print("golden: failing cases: " + failing.joined(separator: ", ")) }
     }
 
+    /// README.md's "Segmentation in a few statements" is `cases/seg-readme-tour.md`: the first
+    /// block is the case's first cell, and each `segsh>` statement of the second block is a
+    /// later cell, shown with the output the case saves (so the tour also runs, and agrees, with
+    /// its tables in PostgreSQL and in Spark: GoldenDatabaseTests).
+    func testTheReadmeTourIsThisCase() throws {
+        let readme = try String(contentsOfFile: GoldenTests.packageRoot + "/README.md", encoding: .utf8)
+        let start = try XCTUnwrap(readme.range(of: "## Segmentation in a few statements"), "the README has no segmentation tour")
+        let blocks = GoldenTests.fencedBlocks(String(readme[start.upperBound...]), fence: "```")
+        XCTAssertGreaterThanOrEqual(blocks.count, 2)
+        guard blocks.count >= 2 else { return }
+        var statements: [(source: [String], output: [String])] = []
+        for line in blocks[1] {
+            if line.hasPrefix("segsh> ") { statements.append(([String(line.dropFirst(7))], [])) }
+            else if line.hasPrefix("   ...> "), !statements.isEmpty { statements[statements.count - 1].source.append(String(line.dropFirst(8))) }
+            else if !statements.isEmpty { statements[statements.count - 1].output.append(line) }
+        }
+        let text = try String(contentsOfFile: GoldenTests.sourceCases + "/seg-readme-tour.md", encoding: .utf8)
+        let sources = GoldenTests.fencedBlocks(text, fence: "```segsh"), outputs = GoldenTests.fencedBlocks(text, fence: "```output")
+        XCTAssertEqual(sources.count, statements.count + 1, "cells in seg-readme-tour.md")
+        XCTAssertEqual(sources.first, blocks[0], "the tour's first block")
+        for (i, s) in statements.enumerated() where i + 1 < sources.count && i + 1 < outputs.count {
+            XCTAssertEqual(s.source, sources[i + 1], "statement \(i + 1) of the tour")
+            XCTAssertEqual(s.output, outputs[i + 1], "the output of statement \(i + 1) of the tour")
+        }
+    }
+
+    /// The lines of each fenced block opened by a line equal to `fence` (other blocks skipped).
+    static func fencedBlocks(_ text: String, fence: String) -> [[String]] {
+        var blocks: [[String]] = []
+        var current: [String]?, inOther = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if inOther {
+                if line == "```" { inOther = false }
+            } else if current != nil {
+                if line == "```" { blocks.append(current ?? []); current = nil } else { current?.append(line) }
+            } else if line == fence {
+                current = []
+            } else if line.hasPrefix("```") {
+                inOther = true
+            }
+        }
+        return blocks
+    }
+
     /// Runs a case with `--check` semantics.
     static func run(_ text: String, name: String) -> NotebookRun {
         let session = SegshCLI.makeSession()

@@ -59,9 +59,26 @@ public struct PostgreSQLDialect: SQLDialect {
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '')"
     }
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) - trunc(\(a) / \(b)) * \(b))" }
-    /// Accumulated in `numeric`: exact for decimal data, where summing doubles would not be
-    /// (ten 0.1s average to 0.1, as in segsh, not 0.09999999999999999).
-    public func mean(_ x: String, over: String) -> String { "CAST(avg(CAST(\(x) AS NUMERIC)) \(over) AS DOUBLE PRECISION)" }
+    /// PostgreSQL's double text is segsh's (`3`, `0.1`, `1e-05`, `1.5e+20`) except for
+    /// infinities and from 1e15 to 2^53, where segsh still writes plain digits
+    /// (`1500000000000000.5`).
+    public func text(_ sql: String, of type: DataType) -> String {
+        guard type == .double else { return "CAST(\(sql) AS TEXT)" }
+        let x = sql, a = "abs(\(sql))"
+        let plain = "CASE WHEN \(x) < 0 THEN '-' ELSE '' END || CAST(CAST(trunc(\(a)) AS BIGINT) AS TEXT)"
+            + " || CASE WHEN \(a) = trunc(\(a)) THEN '.0' ELSE substr(CAST(\(a) - trunc(\(a)) AS TEXT), 2) END"
+        return "CASE WHEN \(x) IS NULL THEN NULL WHEN \(x) = \(double(.infinity)) THEN 'inf' WHEN \(x) = \(double(-.infinity)) THEN '-inf'"
+            + " WHEN \(a) >= 1e15 AND \(a) < 9007199254740992 THEN \(plain) ELSE CAST(\(x) AS TEXT) END"
+    }
+    public func roundToInteger(_ x: String) -> String { "round(\(x))" }
+    /// `sum` of bigint is `numeric` in PostgreSQL: exact, never overflows.
+    public func integerSum(_ x: String, over: String) -> String { "sum(\(x)) \(over)" }
+    /// In `numeric`, exactly (the powers of two written out in full), then rounded once: the
+    /// cast to double reads the exact decimal text.
+    public func double(ofLimbSums sums: [String]) -> String {
+        let scales = ["65536", Self.exactDecimalPowerOfTwo(minus: 16), Self.exactDecimalPowerOfTwo(minus: 48), Self.exactDecimalPowerOfTwo(minus: 80)]
+        return "CAST(" + zip(sums, scales).map { "\($0) * \($1)" }.joined(separator: " + ") + " AS DOUBLE PRECISION)"
+    }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) / \(b))" }
     public func floor(_ x: String) -> String { "floor(\(x))" }
     public func ceil(_ x: String) -> String { "ceil(\(x))" }

@@ -52,9 +52,15 @@ public protocol SQLDialect {
     func like(_ x: String, _ pattern: String, negated: Bool) -> String
     /// The truncating remainder of doubles (`b` is never 0 here).
     func doubleRemainder(_ a: String, _ b: String) -> String
-    /// The mean of `x` as an aggregate (`over` empty) or a window (`over` = `OVER (...)`), as
-    /// close to segsh's compensated mean as the engine allows.
-    func mean(_ x: String, over: String) -> String
+    /// `x` (a double) rounded to a whole number, as a double; ties either way.
+    func roundToInteger(_ x: String) -> String
+    /// The exact sum of the 64-bit integers `x` as an aggregate (`over` empty) or a window
+    /// (`over` = `OVER (...)`): null when it would overflow, or when there are no values.
+    func integerSum(_ x: String, over: String) -> String
+    /// The double nearest to `s0·2^16 + s1·2^-16 + s2·2^-48 + s3·2^-80`, from the four exact
+    /// integer sums of `exactSum`'s limbs (BIGINT in Spark, NUMERIC in PostgreSQL); null when
+    /// any is null (or when the engine cannot hold the exact value).
+    func double(ofLimbSums sums: [String]) -> String
     /// Integer division of non-negative integers (rounding down).
     func integerDivide(_ a: String, _ b: String) -> String
     /// floor / ceil in double precision.

@@ -113,10 +113,14 @@ enum SQLFunctions {
             let n = "(dense_rank() OVER (\(p) ORDER BY \(x)) + dense_rank() OVER (\(p) ORDER BY \(x) DESC) - 1)"
             return SQLValue("max(CASE WHEN \(c.arguments[0].sql) IS NULL THEN 0 ELSE \(n) END) \(c.over)", .int)
         }
-        f["sum"] = aggregate { c in
-            c.type == .int ? c.dialect.cast("sum(\(c.arguments[0].sql))", to: .int) : "sum(\(c.double(0)))"
+        f["sum"] = { c in
+            if c.type == .int { return SQLValue(c.dialect.cast("sum(\(c.arguments[0].sql)) \(c.grouped ? "" : c.over)", to: .int), .int) }
+            return SQLValue(c.dialect.sumOfDoubles(c.double(0), over: c.grouped ? "" : c.over), .double)
         }
-        f["avg"] = { c in SQLValue(c.dialect.mean(c.double(0), over: c.grouped ? "" : c.over), .double) }
+        f["avg"] = { c in
+            let int = c.arguments[0].type == .int
+            return SQLValue(c.dialect.mean(int ? c.arguments[0].sql : c.double(0), type: int ? .int : .double, over: c.grouped ? "" : c.over), .double)
+        }
         f["stddev"] = aggregate { c in "stddev_samp(\(c.double(0)))" }
         for name in ["min", "max"] {
             f[name] = { c in
@@ -152,18 +156,21 @@ enum SQLFunctions {
             }
         }
         // Windows: over the non-null values of x in each group; a null x gives null.
+        // Ranks need no partition by nullness: with nulls sorted last, the non-null values
+        // rank as among themselves (one window less for the engine to sort).
         func ranked(_ c: SQLCall, _ i: Int) -> (partition: String, order: String) {
             let isNull = "(\(c.arguments[i].sql) IS NULL)"
             let p = c.partition.isEmpty ? "PARTITION BY \(isNull)" : "\(c.partition), \(isNull)"
             return (p, c.orderable(i))
         }
+        func rankWindow(_ function: String, _ c: SQLCall) -> String {
+            "\(function)() OVER (\(c.partition) ORDER BY \(c.orderable(0)) ASC NULLS LAST)"
+        }
         f["rank"] = { c in
-            let (p, x) = ranked(c, 0)
-            return SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN rank() OVER (\(p) ORDER BY \(x) ASC) END", .int)
+            SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN \(rankWindow("rank", c)) END", .int)
         }
         f["dense_rank"] = { c in
-            let (p, x) = ranked(c, 0)
-            return SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN dense_rank() OVER (\(p) ORDER BY \(x) ASC) END", .int)
+            SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN \(rankWindow("dense_rank", c)) END", .int)
         }
         f["percent_rank"] = { c in
             let (p, x) = ranked(c, 0)
@@ -177,9 +184,8 @@ enum SQLFunctions {
         }
         f["quantile_score"] = { c in
             let n = try c.constantInt(1)
-            let (p, x) = ranked(c, 0)
             // ceil(n × r / N) in exact integer arithmetic: (n × r + N - 1) / N.
-            let r = "rank() OVER (\(p) ORDER BY \(x) ASC)"
+            let r = rankWindow("rank", c)
             let total = "count(\(c.arguments[0].sql)) \(c.over)"
             return SQLValue("CASE WHEN \(c.arguments[0].sql) IS NOT NULL THEN \(c.dialect.integerDivide("(CAST(\(n) AS BIGINT) * \(r) + \(total) - 1)", total)) END", .int)
         }
@@ -199,7 +205,7 @@ enum SQLFunctions {
         }
         f["zscore"] = { c in
             let x = c.double(0)
-            return SQLValue("((\(x) - \(c.dialect.mean(x, over: c.over))) / NULLIF(stddev_samp(\(x)) \(c.over), 0))", .double)
+            return SQLValue("((\(x) - \(c.dialect.mean(x, type: .double, over: c.over))) / NULLIF(stddev_samp(\(x)) \(c.over), 0))", .double)
         }
         return f
     }

@@ -73,13 +73,16 @@ public struct SparkSQLDialect: SQLDialect {
         "(\(x) \(negated ? "NOT LIKE" : "LIKE") \(pattern) ESCAPE '\u{1}')"
     }
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) % \(b))" }
-    /// Accumulated in decimal when every value converts to DECIMAL(38,18) exactly (data that
-    /// is decimal, such as amounts: ten 0.1s average to 0.1, as in segsh); otherwise, or when
-    /// the decimal sum would overflow, Spark's double `avg`.
-    public func mean(_ x: String, over: String) -> String {
-        let d = "try_cast(\(x) AS DECIMAL(38,18))"
-        let exact = "count(CASE WHEN CAST(\(d) AS DOUBLE) = \(x) THEN 1 END) \(over) = count(\(x)) \(over)"
-        return "CASE WHEN \(exact) THEN coalesce(CAST(try_avg(\(d)) \(over) AS DOUBLE), avg(\(x)) \(over)) ELSE avg(\(x)) \(over) END"
+    public func roundToInteger(_ x: String) -> String { "rint(\(x))" }
+    public func integerSum(_ x: String, over: String) -> String { "try_sum(\(x)) \(over)" }
+    /// N = s0·2^96 + s1·2^64 + s2·2^32 + s3 exactly in DECIMAL(38,0) (`try_` arithmetic:
+    /// null beyond 10^38), whose cast to double rounds correctly; the sum is N·2^-80 (a power
+    /// of two scales a double exactly).
+    public func double(ofLimbSums sums: [String]) -> String {
+        let terms = zip(sums, ["79228162514264337593543950336", "18446744073709551616", "4294967296", "1"]).map { s, scale in
+            "try_multiply(CAST(\(s) AS DECIMAL(38,0)), \(scale))"
+        }
+        return "CAST(try_add(try_add(\(terms[0]), \(terms[1])), try_add(\(terms[2]), \(terms[3]))) AS DOUBLE) * \(double(0x1p-80))"
     }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
     public func floor(_ x: String) -> String { "CAST(floor(\(x)) AS DOUBLE)" }
