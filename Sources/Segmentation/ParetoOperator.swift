@@ -96,8 +96,11 @@ enum ParetoOperator {
         let n = values.count
         let perm = try Kernels.sortPermutation(keys: [(Column(.double(values), validity: validity), true)])
         var present = 0
+        for i in 0..<n where validity?[i] ?? true { present += 1 }
+        // Added in the running sums' order, so that the last share is exactly 1 and a
+        // database, adding along the same order, gets the same total.
         var total = 0.0
-        for i in 0..<n where validity?[i] ?? true { present += 1; total += values[i] }
+        for j in 0..<present { total += values[Int(perm[j])] }
         let k = boundaries.count + 1
         let dictionary = StringDictionary((0..<k).map(classLabel))
 
@@ -171,7 +174,7 @@ extension ParetoOperator {
             let tie = input.ordered ? ", \(compiler.quote(SQLCompiler.orderColumn))" : ""
             let order = "\(x) DESC NULLS LAST\(tie)"
             let running = "sum(\(x)) OVER (ORDER BY \(order) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
-            let total = "sum(\(x)) OVER ()"
+            let total = "sum(\(x)) OVER (ORDER BY \(order) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
             let present = "count(\(x)) OVER ()"
             let valid = "\(x) IS NOT NULL AND \(total) > 0"
             var abc = "CASE WHEN NOT (\(valid)) THEN NULL"

@@ -85,8 +85,10 @@ public struct SparkSQLDialect: SQLDialect {
         return "CAST(try_add(try_add(\(terms[0]), \(terms[1])), try_add(\(terms[2]), \(terms[3]))) AS DOUBLE) * \(double(0x1p-80))"
     }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
-    public func floor(_ x: String) -> String { "CAST(floor(\(x)) AS DOUBLE)" }
-    public func ceil(_ x: String) -> String { "CAST(ceil(\(x)) AS DOUBLE)" }
+    /// Spark's `floor`/`ceil` of a double is a BIGINT (an overflow error from 2^63 under
+    /// ANSI mode); doubles from 2^52 on, NaN and ±inf are whole already and stay as they are.
+    public func floor(_ x: String) -> String { "CASE WHEN abs(\(x)) >= 4503599627370496.0D THEN \(x) ELSE CAST(floor(\(x)) AS DOUBLE) END" }
+    public func ceil(_ x: String) -> String { "CASE WHEN abs(\(x)) >= 4503599627370496.0D THEN \(x) ELSE CAST(ceil(\(x)) AS DOUBLE) END" }
     public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }
     public func position(_ part: String, in s: String) -> String { "instr(\(s), \(part))" }
     public func startsWith(_ s: String, _ part: String) -> String { "(substr(\(s), 1, char_length(\(part))) = \(part))" }
