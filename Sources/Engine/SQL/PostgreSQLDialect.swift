@@ -60,14 +60,14 @@ public struct PostgreSQLDialect: SQLDialect {
     }
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) - trunc(\(a) / \(b)) * \(b))" }
     /// PostgreSQL's double text is segsh's (`3`, `0.1`, `1e-05`, `1.5e+20`) except for
-    /// infinities and from 1e15 to 2^53, where segsh still writes plain digits
+    /// -0 (segsh: `0`), infinities and from 1e15 to 2^53, where segsh still writes plain digits
     /// (`1500000000000000.5`).
     public func text(_ sql: String, of type: DataType) -> String {
         guard type == .double else { return "CAST(\(sql) AS TEXT)" }
         let x = sql, a = "abs(\(sql))"
         let plain = "CASE WHEN \(x) < 0 THEN '-' ELSE '' END || CAST(CAST(trunc(\(a)) AS BIGINT) AS TEXT)"
             + " || CASE WHEN \(a) = trunc(\(a)) THEN '.0' ELSE substr(CAST(\(a) - trunc(\(a)) AS TEXT), 2) END"
-        return "CASE WHEN \(x) IS NULL THEN NULL WHEN \(x) = \(double(.infinity)) THEN 'inf' WHEN \(x) = \(double(-.infinity)) THEN '-inf'"
+        return "CASE WHEN \(x) IS NULL THEN NULL WHEN \(x) = 0 THEN '0' WHEN \(x) = \(double(.infinity)) THEN 'inf' WHEN \(x) = \(double(-.infinity)) THEN '-inf'"
             + " WHEN \(a) >= 1e15 AND \(a) < 9007199254740992 THEN \(plain) ELSE CAST(\(x) AS TEXT) END"
     }
     public func roundToInteger(_ x: String) -> String { "round(\(x))" }
