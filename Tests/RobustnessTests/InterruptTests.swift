@@ -65,12 +65,26 @@ final class InterruptTests: XCTestCase {
         shell.type("load big from \"big.csv\"\r")
         try shell.waitFor("loaded big", timeout: 300)
         try shell.waitFor("segsh> ")
-        latencies["rfm"] = try interrupt(shell, "big | rfm customer=customer_id, date=order_date, amount=amount | take 3", after: 0.1)
-        latencies["sort"] = try interrupt(shell, "big | sort amount desc, order_date, customer_id | take 3", after: 0.2)
-        latencies["join"] = try interrupt(shell, "big | join big on customer_id | summarize n = count()")
-        latencies["summarize"] = try interrupt(shell, "big | join big on customer_id | summarize n = count() by customer_id, amount")
+        // Within 0.2 s (issue 16) for a release build on an idle machine; a debug build (as
+        // the tests run) gets three times that, and a loaded machine (load average above the
+        // core count) proportionally longer. A neighbour's burst (a JVM collecting garbage)
+        // does not show in the load average: a statement over the bound is measured once
+        // more, and the shorter time counts; a slow Ctrl-C is slow both times.
+        func bound() -> Double {
+            var load = [0.0, 0.0, 0.0]
+            let cores = Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
+            return 0.2 * (executable.contains("/debug/") ? 3 : 1) * max(1, (getloadavg(&load, 3) > 0 ? load[0] : 0) / cores)
+        }
+        func measure(_ statement: String, after delay: Double = 1.0) throws -> Double {
+            let first = try interrupt(shell, statement, after: delay)
+            return first < bound() ? first : min(first, try interrupt(shell, statement, after: delay))
+        }
+        latencies["rfm"] = try measure("big | rfm customer=customer_id, date=order_date, amount=amount | take 3", after: 0.1)
+        latencies["sort"] = try measure("big | sort amount desc, order_date, customer_id | take 3", after: 0.2)
+        latencies["join"] = try measure("big | join big on customer_id | summarize n = count()")
+        latencies["summarize"] = try measure("big | join big on customer_id | summarize n = count() by customer_id, amount")
         // An interrupted export leaves the old file as it was, and no temporary file.
-        latencies["export"] = try interrupt(shell, "export big | sort amount to \"export.csv\"", after: 0.5)
+        latencies["export"] = try measure("export big | sort amount to \"export.csv\"", after: 0.5)
         XCTAssertEqual(try String(contentsOfFile: directory + "/export.csv", encoding: .utf8), "old\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tmp") }, [])
 
@@ -95,14 +109,9 @@ final class InterruptTests: XCTestCase {
         XCTAssertEqual(try shell.waitForExit(), 0)
         print("InterruptTests: seconds from Ctrl-C to the prompt: "
               + latencies.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }.joined(separator: ", "))
-        // Within 0.2 s (issue 16) for a release build on an idle machine; a debug build (as
-        // the tests run) gets three times that, and a loaded machine (load average above the
-        // core count) proportionally longer.
-        var load = [0.0, 0.0, 0.0]
-        let cores = Double(max(1, ProcessInfo.processInfo.activeProcessorCount))
-        let bound = 0.2 * (executable.contains("/debug/") ? 3 : 1) * max(1, (getloadavg(&load, 3) > 0 ? load[0] : 0) / cores)
+        let limit = bound()
         for (statement, seconds) in latencies {
-            XCTAssertLessThan(seconds, bound, "Ctrl-C during \(statement) took \(seconds) s to give the prompt back")
+            XCTAssertLessThan(seconds, limit, "Ctrl-C during \(statement) took \(seconds) s to give the prompt back")
         }
     }
 
