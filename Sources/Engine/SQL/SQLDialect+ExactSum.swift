@@ -1,6 +1,23 @@
 import Columnar
 import Foundation
 
+/// A double split into limbs, as SQL expressions per row: `splits` is true when it splits
+/// (null for null), each limb a 64-bit integer (null unless it splits).
+public struct DoubleSplit {
+    public var splits: String
+    public var limbs: [String]
+
+    public init(splits: String, limbs: [String]) {
+        self.splits = splits
+        self.limbs = limbs
+    }
+
+    /// The same split, each part through `transform` (a condition on the row, or a column).
+    public func map(_ transform: (String) -> String) -> DoubleSplit {
+        DoubleSplit(splits: transform(splits), limbs: limbs.map(transform))
+    }
+}
+
 /// Sums and means of doubles as segsh computes them, in any engine.
 ///
 /// segsh adds doubles with a compensated sum (`CompensatedSum`): the exact sum of the values,
@@ -19,23 +36,6 @@ import Foundation
 /// that does not (bits below 2^-80 such as 1e-9, |x| ≥ 2^48, NaN, ±inf), or a sum that the
 /// engine cannot hold (Spark: |sum| ≥ 10^38 · 2^-80, about 8e13), leaves the engine's own
 /// `sum`/`avg` for that group, which may differ from segsh's in the last bit.
-/// A double split into limbs, as SQL expressions per row: `splits` is true when it splits
-/// (null for null), each limb a 64-bit integer (null unless it splits).
-public struct DoubleSplit {
-    public var splits: String
-    public var limbs: [String]
-
-    public init(splits: String, limbs: [String]) {
-        self.splits = splits
-        self.limbs = limbs
-    }
-
-    /// The same split, each part through `transform` (a condition on the row, or a column).
-    public func map(_ transform: (String) -> String) -> DoubleSplit {
-        DoubleSplit(splits: transform(splits), limbs: limbs.map(transform))
-    }
-}
-
 extension SQLDialect {
     /// The sum of the double `x` as an aggregate (`over` empty) or a window (`over` =
     /// `OVER (...)`): segsh's compensated sum; null when there are no values.

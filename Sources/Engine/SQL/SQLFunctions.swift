@@ -156,13 +156,13 @@ enum SQLFunctions {
             }
         }
         // Windows: over the non-null values of x in each group; a null x gives null.
-        // Ranks need no partition by nullness: with nulls sorted last, the non-null values
-        // rank as among themselves (one window less for the engine to sort).
         func ranked(_ c: SQLCall, _ i: Int) -> (partition: String, order: String) {
             let isNull = "(\(c.arguments[i].sql) IS NULL)"
             let p = c.partition.isEmpty ? "PARTITION BY \(isNull)" : "\(c.partition), \(isNull)"
             return (p, c.orderable(i))
         }
+        // Ranks need no partition by nullness: with nulls sorted last, the non-null values
+        // rank as among themselves (one window less for the engine to sort).
         func rankWindow(_ function: String, _ c: SQLCall) -> String {
             "\(function)() OVER (\(c.partition) ORDER BY \(c.orderable(0)) ASC NULLS LAST)"
         }
