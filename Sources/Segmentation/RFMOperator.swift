@@ -260,24 +260,24 @@ extension RFMOperator {
             let inWindow = windowStart.map { "\(d) > \($0)" } ?? "TRUE"
             // Each amount split into limbs once, in a step of its own, for the two exact sums.
             let split = compiler.dialect.split(m)
-            let splitNames = ["__segsh_split"] + (0..<split.limbs.count).map { "__segsh_limb\($0)" }
+            let splitNames = (0..<split.limbs.count).map { "__segsh_limb\($0)" } + ["__segsh_residual"]
             var splitSchema = input.schema
             splitSchema.names += splitNames
-            splitSchema.types += [.bool] + split.limbs.map { _ in .int }
-            let splitItems = zip([split.splits] + split.limbs, splitNames).map { "\($0) AS \(compiler.quote($1))" }
+            splitSchema.types += split.limbs.map { _ in .int } + [.double]
+            let splitItems = zip(split.limbs + [split.residual], splitNames).map { "\($0) AS \(compiler.quote($1))" }
             let orders = compiler.select(compiler.passThrough(input) + splitItems, from: input, where: "\(valid) AND \(d) <= \(asof)",
                                          schema: splitSchema, keepOrder: false)
-            let columns = DoubleSplit(splits: compiler.quote(splitNames[0]), limbs: splitNames.dropFirst().map(compiler.quote))
+            let columns = DoubleSplit(limbs: splitNames.dropLast().map(compiler.quote), residual: compiler.quote("__segsh_residual"))
             let inWindowOnly = { (sql: String) in "CASE WHEN \(inWindow) THEN \(sql) END" }
             let items = [
                 c,
                 "\(compiler.dialect.daysBetween("max(\(d))", asof)) AS \(compiler.quote("recency"))",
                 "CAST(count(CASE WHEN \(inWindow) THEN 1 END) AS BIGINT) AS \(compiler.quote("frequency"))",
-                "COALESCE(\(compiler.dialect.sumOfDoubles(inWindowOnly(m), split: columns.map(inWindowOnly), over: "")), 0) AS \(compiler.quote("monetary"))",
+                "COALESCE(\(compiler.dialect.sumOfDoubles(columns.map(inWindowOnly), over: "")), 0) AS \(compiler.quote("monetary"))",
                 "min(\(d)) AS \(compiler.quote("first_order"))",
                 "max(\(d)) AS \(compiler.quote("last_order"))",
                 "CAST(count(*) AS BIGINT) AS \(compiler.quote("orders_total"))",
-                "\(compiler.dialect.sumOfDoubles(m, split: columns, over: "")) AS \(compiler.quote("amount_total"))",
+                "\(compiler.dialect.sumOfDoubles(columns, over: "")) AS \(compiler.quote("amount_total"))",
             ]
             let customerType = input.schema.type(of: a.customerName) ?? .string
             let schema = Schema([(a.customerName, customerType), ("recency", .int), ("frequency", .int), ("monetary", .double),

@@ -1,20 +1,21 @@
 import Columnar
 import Foundation
 
-/// A double split into limbs, as SQL expressions per row: `splits` is true when it splits
-/// (null for null), each limb a 64-bit integer (null unless it splits).
+/// A double split into limbs, as SQL expressions per row: each limb a 64-bit integer (0 when
+/// the value does not split), and the residual: 0 when it splits, else the value itself (null
+/// for null).
 public struct DoubleSplit {
-    public var splits: String
     public var limbs: [String]
+    public var residual: String
 
-    public init(splits: String, limbs: [String]) {
-        self.splits = splits
+    public init(limbs: [String], residual: String) {
         self.limbs = limbs
+        self.residual = residual
     }
 
     /// The same split, each part through `transform` (a condition on the row, or a column).
     public func map(_ transform: (String) -> String) -> DoubleSplit {
-        DoubleSplit(splits: transform(splits), limbs: limbs.map(transform))
+        DoubleSplit(limbs: limbs.map(transform), residual: transform(residual))
     }
 }
 
@@ -33,27 +34,38 @@ public struct DoubleSplit {
 /// exact and fast in any order, and the dialect rounds `N = s0·2^96 + s1·2^64 + s2·2^32 + s3`
 /// (the sum · 2^80) once to double (`double(ofLimbSums:)`). Every double from 1e-8 up to
 /// 2.8e14 with at most 15 significant digits splits (money, rates, scores, shares). A value
-/// that does not (bits below 2^-80 such as 1e-9, |x| ≥ 2^48, NaN, ±inf), or a sum that the
-/// engine cannot hold (Spark: |sum| ≥ 10^38 · 2^-80, about 8e13), leaves the engine's own
-/// `sum`/`avg` for that group, which may differ from segsh's in the last bit.
+/// that does not (bits below 2^-80 such as 1e-9, |x| ≥ 2^48, NaN, ±inf) is its own residual:
+/// the residuals are added as doubles, by the engine, to the limbs' total, so a group with
+/// such a value may differ from segsh's in the last bit (and NaN and ±inf come out as in
+/// segsh). So does a total beyond what the engine can round exactly (Spark: |sum| ≥ 10^38 ·
+/// 2^-80, about 8e13), which the dialect rounds approximately. The residual's sum is also
+/// what makes the total null when there are no values.
+///
+/// Five sums per exact sum, and no other aggregate: in Spark the exact per-customer sums of
+/// `rfm` cost about a tenth of the canonical pipeline (`scripts/bench-spark`).
 extension SQLDialect {
     /// The sum of the double `x` as an aggregate (`over` empty) or a window (`over` =
     /// `OVER (...)`): segsh's compensated sum; null when there are no values.
     public func sumOfDoubles(_ x: String, over: String) -> String {
-        sumOfDoubles(x, split: split(x), over: over)
+        sumOfDoubles(split(x), over: over)
     }
 
-    /// The same from a split of `x` computed beforehand (columns of an earlier step, so that
-    /// the engine splits each value once for several sums).
-    public func sumOfDoubles(_ x: String, split: DoubleSplit, over: String) -> String {
-        "coalesce(\(exactSum(split, over: over)), sum(\(x)) \(over))"
+    /// The same from a split computed beforehand (columns of an earlier step, so that the
+    /// engine splits each value once for several sums).
+    /// Limbs are at most 2^31 in magnitude, so their plain `sum` is exact (PostgreSQL: in
+    /// `numeric`; Spark: in 64 bits, which more than 2^32 rows in one group would overflow,
+    /// an error under ANSI mode). `try_sum` would be about 15% slower in Spark.
+    public func sumOfDoubles(_ split: DoubleSplit, over: String) -> String {
+        let sums = split.limbs.map { "sum(\($0)) \(over)" }
+        return "(\(double(ofLimbSums: sums)) + sum(\(split.residual)) \(over))"
     }
 
     /// The mean of `x` (of type `type`: int or double), as segsh computes it: the exact sum
     /// rounded to double, divided by the count.
     public func mean(_ x: String, type: DataType, over: String) -> String {
-        let sum = type == .int ? cast(integerSum(x, over: over), to: .double) : exactSum(split(x), over: over)
-        return "coalesce(\(sum) / NULLIF(count(\(x)) \(over), 0), avg(\(x)) \(over))"
+        guard type == .int else { return "\(sumOfDoubles(x, over: over)) / NULLIF(count(\(x)) \(over), 0)" }
+        // `integerSum` is null where it overflows (Spark); the engine's mean then.
+        return "coalesce(\(cast(integerSum(x, over: over), to: .double)) / NULLIF(count(\(x)) \(over), 0), avg(\(x)) \(over))"
     }
 
     /// How the double `x` splits into limbs, row by row.
@@ -62,20 +74,10 @@ extension SQLDialect {
         let r0 = roundToInteger("\(x) * \(p(-16))"), r1 = roundToInteger("\(x) * \(p(16))"), r2 = roundToInteger("\(x) * \(p(48))")
         let limbs = [r0, "\(r1) - \(r0) * \(p(32))", "\(r2) - \(r1) * \(p(32))", "\(x) * \(p(80)) - \(r2) * \(p(32))"]
         // The range test comes first: beyond it the limbs would not fit (or, in PostgreSQL,
-        // x · 2^80 would overflow). Null for a null x (which every aggregate skips), false for
-        // a value that does not split.
+        // x · 2^80 would overflow). Null for a null x, so that the residual is null.
         let splits = "CASE WHEN abs(\(x)) < \(p(48)) THEN \(limbs[3]) = \(roundToInteger(limbs[3])) WHEN \(x) IS NOT NULL THEN false END"
-        return DoubleSplit(splits: splits, limbs: limbs.map { "CASE WHEN \(splits) THEN \(cast($0, to: .int)) END" })
-    }
-
-    /// The exact sum of the split values rounded once to double; null when a value does not
-    /// split, when a limb sum overflows, or when there are no values.
-    /// Limbs are at most 2^31 in magnitude, so their plain `sum` is exact (PostgreSQL: in
-    /// `numeric`; Spark: in 64 bits, which more than 2^32 rows in one group would overflow,
-    /// an error under ANSI mode). `try_sum` would be about 15% slower in Spark.
-    func exactSum(_ split: DoubleSplit, over: String) -> String {
-        let sums = split.limbs.map { "sum(\($0)) \(over)" }
-        return "CASE WHEN bool_and(\(split.splits)) \(over) THEN \(double(ofLimbSums: sums)) END"
+        return DoubleSplit(limbs: limbs.map { "CASE WHEN \(splits) THEN \(cast($0, to: .int)) ELSE 0 END" },
+                           residual: "CASE WHEN \(splits) THEN \(double(0)) ELSE \(x) END")
     }
 
     /// 2^-k written out exactly in decimal (5^k / 10^k: k digits after the point).

@@ -58,8 +58,8 @@ public protocol SQLDialect {
     /// (`over` = `OVER (...)`): null when it would overflow, or when there are no values.
     func integerSum(_ x: String, over: String) -> String
     /// The double nearest to `s0·2^16 + s1·2^-16 + s2·2^-48 + s3·2^-80`, from the four exact
-    /// integer sums of `exactSum`'s limbs (BIGINT in Spark, NUMERIC in PostgreSQL); null when
-    /// any is null (or when the engine cannot hold the exact value).
+    /// integer sums of `split`'s limbs (BIGINT in Spark, NUMERIC in PostgreSQL); null when
+    /// any is null. Where the engine cannot hold the exact value, as near as it can.
     func double(ofLimbSums sums: [String]) -> String
     /// Integer division of non-negative integers (rounding down).
     func integerDivide(_ a: String, _ b: String) -> String

@@ -77,12 +77,19 @@ public struct SparkSQLDialect: SQLDialect {
     public func integerSum(_ x: String, over: String) -> String { "try_sum(\(x)) \(over)" }
     /// N = s0·2^96 + s1·2^64 + s2·2^32 + s3 exactly in DECIMAL(38,0) (`try_` arithmetic:
     /// null beyond 10^38), whose cast to double rounds correctly; the sum is N·2^-80 (a power
-    /// of two scales a double exactly).
+    /// of two scales a double exactly). Beyond 10^38 (a sum beyond about 8e13), the limb sums
+    /// are added as doubles: within a few units in the last place.
+    /// The sums are bound once, as a lambda's argument: Spark computes a window aggregate once
+    /// for each time its text appears.
     public func double(ofLimbSums sums: [String]) -> String {
-        let terms = zip(sums, ["79228162514264337593543950336", "18446744073709551616", "4294967296", "1"]).map { s, scale in
-            "try_multiply(CAST(\(s) AS DECIMAL(38,0)), \(scale))"
-        }
-        return "CAST(try_add(try_add(\(terms[0]), \(terms[1])), try_add(\(terms[2]), \(terms[3]))) AS DOUBLE) * \(double(0x1p-80))"
+        let scales: [(String, Double)] = [("79228162514264337593543950336", 0x1p16), ("18446744073709551616", 0x1p-16), ("4294967296", 0x1p-48), ("1", 0x1p-80)]
+        let bound = sums.indices.map { "__segsh_sums.s\($0)" }
+        let exact = zip(bound, scales).map { s, scale in "try_multiply(CAST(\(s) AS DECIMAL(38,0)), \(scale.0))" }
+        let approximate = zip(bound, scales).map { s, scale in "CAST(\(s) AS DOUBLE) * \(double(scale.1))" }
+        let body = "coalesce(CAST(try_add(try_add(\(exact[0]), \(exact[1])), try_add(\(exact[2]), \(exact[3]))) AS DOUBLE) * \(double(0x1p-80)), "
+            + approximate.joined(separator: " + ") + ")"
+        let argument = "named_struct(" + sums.enumerated().map { "'s\($0.offset)', \($0.element)" }.joined(separator: ", ") + ")"
+        return "transform(array(\(argument)), __segsh_sums -> \(body))[0]"
     }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
     /// Spark's `floor`/`ceil` of a double is a BIGINT (an overflow error from 2^63 under
