@@ -2,18 +2,17 @@ import XCTest
 import Columnar
 @testable import Engine
 
-/// The limb split of `SQLDialect.exactSum`, replayed in Swift with the engines' arithmetic
+/// The limb split of `SQLDialect.split`, replayed in Swift with the engines' arithmetic
 /// (IEEE doubles, round half to even as Spark's `rint` and PostgreSQL's `round`): every
 /// double in range splits exactly into four limbs of at most 32 bits, and the limb sums give
 /// the exact sum, which rounds as segsh's compensated sum does.
 final class ExactSumTests: XCTestCase {
     /// The limbs as the SQL computes them, or nil where the SQL's `splits` test is false.
     static func limbs(_ x: Double) -> [Double]? {
-        guard abs(x) < 0x1p48 else { return nil }
+        guard abs(x) < 0x1p48, x * 0x1p80 == (x * 0x1p80).rounded(.toNearestOrEven) else { return nil }
         let r0 = (x * 0x1p-16).rounded(.toNearestOrEven), r1 = (x * 0x1p16).rounded(.toNearestOrEven)
         let r2 = (x * 0x1p48).rounded(.toNearestOrEven)
-        let l = [r0, r1 - r0 * 0x1p32, r2 - r1 * 0x1p32, x * 0x1p80 - r2 * 0x1p32]
-        return l[3] == l[3].rounded(.toNearestOrEven) ? l : nil
+        return [r0, r1 - r0 * 0x1p32, r2 - r1 * 0x1p32, x * 0x1p80 - r2 * 0x1p32]
     }
 
     /// x · 2^80 exactly, from the double's own bits.
@@ -42,7 +41,10 @@ final class ExactSumTests: XCTestCase {
                 continue
             }
             split += 1
-            for v in l { XCTAssertLessThanOrEqual(abs(v), 0x1p32, "\(x): limb \(v)") }
+            for v in l {
+                XCTAssertLessThanOrEqual(abs(v), 0x1p32, "\(x): limb \(v)")
+                XCTAssertEqual(v, v.rounded(), "\(x): limb \(v) is not whole")
+            }
             let n = Int128(l[0]) << 96 + Int128(l[1]) << 64 + Int128(l[2]) << 32 + Int128(l[3])
             XCTAssertEqual(n, Self.scaled(x), "\(x)")
         }

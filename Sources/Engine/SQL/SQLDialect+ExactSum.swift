@@ -73,9 +73,9 @@ extension SQLDialect {
         let p = { (e: Int) in self.double(Double(sign: .plus, exponent: e, significand: 1)) }
         let r0 = roundToInteger("\(x) * \(p(-16))"), r1 = roundToInteger("\(x) * \(p(16))"), r2 = roundToInteger("\(x) * \(p(48))")
         let limbs = [r0, "\(r1) - \(r0) * \(p(32))", "\(r2) - \(r1) * \(p(32))", "\(x) * \(p(80)) - \(r2) * \(p(32))"]
-        // The range test comes first: beyond it the limbs would not fit (or, in PostgreSQL,
-        // x · 2^80 would overflow). Null for a null x, so that the residual is null.
-        let splits = "CASE WHEN abs(\(x)) < \(p(48)) THEN \(limbs[3]) = \(roundToInteger(limbs[3])) WHEN \(x) IS NOT NULL THEN false END"
+        // x splits when |x| < 2^48 (else the limbs would not fit) and x · 2^80 (exact: a power
+        // of two) is whole. Null for a null x, so that the residual is null.
+        let splits = "CASE WHEN abs(\(x)) < \(p(48)) AND \(x) * \(p(80)) = \(roundToInteger("\(x) * \(p(80))")) THEN TRUE WHEN \(x) IS NOT NULL THEN FALSE END"
         return DoubleSplit(limbs: limbs.map { "CASE WHEN \(splits) THEN \(cast($0, to: .int)) ELSE 0 END" },
                            residual: "CASE WHEN \(splits) THEN \(double(0)) ELSE \(x) END")
     }
