@@ -2,8 +2,8 @@ import Columnar
 import Foundation
 
 /// A double split into limbs, as SQL expressions per row: each limb a 64-bit integer (0 when
-/// the value does not split), and the residual: 0 when it splits, else the value itself (null
-/// for null).
+/// the value does not split or is null), and the residual: 0 when it splits, else the value
+/// itself (so null for null: the residuals' sum is what is null for a group without values).
 public struct DoubleSplit {
     public var limbs: [String]
     public var residual: String
