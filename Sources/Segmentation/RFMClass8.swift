@@ -90,12 +90,11 @@ extension RFMClass8 {
         let xs = (0..<3).map { c.double($0) }
         let present = xs.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
         let means = xs.map { c.dialect.mean("CASE WHEN \(present) THEN \($0) END", type: .double, over: c.over) }
-        let high = ["\(xs[0]) <= \(means[0])", "\(xs[1]) >= \(means[1])", "\(xs[2]) >= \(means[2])"]
-        var sql = "CASE WHEN NOT (\(present)) THEN NULL"
-        for r in [true, false] { for f in [true, false] { for m in [true, false] {
-            let cond = [r ? high[0] : "NOT (\(high[0]))", f ? high[1] : "NOT (\(high[1]))", m ? high[2] : "NOT (\(high[2]))"].joined(separator: " AND ")
-            sql += " WHEN \(cond) THEN \(c.dialect.string(label(recencyHigh: r, frequencyHigh: f, monetaryHigh: m)))"
-        } } }
-        return SQLValue(sql + " END", .string)
+        // The label's index as `index` computes it, each mean written once (a CASE per label
+        // would repeat each mean eight times, and an engine computes each as written).
+        let low = ["\(xs[0]) > \(means[0])", "\(xs[1]) < \(means[1])", "\(xs[2]) < \(means[2])"]
+        let index = zip(low, [1, 2, 4]).map { "CASE WHEN \($0) THEN \($1) ELSE 0 END" }.joined(separator: " + ")
+        let label = c.dialect.element(index, of: labels.map(c.dialect.string))
+        return SQLValue("CASE WHEN \(present) THEN \(label) END", .string)
     }
 }

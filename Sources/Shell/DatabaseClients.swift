@@ -11,10 +11,11 @@ enum DatabaseClients {
             for statement in dialect.sessionSetup { try database.execute(statement) }
             return (database, dialect)
         }
-        // Spark Connect: the client sets each new session up itself (UTC), also after a
-        // server restart, so the dialect's sessionSetup is not run here.
+        // Spark Connect: the client runs the dialect's sessionSetup in each new session
+        // itself, also in the one it starts after a server restart.
         session.connectors["sc"] = { url in
-            (try SparkConnectDatabase(url: url), SparkSQLDialect())
+            let dialect = SparkSQLDialect()
+            return (try SparkConnectDatabase(url: url, sessionSetup: dialect.sessionSetup), dialect)
         }
     }
 }

@@ -16,9 +16,10 @@ import IO
 /// in a row; every call has a deadline; each execution is released (`ReleaseExecute`) when
 /// read. `cancel()` (or Ctrl-C, seen through `Cancellation`) sends `Interrupt`.
 ///
-/// Each new session sets `spark.sql.session.timeZone` to UTC, so timestamps and dates mean
-/// the same as in memory. When the server restarted or the session expired, the call fails
-/// with a message saying so and a new session is started for the next statement.
+/// Each new session runs `sessionSetup` first (segsh's dialect: UTC, so timestamps and dates
+/// mean the same as in memory, and the SQL functions its queries call). When the server
+/// restarted or the session expired, the call fails with a message saying so and a new
+/// session (set up again) is started for the next statement.
 ///
 /// All calls block the calling thread (segsh's engine is synchronous); `cancel()` may be
 /// called from another thread.
@@ -49,13 +50,18 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
     private var closed = false
     /// Set when a new session replaced one the server lost, for the next message.
     private var needsSessionSetup = true
+    /// The statements every new session runs first.
+    public let sessionSetup: [String]
 
     /// Connects to `url` (`sc://HOST:PORT[/;token=...;user_id=...;use_ssl=...]`) and asks
-    /// the server for its version. Throws a `RemoteError` for a bad URL or a server that does
-    /// not answer within `connectTimeout`.
-    public init(url text: String, connectTimeout: Swift.Duration = .seconds(10)) throws {
+    /// the server for its version, then sets the session up (`sessionSetup`: UTC unless
+    /// told otherwise). Throws a `RemoteError` for a bad URL or a server that does not answer
+    /// within `connectTimeout`.
+    public init(url text: String, connectTimeout: Swift.Duration = .seconds(10),
+                sessionSetup: [String] = ["SET spark.sql.session.timeZone=UTC"]) throws {
         url = try SparkConnectURL(text)
         self.connectTimeout = connectTimeout
+        self.sessionSetup = sessionSetup
         let transport: Transport
         do {
             let security: HTTP2ClientTransport.Posix.TransportSecurity = url.useTLS ? .tls() : .plaintext
@@ -249,11 +255,10 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
         state.lock(); serverSessionID = serverSession; state.unlock()
     }
 
-    /// Settings every new session gets: UTC, so dates and timestamps mean what they mean in
-    /// memory.
+    /// Runs `sessionSetup` in a new session.
     private func setUpSession() throws {
         state.lock(); needsSessionSetup = false; state.unlock()
-        try execute("SET spark.sql.session.timeZone=UTC")
+        for statement in sessionSetup { try execute(statement) }
     }
 
     /// Starts a new session after the server lost ours; returns the sentence that says so.

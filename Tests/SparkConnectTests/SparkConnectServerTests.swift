@@ -123,6 +123,47 @@ final class SparkConnectServerTests: XCTestCase {
         XCTAssertEqual(row, values.map { .string(formatDouble($0)) })
     }
 
+    /// The dialect's `segsh_sum_limbs` (its session's SQL functions) rounds
+    /// `N = s0·2^96 + s1·2^64 + s2·2^32 + s3` times 2^-80 to the nearest double, ties to even,
+    /// for limb sums of any sign and size: against Int128 → Double (exact N, rounded once)
+    /// where N fits, and hand-worked ties and huge sums where it does not.
+    func testLimbSumsRoundToTheNearestDouble() throws {
+        let dialect = SparkSQLDialect()
+        let spark = try SparkConnectDatabase(url: serverURL(), sessionSetup: dialect.sessionSetup)
+        defer { spark.close() }
+        var rng = SystemRandomNumberGenerator()  // a failure names its limb sums
+        func limb(_ bits: Int) -> Int64 { Int64.random(in: -(1 << bits)...(1 << bits), using: &rng) }
+        var cases: [[Int64]] = [[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, -1], [1, 0, 0, 0], [-1, 0, 0, 0],
+                                [0, 1, -(1 << 32), 0], [-1, (1 << 32) - 1, (1 << 32) - 1, 1 << 32]]
+        for i in 0..<1_500 {
+            switch i % 5 {
+            case 0: cases.append([limb(20), limb(40), limb(50), limb(60)])
+            case 1: cases.append([0, limb(31), limb(62), limb(62)])
+            case 2: cases.append([Int64.random(in: -1...1, using: &rng), -(1 << 32) + limb(2), limb(33), limb(33)])  // cancellation
+            case 3: let b = Int.random(in: 0...29, using: &rng); cases.append([limb(b), limb(b + 32), limb(b + 32), limb(b + 32)])
+            default:  // N = ±(2^54 + 1)·2^e: halfway between two doubles
+                let n = (Int128(1) << 54 + 1) << Int.random(in: 0...60, using: &rng)
+                let parts = [n >> 96, (n >> 64) & 0xFFFF_FFFF, (n >> 32) & 0xFFFF_FFFF, n & 0xFFFF_FFFF].map { Int64($0) }
+                cases.append(i % 2 == 0 ? parts : parts.map { -$0 })
+            }
+        }
+        var expected = cases.map { s -> Double in
+            let n = Int128(s[0]) << 96 + Int128(s[1]) << 64 + Int128(s[2]) << 32 + Int128(s[3])
+            return Double(n) * 0x1p-80
+        }
+        // Beyond Int128: 2^61·2^16 exactly; 2^61 + 256 is halfway between 2^61 and the next
+        // double (2^61 + 512): to even without anything below, up with a last bit set.
+        cases += [[1 << 61, 0, 0, 0], [1 << 61 + 256, 0, 0, 0], [1 << 61 + 256, 0, 0, 1], [-(1 << 61 + 256), 0, 0, -1]]
+        expected += [0x1p77, 0x1p77, (0x1p61 + 512) * 0x1p16, -(0x1p61 + 512) * 0x1p16]
+        let rows = cases.map { "(\($0.map { "\($0)L" }.joined(separator: ", ")))" }.joined(separator: ", ")
+        let result = try spark.query("SELECT \(dialect.double(ofLimbSums: ["a", "b", "c", "d"])) AS v FROM VALUES \(rows) AS t(a, b, c, d)")
+        let got = values(result, "v")
+        XCTAssertEqual(got.count, cases.count)
+        for (i, (g, e)) in zip(got, expected).enumerated() where g != .double(e) {
+            XCTFail("limb sums \(cases[i]): Spark \(g), nearest double \(e)")
+        }
+    }
+
     func testAnalysisErrorsAreOneLineWithSparksMessageAndTheSessionGoesOn() throws {
         let spark = try connect()
         defer { spark.close() }

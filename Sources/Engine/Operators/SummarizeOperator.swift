@@ -40,7 +40,8 @@ struct SummarizeOperator: PlanOperator {
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
         compiler.preAggregated = []
-        defer { compiler.preAggregated = nil }
+        compiler.aggregated = []
+        defer { compiler.preAggregated = nil; compiler.aggregated = nil }
         var schema = Schema(names: [], types: [])
         var sqlItems: [String] = []
         for n in by {
@@ -59,8 +60,16 @@ struct SummarizeOperator: PlanOperator {
             source = compiler.select(compiler.passThrough(input) + pre.map { "\($0.sql) AS \(compiler.quote($0.name))" },
                                      from: input, schema: input.schema)
         }
-        // Groups in order of first appearance, as in memory, when the input has an order.
-        return compiler.select(sqlItems, from: source, groupBy: by.map { compiler.quote($0.text) }, schema: schema, keepOrder: false,
-                               newOrder: source.ordered && !by.isEmpty ? "min(\(compiler.quote(SQLCompiler.orderColumn)))" : nil)
+        // The grouping step: the keys and every aggregate (`compiler.aggregated`); groups in
+        // order of first appearance, as in memory, when the input has an order. The items are
+        // computed over it in the step after.
+        let aggregates = compiler.aggregated ?? []
+        var grouping = Schema(names: by.map(\.text), types: by.map { input.schema.type(of: $0.text) ?? .string })
+        for a in aggregates { grouping.names.append(a.name); grouping.types.append(a.type) }
+        let keys = by.map { compiler.quote($0.text) }
+        let grouped = compiler.select(keys + aggregates.map { "\($0.sql) AS \(compiler.quote($0.name))" }, from: source, groupBy: keys,
+                                      schema: grouping, keepOrder: false,
+                                      newOrder: source.ordered && !by.isEmpty ? "min(\(compiler.quote(SQLCompiler.orderColumn)))" : nil)
+        return compiler.select(sqlItems, from: grouped, schema: schema)
     }
 }

@@ -80,6 +80,9 @@ public struct PostgreSQLDialect: SQLDialect {
         return "CAST(" + zip(sums, scales).map { "\($0) * \($1)" }.joined(separator: " + ") + " AS DOUBLE PRECISION)"
     }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) / \(b))" }
+    public func element(_ index: String, of strings: [String]) -> String {
+        "(ARRAY[\(strings.joined(separator: ", "))])[(\(index)) + 1]"
+    }
     public func floor(_ x: String) -> String { "floor(\(x))" }
     public func ceil(_ x: String) -> String { "ceil(\(x))" }
     public func length(_ s: String) -> String { "CAST(char_length(\(s)) AS BIGINT)" }

@@ -255,10 +255,15 @@ extension SQLCompiler {
                            type: type, span: e.span, compiler: self, orderColumn: input.ordered ? quote(SQLCompiler.orderColumn) : nil,
                            relation: input.relation, overColumns: (over ?? []).map { quote($0.text) })
         // The engine's type wins (a function of nulls only is an int column in memory).
-        let value = try lowering(call)
-        if let type, let given = value.type, given != type { return SQLValue(dialect.cast(value.sql, to: type), type) }
+        var value = try lowering(call)
+        if let type, let given = value.type, given != type { value = SQLValue(dialect.cast(value.sql, to: type), type) }
         // No type in memory: a constant null (null-only arguments), an int column when kept.
-        if type == nil { return SQLValue(value.sql, nil) }
+        if type == nil { value = SQLValue(value.sql, nil) }
+        if call.grouped, session.functions.lookup(name.text)?.aggregate != nil, let n = aggregated?.count {
+            let column = "__segsh_aggregate\(n)"
+            aggregated?.append((column, value.sql, value.type ?? .int))
+            return SQLValue(quote(column), value.type)
+        }
         return value
     }
 }

@@ -29,6 +29,12 @@ public final class SQLCompiler {
     /// (`max(zscore(x))`), computed per row in a step before the grouping (SQL cannot nest a
     /// window in an aggregate); nil elsewhere.
     var preAggregated: [(name: String, sql: String)]?
+    /// While a `summarize` is lowered: each aggregate (`sum(x)`, `avg(x)`, `count()`), a
+    /// column of the grouping step; the items are computed over these columns in the step
+    /// after. (Spark cannot analyze one of segsh's SQL functions over aggregates, an exact
+    /// sum, inside a function that wants constant arguments, such as `round(..., 2)`.) Nil
+    /// elsewhere.
+    var aggregated: [(name: String, sql: String, type: DataType)]?
     /// In-memory tables to send before the query runs, under these names.
     private(set) var uploads: [(name: RemoteTableName, table: Table)] = []
     /// Report queries added by operators (`pareto`'s summary and curve): run after the main

@@ -36,10 +36,8 @@ public struct DoubleSplit {
 /// 2.8e14 with at most 15 significant digits splits (money, rates, scores, shares). A value
 /// that does not (bits below 2^-80 such as 1e-9, |x| ≥ 2^48, NaN, ±inf) is its own residual:
 /// the residuals are added as doubles, by the engine, to the limbs' total, so a group with
-/// such a value may differ from segsh's in the last bit. So may a total beyond what the
-/// engine can round exactly (Spark: |sum| ≥ 10^38 · 2^-80, about 8e13), which the dialect
-/// rounds approximately. The residual's sum is also what makes the total null when there are
-/// no values.
+/// such a value may differ from segsh's in the last bit. The residual's sum is also what
+/// makes the total null when there are no values.
 ///
 /// Five sums per exact sum, and no other aggregate (a `bool_and` of the splits and a
 /// fallback `sum` would be two more, for every customer in `rfm`).

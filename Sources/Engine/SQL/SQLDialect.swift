@@ -58,8 +58,8 @@ public protocol SQLDialect {
     /// (`over` = `OVER (...)`): null when it would overflow, or when there are no values.
     func integerSum(_ x: String, over: String) -> String
     /// The double nearest to `s0·2^16 + s1·2^-16 + s2·2^-48 + s3·2^-80`, from the four exact
-    /// integer sums of `split`'s limbs (BIGINT in Spark, NUMERIC in PostgreSQL); null when
-    /// any is null. Where the engine cannot hold the exact value, as near as it can.
+    /// integer sums of `split`'s limbs (BIGINT in Spark, NUMERIC in PostgreSQL). Sums of no
+    /// rows (null) may give null or 0: the residual's sum is what makes a total null.
     func double(ofLimbSums sums: [String]) -> String
     /// Integer division of non-negative integers (rounding down).
     func integerDivide(_ a: String, _ b: String) -> String
@@ -77,6 +77,9 @@ public protocol SQLDialect {
     func substring(_ s: String, start: Int, length: Int?) -> String
     /// A query that counts the rows of `sql`.
     func countQuery(_ sql: String) -> String
+    /// The string of `strings` (SQL literals) at the 0-based `index` (an integer expression,
+    /// written once: a CASE would repeat it for each string).
+    func element(_ index: String, of strings: [String]) -> String
     /// `CREATE TEMPORARY TABLE` / `CREATE TEMPORARY VIEW` prefix for an uploaded table.
     var temporaryTableKeyword: String { get }
     /// Statements to run once per connection before any query (UTC, …).

@@ -1,7 +1,7 @@
 import Columnar
 import Foundation
 
-/// Spark SQL (Spark 3.5 and 4.x, through Spark Connect). Differences from PostgreSQL that
+/// Spark SQL (Spark 4.x, through Spark Connect: SQL functions need 4.0). Differences from PostgreSQL that
 /// matter for segsh's semantics, each handled here: backtick identifiers; string literals
 /// with backslash escapes (two adjacent quotes are two literals in Spark); strings compare
 /// by their UTF-8 bytes already; `floor`/`ceil` return integers (cast back to double);
@@ -75,23 +75,10 @@ public struct SparkSQLDialect: SQLDialect {
     public func doubleRemainder(_ a: String, _ b: String) -> String { "(\(a) % \(b))" }
     public func roundToInteger(_ x: String) -> String { "rint(\(x))" }
     public func integerSum(_ x: String, over: String) -> String { "try_sum(\(x)) \(over)" }
-    /// N = s0·2^96 + s1·2^64 + s2·2^32 + s3 exactly in DECIMAL(38,0) (`try_` arithmetic:
-    /// null beyond 10^38), whose cast to double rounds correctly; the sum is N·2^-80 (a power
-    /// of two scales a double exactly). Beyond 10^38 (a sum beyond about 8e13), the limb sums
-    /// are added as doubles: within a few units in the last place.
-    /// The sums are bound once, as a lambda's argument: Spark computes a window aggregate once
-    /// for each time its text appears.
-    public func double(ofLimbSums sums: [String]) -> String {
-        let scales: [(String, Double)] = [("79228162514264337593543950336", 0x1p16), ("18446744073709551616", 0x1p-16), ("4294967296", 0x1p-48), ("1", 0x1p-80)]
-        let bound = sums.indices.map { "__segsh_sums.s\($0)" }
-        let exact = zip(bound, scales).map { s, scale in "try_multiply(CAST(\(s) AS DECIMAL(38,0)), \(scale.0))" }
-        let approximate = zip(bound, scales).map { s, scale in "CAST(\(s) AS DOUBLE) * \(double(scale.1))" }
-        let body = "coalesce(CAST(try_add(try_add(\(exact[0]), \(exact[1])), try_add(\(exact[2]), \(exact[3]))) AS DOUBLE) * \(double(0x1p-80)), "
-            + approximate.joined(separator: " + ") + ")"
-        let argument = "named_struct(" + sums.enumerated().map { "'s\($0.offset)', \($0.element)" }.joined(separator: ", ") + ")"
-        return "transform(array(\(argument)), __segsh_sums -> \(body))[0]"
-    }
     public func integerDivide(_ a: String, _ b: String) -> String { "(\(a) DIV \(b))" }
+    public func element(_ index: String, of strings: [String]) -> String {
+        "element_at(array(\(strings.joined(separator: ", "))), CAST(\(index) AS INT) + 1)"
+    }
     /// Spark's `floor`/`ceil` of a double is a BIGINT (an overflow error from 2^63 under
     /// ANSI mode); doubles from 2^52 on, NaN and ±inf are whole already and stay as they are.
     public func floor(_ x: String) -> String { "CASE WHEN abs(\(x)) >= 4503599627370496.0D THEN \(x) ELSE CAST(floor(\(x)) AS DOUBLE) END" }
@@ -126,5 +113,6 @@ public struct SparkSQLDialect: SQLDialect {
         let plain = !table.isEmpty && table.utf8.allSatisfy { $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
         return plain ? table : "segsh_u" + table.utf8.map { String(format: "%02x", $0) }.joined()
     }
-    public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] }
+    /// UTC, and the functions that round exact sums (`SparkSQLDialect+ExactSum.swift`).
+    public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] + Self.exactSumFunctions }
 }
