@@ -258,7 +258,9 @@ extension SQLCompiler {
         var value = try lowering(call)
         if let type, let given = value.type, given != type { value = SQLValue(dialect.cast(value.sql, to: type), type) }
         // No type in memory: a constant null (null-only arguments), an int column when kept.
-        if type == nil { value = SQLValue(value.sql, nil) }
+        // A function of typed arguments keeps its own: the sample rows are zeros, and
+        // `round(sum(a) / sum(b), 2)` is null over them (0 / 0), a double over data.
+        if type == nil, lowered.allSatisfy({ $0.type == nil }) { value = SQLValue(value.sql, nil) }
         if call.grouped, session.functions.lookup(name.text)?.aggregate != nil, let n = aggregated?.count {
             let column = "__segsh_aggregate\(n)"
             aggregated?.append((column, value.sql, value.type ?? .int))
