@@ -12,10 +12,11 @@ enum DatabaseClients {
             return (database, dialect)
         }
         // Spark Connect: the client runs the dialect's sessionSetup in each new session
-        // itself, also in the one it starts after a server restart.
+        // itself, also in the one it starts after a server restart, and creates its
+        // functions in a session when a statement first calls one.
         session.connectors["sc"] = { url in
             let dialect = SparkSQLDialect()
-            return (try SparkConnectDatabase(url: url, sessionSetup: dialect.sessionSetup), dialect)
+            return (try SparkConnectDatabase(url: url, sessionSetup: dialect.sessionSetup, functions: dialect.sessionFunctions), dialect)
         }
     }
 }

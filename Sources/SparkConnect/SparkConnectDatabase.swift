@@ -52,16 +52,24 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
     private var needsSessionSetup = true
     /// The statements every new session runs first.
     public let sessionSetup: [String]
+    /// Functions the caller's SQL may call (`CREATE TEMPORARY FUNCTION` statements, callee
+    /// first): created in a session before its first statement whose text has `marker`, not
+    /// at connecting (each takes the server about 0.1 s).
+    public let functions: (marker: String, statements: [String])?
+    /// Whether this session has `functions` already.
+    private var functionsCreated = false
 
     /// Connects to `url` (`sc://HOST:PORT[/;token=...;user_id=...;use_ssl=...]`) and asks
     /// the server for its version, then sets the session up (`sessionSetup`: UTC unless
     /// told otherwise). Throws a `RemoteError` for a bad URL or a server that does not answer
     /// within `connectTimeout`.
     public init(url text: String, connectTimeout: Swift.Duration = .seconds(10),
-                sessionSetup: [String] = ["SET spark.sql.session.timeZone=UTC"]) throws {
+                sessionSetup: [String] = ["SET spark.sql.session.timeZone=UTC"],
+                functions: (marker: String, statements: [String])? = nil) throws {
         url = try SparkConnectURL(text)
         self.connectTimeout = connectTimeout
         self.sessionSetup = sessionSetup
+        self.functions = functions
         let transport: Transport
         do {
             let security: HTTP2ClientTransport.Posix.TransportSecurity = url.useTLS ? .tls() : .plaintext
@@ -97,6 +105,7 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
         var plan = Spark_Connect_Plan()
         var relation = Spark_Connect_Relation()
         relation.sql.query = sql
+        try createFunctions(for: sql)
         plan.root = relation
         let reader = ArrowStreamReader()
         try execute(plan, reading: reader)
@@ -111,6 +120,7 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
         var plan = Spark_Connect_Plan()
         var command = Spark_Connect_Command()
         command.sqlCommand.sql = sql
+        try createFunctions(for: sql)
         plan.command = command
         try execute(plan, reading: nil)
     }
@@ -257,8 +267,25 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
 
     /// Runs `sessionSetup` in a new session.
     private func setUpSession() throws {
-        state.lock(); needsSessionSetup = false; state.unlock()
+        state.lock(); needsSessionSetup = false; functionsCreated = false; state.unlock()
         for statement in sessionSetup { try execute(statement) }
+    }
+
+    /// Creates `functions` when `sql` calls one and this session has none yet.
+    private func createFunctions(for sql: String) throws {
+        guard let functions, sql.contains(functions.marker) else { return }
+        state.lock(); let setup = needsSessionSetup; state.unlock()
+        if setup { try setUpSession() }
+        state.lock(); let created = functionsCreated; state.unlock()
+        if created { return }
+        for statement in functions.statements {
+            var plan = Spark_Connect_Plan()
+            var command = Spark_Connect_Command()
+            command.sqlCommand.sql = statement
+            plan.command = command
+            try execute(plan, reading: nil)
+        }
+        state.lock(); functionsCreated = true; state.unlock()
     }
 
     /// Starts a new session after the server lost ours; returns the sentence that says so.

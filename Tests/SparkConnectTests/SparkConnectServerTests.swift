@@ -129,7 +129,7 @@ final class SparkConnectServerTests: XCTestCase {
     /// where N fits, and hand-worked ties and huge sums where it does not.
     func testLimbSumsRoundToTheNearestDouble() throws {
         let dialect = SparkSQLDialect()
-        let spark = try SparkConnectDatabase(url: serverURL(), sessionSetup: dialect.sessionSetup)
+        let spark = try SparkConnectDatabase(url: serverURL(), sessionSetup: dialect.sessionSetup, functions: dialect.sessionFunctions)
         defer { spark.close() }
         var rng = SystemRandomNumberGenerator()  // a failure names its limb sums
         func limb(_ bits: Int) -> Int64 { Int64.random(in: -(1 << bits)...(1 << bits), using: &rng) }
@@ -228,8 +228,11 @@ final class SparkConnectServerTests: XCTestCase {
               url.hasSuffix(":\(port)") else {
             throw XCTSkip("the server at \(url) was not started by scripts/spark-server, so this test cannot restart it")
         }
-        let spark = try SparkConnectDatabase(url: url)
+        let dialect = SparkSQLDialect()
+        let spark = try SparkConnectDatabase(url: url, sessionSetup: dialect.sessionSetup, functions: dialect.sessionFunctions)
         defer { spark.close() }
+        let sum = "SELECT \(dialect.double(ofLimbSums: ["1L", "0L", "0L", "0L"])) AS s"
+        XCTAssertEqual(try spark.query(sum).row(0), [.double(65536)], "the functions are created when first called")
         try spark.execute("CREATE OR REPLACE TEMPORARY VIEW segsh_restart AS SELECT 1 AS x")
         XCTAssertEqual(try spark.query("SELECT x FROM segsh_restart").row(0), [.int(1)])
         XCTAssertEqual(SparkConnectServerTests.run(script, ["restart"]), 0, "scripts/spark-server restart")
@@ -238,6 +241,7 @@ final class SparkConnectServerTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 30, "the first call after the restart fails soon")
         XCTAssertTrue(message.hasPrefix("the Spark Connect server at \(url) restarted or the session expired; segsh started a new session (temporary views of the old one are gone): run the statement again"), message)
         XCTAssertEqual(try spark.query("SELECT 3 AS three").row(0), [.int(3)], "the new session works")
+        XCTAssertEqual(try spark.query(sum).row(0), [.double(65536)], "the new session has the functions again")
     }
 }
 

@@ -84,6 +84,10 @@ public protocol SQLDialect {
     var temporaryTableKeyword: String { get }
     /// Statements to run once per connection before any query (UTC, …).
     var sessionSetup: [String] { get }
+    /// SQL functions the dialect's SQL calls, as the statements that create them (callee
+    /// first), and the text a statement that calls one contains: created in a session before
+    /// its first such statement. Nil when there are none.
+    var sessionFunctions: (marker: String, statements: [String])? { get }
     /// How a table's column is read when its values arrive in another form than the
     /// engine's type (timestamps as their text), or nil to read it as it is.
     func readColumn(_ quoted: String, engineType: String) -> String?
@@ -115,6 +119,7 @@ extension SQLDialect {
     /// PostgreSQL's operator (Spark SQL spells it `RLIKE`).
     public func matches(_ s: String, pattern: String) -> String { "(\(s) ~ \(string(pattern)))" }
     public func placementName(_ table: String) -> String { table }
+    public var sessionFunctions: (marker: String, statements: [String])? { nil }
     /// The engine's own cast (PostgreSQL's double text is segsh's: `3`, `0.1`, `1e-05`).
     public func text(_ sql: String, of type: DataType) -> String { "CAST(\(sql) AS \(typeName(.string)))" }
     public func countQuery(_ sql: String) -> String { "SELECT count(*) FROM (\(sql)) AS counted" }

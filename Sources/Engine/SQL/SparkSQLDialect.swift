@@ -113,6 +113,7 @@ public struct SparkSQLDialect: SQLDialect {
         let plain = !table.isEmpty && table.utf8.allSatisfy { $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
         return plain ? table : "segsh_u" + table.utf8.map { String(format: "%02x", $0) }.joined()
     }
-    /// UTC, and the functions that round exact sums (`SparkSQLDialect+ExactSum.swift`).
-    public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] + Self.exactSumFunctions }
+    public var sessionSetup: [String] { ["SET spark.sql.session.timeZone=UTC"] }
+    /// The functions that round exact sums (`SparkSQLDialect+ExactSum.swift`).
+    public var sessionFunctions: (marker: String, statements: [String])? { ("segsh_sum_", Self.exactSumFunctions) }
 }
