@@ -25,11 +25,6 @@ enum RFMClass8 {
     static let labels = ["重要价值客户", "重要保持客户", "重要发展客户", "重要挽留客户",
                          "一般价值客户", "一般保持客户", "一般发展客户", "一般挽留客户"]
 
-    /// The class of high/low flags.
-    static func label(recencyHigh: Bool, frequencyHigh: Bool, monetaryHigh: Bool) -> String {
-        labels[index(recencyHigh, frequencyHigh, monetaryHigh)]
-    }
-
     @inline(__always)
     static func index(_ r: Bool, _ f: Bool, _ m: Bool) -> Int {
         (r ? 0 : 1) + (f ? 0 : 2) + (m ? 0 : 4)
@@ -90,8 +85,9 @@ extension RFMClass8 {
         let xs = (0..<3).map { c.double($0) }
         let present = xs.map { "\($0) IS NOT NULL" }.joined(separator: " AND ")
         let means = xs.map { c.dialect.mean("CASE WHEN \(present) THEN \($0) END", type: .double, over: c.over) }
-        // The label's index as `index` computes it, each mean written once (a CASE per label
-        // would repeat each mean eight times, and an engine computes each as written).
+        // The label's index as `index` computes it (the `labels` order), each mean written
+        // once (a CASE per label would repeat each mean eight times, and an engine computes
+        // each as written).
         let low = ["\(xs[0]) > \(means[0])", "\(xs[1]) < \(means[1])", "\(xs[2]) < \(means[2])"]
         let index = zip(low, [1, 2, 4]).map { "CASE WHEN \($0) THEN \($1) ELSE 0 END" }.joined(separator: " + ")
         let label = c.dialect.element(index, of: labels.map(c.dialect.string))

@@ -257,10 +257,12 @@ extension SQLCompiler {
         // The engine's type wins (a function of nulls only is an int column in memory).
         var value = try lowering(call)
         if let type, let given = value.type, given != type { value = SQLValue(dialect.cast(value.sql, to: type), type) }
-        // No type in memory: a constant null (null-only arguments), an int column when kept.
-        // A function of typed arguments keeps its own: the sample rows are zeros, and
-        // `round(sum(a) / sum(b), 2)` is null over them (0 / 0), a double over data.
-        if type == nil, lowered.allSatisfy({ $0.type == nil }) { value = SQLValue(value.sql, nil) }
+        // No type in memory: a constant null (`date("2024-02-30")`, null-only arguments), an
+        // int column when kept. A function of the rows keeps its own type: the sample rows are
+        // zeros, so `round(sum(a) / sum(b), 2)` is null over them (0 / 0), a double over data.
+        if type == nil, !args.contains(where: dependsOnRows) || lowered.allSatisfy({ $0.type == nil }) {
+            value = SQLValue(value.sql, nil)
+        }
         if call.grouped, session.functions.lookup(name.text)?.aggregate != nil, let n = aggregated?.count {
             let column = "__segsh_aggregate\(n)"
             aggregated?.append((column, value.sql, value.type ?? .int))
@@ -271,6 +273,23 @@ extension SQLCompiler {
 }
 
 extension SQLCompiler {
+    /// Whether the value of `e` depends on the rows (reads a column or aggregates), not only
+    /// on constants and parameters.
+    func dependsOnRows(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .literal, .parameter: return false
+        case .column: return true
+        case .unary(_, let a): return dependsOnRows(a)
+        case .binary(_, let a, let b), .like(let a, let b, _): return dependsOnRows(a) || dependsOnRows(b)
+        case .call(let name, let args, _):
+            return session.functions.lookup(name.text)?.aggregate != nil || args.contains(where: dependsOnRows)
+        case .inList(let a, let list, _): return dependsOnRows(a) || list.contains(where: dependsOnRows)
+        case .between(let a, let lo, let hi, _): return dependsOnRows(a) || dependsOnRows(lo) || dependsOnRows(hi)
+        case .caseWhen(let arms, let otherwise):
+            return arms.contains { dependsOnRows($0.condition) || dependsOnRows($0.value) } || otherwise.map(dependsOnRows) == true
+        }
+    }
+
     /// A value as a column: an untyped null becomes an int column of nulls, as in memory.
     public func column(_ v: SQLValue) -> (sql: String, type: DataType) {
         guard let t = v.type else { return (dialect.cast(v.sql, to: .int), .int) }
