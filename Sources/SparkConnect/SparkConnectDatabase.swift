@@ -17,9 +17,9 @@ import IO
 /// read. `cancel()` (or Ctrl-C, seen through `Cancellation`) sends `Interrupt`.
 ///
 /// Each new session runs `sessionSetup` first (segsh's dialect: UTC, so timestamps and dates
-/// mean the same as in memory, and the SQL functions its queries call). When the server
-/// restarted or the session expired, the call fails with a message saying so and a new
-/// session (set up again) is started for the next statement.
+/// mean the same as in memory), and creates `functions` before its first statement that calls
+/// one. When the server restarted or the session expired, the call fails with a message
+/// saying so and a new session (set up again) is started for the next statement.
 ///
 /// All calls block the calling thread (segsh's engine is synchronous); `cancel()` may be
 /// called from another thread.
@@ -102,10 +102,10 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
     // MARK: RemoteDatabase
 
     public func query(_ sql: String) throws -> Table {
+        try createFunctions(for: sql)
         var plan = Spark_Connect_Plan()
         var relation = Spark_Connect_Relation()
         relation.sql.query = sql
-        try createFunctions(for: sql)
         plan.root = relation
         let reader = ArrowStreamReader()
         try execute(plan, reading: reader)
@@ -117,12 +117,17 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
     }
 
     public func execute(_ sql: String) throws {
+        try createFunctions(for: sql)
+        try execute(Self.commandPlan(sql), reading: nil)
+    }
+
+    /// A plan that runs the SQL statement `sql` as a command.
+    private static func commandPlan(_ sql: String) -> Spark_Connect_Plan {
         var plan = Spark_Connect_Plan()
         var command = Spark_Connect_Command()
         command.sqlCommand.sql = sql
-        try createFunctions(for: sql)
         plan.command = command
-        try execute(plan, reading: nil)
+        return plan
     }
 
     public func tables() throws -> [RemoteTableName] {
@@ -278,13 +283,7 @@ public final class SparkConnectDatabase: RemoteDatabase, @unchecked Sendable {
         if setup { try setUpSession() }
         state.lock(); let created = functionsCreated; state.unlock()
         if created { return }
-        for statement in functions.statements {
-            var plan = Spark_Connect_Plan()
-            var command = Spark_Connect_Command()
-            command.sqlCommand.sql = statement
-            plan.command = command
-            try execute(plan, reading: nil)
-        }
+        for statement in functions.statements { try execute(Self.commandPlan(statement), reading: nil) }
         state.lock(); functionsCreated = true; state.unlock()
     }
 

@@ -3,10 +3,9 @@
 /// and double arithmetic only: correctly rounded for every N, and compiled to JVM code.
 ///
 /// The steps are SQL functions, created in a session before its first query that calls them
-/// (`sessionFunctions`; about 0.4 s, so not at `attach`): a function's
-/// arguments are bound once (Spark evaluates them in a projection below its body), so each
-/// limb sum, each window aggregate in particular, is computed once however often the body
-/// uses it. A lambda (`transform`) would bind them too, but runs interpreted, row by row, and
+/// (`sessionFunctions`; about 0.4 s, so not at `attach`). A function's arguments are bound
+/// once (Spark evaluates them in a projection below its body), so each limb sum, each window
+/// aggregate in particular, is computed once however often the body uses it. A lambda (`transform`) would bind them too, but runs interpreted, row by row, and
 /// DECIMAL(38,0) arithmetic is several times slower and overflows beyond 10^38.
 ///
 /// 1. `segsh_sum_limbs`: null limb sums (no rows) count as 0, so that no step below is
@@ -37,7 +36,7 @@ extension SparkSQLDialect {
             + " + CAST(r2 AS DOUBLE) * \(Double(0x1p-48))D + CAST(r3 AS DOUBLE) * \(Double(0x1p-80))D"
         // t2 = s2 + carry of s3, t1 = s1 + carry of t2 (times the sign g).
         let t2 = "(g * s2 + shiftright(g * s3, 32))", t1 = "(g * s1 + shiftright(\(t2), 32))"
-        let zero = (0..<4).map { "coalesce(s\($0), 0L)" }
+        let orZero = (0..<4).map { "coalesce(s\($0), 0L)" }
         let functions: [(name: String, parameters: String, body: String)] = [
             ("segsh_sum_window", "t0 BIGINT, r1 BIGINT, r2 BIGINT, r3 BIGINT, k INT",
              "CAST((\(kept.joined(separator: " + "))) | CASE WHEN (\(lost.joined(separator: " | "))) = 0L THEN 0L ELSE 1L END AS DOUBLE) * pow(2D, k - 80)"),
@@ -47,7 +46,7 @@ extension SparkSQLDialect {
             ("segsh_sum_signed", "g BIGINT, s0 BIGINT, s1 BIGINT, s2 BIGINT, s3 BIGINT",
              "g * segsh_sum_magnitude(g * s0 + shiftright(\(t1), 32), \(t1) & \(low32), \(t2) & \(low32), (g * s3) & \(low32))"),
             ("segsh_sum_limbs", "s0 BIGINT, s1 BIGINT, s2 BIGINT, s3 BIGINT",
-             "segsh_sum_signed(CASE WHEN \(zero[0]) + shiftright(\(zero[1]) + shiftright(\(zero[2]) + shiftright(\(zero[3]), 32), 32), 32) < 0L THEN -1L ELSE 1L END, \(zero.joined(separator: ", ")))"),
+             "segsh_sum_signed(CASE WHEN \(orZero[0]) + shiftright(\(orZero[1]) + shiftright(\(orZero[2]) + shiftright(\(orZero[3]), 32), 32), 32) < 0L THEN -1L ELSE 1L END, \(orZero.joined(separator: ", ")))"),
         ]
         return functions.map { "CREATE OR REPLACE TEMPORARY FUNCTION \($0.name)(\($0.parameters)) RETURNS DOUBLE RETURN \($0.body)" }
     }

@@ -1,12 +1,12 @@
 import Columnar
 import Foundation
 
-/// Spark SQL (Spark 4.x, through Spark Connect: SQL functions need 4.0). Differences from PostgreSQL that
-/// matter for segsh's semantics, each handled here: backtick identifiers; string literals
-/// with backslash escapes (two adjacent quotes are two literals in Spark); strings compare
-/// by their UTF-8 bytes already; `floor`/`ceil` return integers (cast back to double);
-/// `date - date` is an interval (use `datediff`); `weekday` counts from Monday = 0;
-/// `percentile` is exact and interpolating, and also a window function.
+/// Spark SQL (Spark 4.x, through Spark Connect: segsh's SQL functions need 4.0). Differences
+/// from PostgreSQL that matter for segsh's semantics, each handled here: backtick
+/// identifiers; string literals with backslash escapes (two adjacent quotes are two literals
+/// in Spark); strings compare by their UTF-8 bytes already; `floor`/`ceil` return integers
+/// (cast back to double); `date - date` is an interval (use `datediff`); `weekday` counts
+/// from Monday = 0; `percentile` is exact and interpolating, and also a window function.
 public struct SparkSQLDialect: SQLDialect {
     public init() {}
     public var name: String { "Spark SQL" }
