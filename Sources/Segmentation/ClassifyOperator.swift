@@ -162,25 +162,28 @@ extension ClassifyOperator {
             }
             let column = asName?.text ?? ruleSet.name
             let intLabels = ruleSet.rules.allSatisfy { if case .literal(.int) = $0.label.kind { return true } else { return false } }
-            let ruleCompiler = compiler.with(file: ruleSet.file)
-            var sql = "CASE"
-            var otherwise = "NULL"
-            for (rule, label) in zip(ruleSet.rules, ruleSet.labels) {
-                let value = intLabels ? "CAST(\(label) AS BIGINT)" : compiler.dialect.string(label)
-                guard let condition = rule.condition else { otherwise = value; continue }
-                sql += " WHEN \(try ruleCompiler.condition(condition, over: input, what: "rule condition")) THEN \(value)"
-            }
-            sql += " ELSE \(otherwise) END"
-            var schema = input.schema
-            var items = schema.names.map(compiler.quote)
-            let type: DataType = intLabels ? .int : .string
-            if let i = schema.index(of: column) {
-                items[i] = "\(sql) AS \(compiler.quote(column))"; schema.types[i] = type
-            } else {
-                items.append("\(sql) AS \(compiler.quote(column))"); schema.names.append(column); schema.types.append(type)
-            }
             compiler.session.classOrders[column] = ClassifyOperator.uniqueLabels(ruleSet)
-            return compiler.select(items, from: input, schema: schema)
+            return try compiler.withWindowColumns(over: input, { () throws -> String in
+                let ruleCompiler = compiler.with(file: ruleSet.file)
+                var sql = "CASE"
+                var otherwise = "NULL"
+                for (rule, label) in zip(ruleSet.rules, ruleSet.labels) {
+                    let value = intLabels ? "CAST(\(label) AS BIGINT)" : compiler.dialect.string(label)
+                    guard let condition = rule.condition else { otherwise = value; continue }
+                    sql += " WHEN \(try ruleCompiler.condition(condition, over: input, what: "rule condition")) THEN \(value)"
+                }
+                return sql + " ELSE \(otherwise) END"
+            }, step: { sql, source in
+                var schema = input.schema
+                var items = schema.names.map(compiler.quote)
+                let type: DataType = intLabels ? .int : .string
+                if let i = schema.index(of: column) {
+                    items[i] = "\(sql) AS \(compiler.quote(column))"; schema.types[i] = type
+                } else {
+                    items.append("\(sql) AS \(compiler.quote(column))"); schema.names.append(column); schema.types.append(type)
+                }
+                return compiler.select(items, from: source, schema: schema)
+            })
         }
     }
 }

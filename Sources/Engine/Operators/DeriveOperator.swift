@@ -26,20 +26,23 @@ struct DeriveOperator: PlanOperator {
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
         var query = input
         for a in assignments {
-            let value = compiler.column(try compiler.expression(a.value, over: query))
-            var schema = query.schema
-            var items: [String] = []
-            if let i = schema.index(of: a.name.text) {
-                schema.types[i] = value.type
-                for (j, n) in schema.names.enumerated() {
-                    items.append(j == i ? "\(value.sql) AS \(compiler.quote(n))" : compiler.quote(n))
+            query = try compiler.withWindowColumns(over: query, {
+                compiler.column(try compiler.expression(a.value, over: query))
+            }, step: { value, source in
+                var schema = query.schema
+                var items: [String] = []
+                if let i = schema.index(of: a.name.text) {
+                    schema.types[i] = value.type
+                    for (j, n) in schema.names.enumerated() {
+                        items.append(j == i ? "\(value.sql) AS \(compiler.quote(n))" : compiler.quote(n))
+                    }
+                } else {
+                    items = schema.names.map(compiler.quote)
+                    items.append("\(value.sql) AS \(compiler.quote(a.name.text))")
+                    schema.names.append(a.name.text); schema.types.append(value.type)
                 }
-            } else {
-                items = schema.names.map(compiler.quote)
-                items.append("\(value.sql) AS \(compiler.quote(a.name.text))")
-                schema.names.append(a.name.text); schema.types.append(value.type)
-            }
-            query = compiler.select(items, from: query, schema: schema)
+                return compiler.select(items, from: source, schema: schema)
+            })
         }
         return query
     }

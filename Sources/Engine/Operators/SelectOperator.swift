@@ -24,18 +24,22 @@ struct SelectOperator: PlanOperator {
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
-        var schema = Schema(names: [], types: [])
-        var sqlItems: [String] = []
-        for item in items {
-            let value = compiler.column(try compiler.expression(item.value, over: input))
-            if let i = schema.index(of: item.name.text) {
-                schema.types[i] = value.type
-                sqlItems[i] = "\(value.sql) AS \(compiler.quote(item.name.text))"
-            } else {
-                schema.names.append(item.name.text); schema.types.append(value.type)
-                sqlItems.append("\(value.sql) AS \(compiler.quote(item.name.text))")
+        try compiler.withWindowColumns(over: input, {
+            var schema = Schema(names: [], types: [])
+            var sqlItems: [String] = []
+            for item in items {
+                let value = compiler.column(try compiler.expression(item.value, over: input))
+                if let i = schema.index(of: item.name.text) {
+                    schema.types[i] = value.type
+                    sqlItems[i] = "\(value.sql) AS \(compiler.quote(item.name.text))"
+                } else {
+                    schema.names.append(item.name.text); schema.types.append(value.type)
+                    sqlItems.append("\(value.sql) AS \(compiler.quote(item.name.text))")
+                }
             }
-        }
-        return compiler.select(sqlItems, from: input, schema: schema)
+            return (sqlItems, schema)
+        }, step: { lowered, source in
+            compiler.select(lowered.0, from: source, schema: lowered.1)
+        })
     }
 }

@@ -21,7 +21,8 @@ struct SortOperator: PlanOperator {
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
-        let order = try compiler.orderBy(keys, over: input)
-        return compiler.select(compiler.passThrough(input), from: input, schema: input.schema, newOrder: order)
+        try compiler.withWindowColumns(over: input, { try compiler.orderBy(keys, over: input) }, step: { order, source in
+            compiler.select(compiler.passThrough(input), from: source, schema: input.schema, newOrder: order)
+        })
     }
 }

@@ -19,7 +19,10 @@ struct WhereOperator: PlanOperator {
     }
 
     func lower(_ input: SQLQuery, _ compiler: SQLCompiler) throws -> SQLQuery {
-        let cond = try compiler.condition(condition, over: input, what: "'where' condition")
-        return compiler.select(compiler.passThrough(input), from: input, where: cond, schema: input.schema)
+        try compiler.withWindowColumns(over: input, {
+            try compiler.condition(condition, over: input, what: "'where' condition")
+        }, step: { cond, source in
+            compiler.select(compiler.passThrough(input), from: source, where: cond, schema: input.schema)
+        })
     }
 }

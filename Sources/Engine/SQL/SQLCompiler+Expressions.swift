@@ -268,6 +268,10 @@ extension SQLCompiler {
             aggregated?.append((column, value.sql, value.type ?? .int))
             return SQLValue(quote(column), value.type)
         }
+        if !call.grouped, let windows = windowColumns, let f = session.functions.lookup(name.text),
+           f.aggregate != nil || f.window != nil || f.grouped != nil {
+            return SQLValue(windows.column(for: value.sql), value.type)
+        }
         return value
     }
 }

@@ -35,6 +35,10 @@ public final class SQLCompiler {
     /// sum, inside a function that wants constant arguments, such as `round(..., 2)`.) Nil
     /// elsewhere.
     var aggregated: [(name: String, sql: String, type: DataType)]?
+    /// While a step's expressions are lowered by `withWindowColumns`: its window values, each
+    /// a hidden column of a step before it; nil elsewhere. Shared with `with(file:)`'s
+    /// compilers (a rule set's conditions are part of the `classify` step).
+    var windowColumns: WindowColumns?
     /// In-memory tables to send before the query runs, under these names.
     private(set) var uploads: [(name: RemoteTableName, table: Table)] = []
     /// Report queries added by operators (`pareto`'s summary and curve): run after the main
@@ -234,7 +238,66 @@ enum ProcessID {
 extension SQLCompiler {
     /// A compiler for expressions written in another file (a rule set's conditions).
     public func with(file: SourceFile) -> SQLCompiler {
-        SQLCompiler(dialect: dialect, session: session, alias: alias, file: file, parameters: parameters)
+        let c = SQLCompiler(dialect: dialect, session: session, alias: alias, file: file, parameters: parameters)
+        c.windowColumns = windowColumns
+        return c
+    }
+}
+
+/// The window values of one step: an aggregate over a partition or the whole table
+/// (`avg(monetary) over industry`, `count()`), a window function (`rank(x)`,
+/// `quantile_score(x, 5)`), a table-wide function (`rfm_class8`). Each distinct one is
+/// computed once, as a hidden column of a step before the step that reads it:
+/// - SQL allows no window function in WHERE, nor inside another window (`sort -avg(x) over g`);
+/// - a value written twice (a rule set's conditions compare with the same mean) is computed
+///   once: engines compute a window per call site, and Spark rounds each exact mean per row.
+public final class WindowColumns {
+    /// Each value's hidden column, quoted, and its level: 0, or one more than the highest
+    /// level of the hidden columns it reads (`rank(avg(x) over g)`), so that each level is
+    /// computed in a step of its own.
+    private(set) var items: [(column: String, sql: String, level: Int)] = []
+    private let quote: (String) -> String
+
+    init(quote: @escaping (String) -> String) { self.quote = quote }
+
+    /// The hidden column, quoted, that holds `sql`'s value: a new one, or the one `sql`
+    /// already has.
+    func column(for sql: String) -> String {
+        if let known = items.first(where: { $0.sql == sql }) { return known.column }
+        let level = items.filter { sql.contains($0.column) }.map { $0.level + 1 }.max() ?? 0
+        let column = quote("__segsh_window\(items.count)")
+        items.append((column, sql, level))
+        return column
+    }
+}
+
+extension SQLCompiler {
+    /// Lowers a step whose expressions may hold window values (`WindowColumns`):
+    /// `lowerExpressions` lowers them over `input`, each window value read from a hidden
+    /// column; `makeStep` makes the step over the relation it is given: `input`, or, when
+    /// there are window values, a step that passes `input` on (its order column too) and
+    /// computes them.
+    public func withWindowColumns<T>(over input: SQLQuery, _ lowerExpressions: () throws -> T,
+                                     step makeStep: (T, SQLQuery) throws -> SQLQuery) throws -> SQLQuery {
+        let outer = windowColumns
+        let windows = WindowColumns(quote: quote)
+        windowColumns = windows
+        defer { windowColumns = outer }
+        let lowered = try lowerExpressions()
+        windowColumns = outer
+        var source = input
+        var computed: [String] = []
+        for level in 0..<(windows.items.map { $0.level + 1 }.max() ?? 0) {
+            var items = passThrough(input) + computed
+            if input.ordered { items.append(quote(SQLCompiler.orderColumn)) }
+            for w in windows.items where w.level == level {
+                items.append("\(w.sql) AS \(w.column)")
+                computed.append(w.column)
+            }
+            source = addStep("SELECT \(items.joined(separator: ", ")) FROM \(source.relation)", to: source,
+                             schema: input.schema, ordered: input.ordered)
+        }
+        return try makeStep(lowered, source)
     }
 }
 
