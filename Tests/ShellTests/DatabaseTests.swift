@@ -183,12 +183,7 @@ final class DatabaseTests: XCTestCase {
             "sort day | summarize n = count() by city | sort n",
         ]
         let setup = "load people from \"people.csv\"\nattach \"\(url)\" as pg\nexport people to pg.people_order replace\n"
-        func run(_ source: String) throws -> String {
-            let r = try Segsh.run(["-c", setup + pipelines.map { "\(source) | \($0)" }.joined(separator: "\n")], directory: directory)
-            XCTAssertEqual(r.status, 0, r.stderr)
-            return r.stdout
-        }
-        let memory = try run("people"), remote = try run("pg.people_order")
+        let (memory, remote) = try outputs(of: pipelines, after: setup, remote: "pg.people_order")
         XCTAssertEqual(remote, memory)
         XCTAssertTrue(memory.contains("│ 上海   │          455 │ 2024-05-02 │"), memory)
 
@@ -203,6 +198,41 @@ final class DatabaseTests: XCTestCase {
         XCTAssertEqual(statements[1].components(separatedBy: "__segsh_order").count - 1, 2, statements[1])
         // Sorted by a count: ties keep the groups' order of first appearance, so it travels.
         XCTAssertEqual(statements[2].components(separatedBy: "min(\"__segsh_order\")").count - 1, 1, statements[2])
+    }
+
+    /// What segsh prints for each of `pipelines` after `setup`, over the in-memory table
+    /// `people`, and over `remote`, its copy in the database.
+    func outputs(of pipelines: [String], after setup: String, remote: String) throws -> (memory: String, remote: String) {
+        func run(_ source: String) throws -> String {
+            let r = try Segsh.run(["-c", setup + pipelines.map { "\(source) | \($0)" }.joined(separator: "\n")], directory: directory)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stdout
+        }
+        return (try run("people"), try run(remote))
+    }
+
+    /// A window value is computed once per step, in a step before it: so it may stand in
+    /// `where`, in `sort` and inside another window (SQL allows none of these in place), and
+    /// a rule set that compares with the same mean in two rules computes it once.
+    func testWindowValuesAreComputedOncePerStepAndMayStandAnywhere() throws {
+        let setup = "load people from \"people.csv\"\nattach \"\(url)\" as pg\nexport people to pg.people_windows replace\n"
+            + "rules band { \"high\" when amount > 1.2 * avg(amount) over city  \"mid\" when amount > 0.5 * avg(amount) over city  \"low\" otherwise }\n"
+        let pipelines = [
+            "where amount > avg(amount) over city | summarize n = count(), total = sum(amount) by city | sort city",
+            "sort -avg(amount) over city, day | select city, day, amount",
+            "derive r = dense_rank(-avg(amount) over city) | summarize n = count() by r | sort r",
+            "classify band | sort day | select day, band",
+        ]
+        let (memory, remote) = try outputs(of: pipelines, after: setup, remote: "pg.people_windows")
+        XCTAssertEqual(remote, memory)
+        // 上海's mean is 205/3: two orders above it (100 and 75); 30 is below half of it.
+        XCTAssertTrue(memory.contains("│ 上海   │   2 │   175 │"), memory)
+        XCTAssertTrue(memory.contains("│ 2024-06-01 │ high   │"), memory)
+        XCTAssertTrue(memory.contains("│ 2024-06-29 │ low    │"), memory)
+
+        let explained = try Segsh.run(["-c", setup + "explain pg.people_windows | classify band"], directory: directory)
+        XCTAssertEqual(explained.status, 0, explained.stderr)
+        XCTAssertEqual(explained.stdout.components(separatedBy: "count(\"amount\") OVER (PARTITION BY \"city\")").count - 1, 1, explained.stdout)
     }
 
     /// A timestamp column is a string in the schema, in a loaded table and in a computed
