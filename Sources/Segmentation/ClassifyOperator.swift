@@ -162,7 +162,6 @@ extension ClassifyOperator {
             }
             let column = asName?.text ?? ruleSet.name
             let intLabels = ruleSet.rules.allSatisfy { if case .literal(.int) = $0.label.kind { return true } else { return false } }
-            compiler.session.classOrders[column] = ClassifyOperator.uniqueLabels(ruleSet)
             return try compiler.withWindowColumns(over: input, { () throws -> String in
                 let ruleCompiler = compiler.with(file: ruleSet.file)
                 var sql = "CASE"
@@ -182,6 +181,7 @@ extension ClassifyOperator {
                 } else {
                     items.append("\(sql) AS \(compiler.quote(column))"); schema.names.append(column); schema.types.append(type)
                 }
+                compiler.session.classOrders[column] = ClassifyOperator.uniqueLabels(ruleSet)
                 return compiler.select(items, from: source, schema: schema)
             })
         }
