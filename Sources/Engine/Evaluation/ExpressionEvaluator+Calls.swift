@@ -22,7 +22,7 @@ extension ExpressionEvaluator {
             throw error("\(f.name)() takes \(expected) argument\(f.arity.upperBound == 1 ? "" : "s"), but got \(args.count)", span,
                         hints: ["usage: \(f.signature)"])
         }
-        let useAggregate = f.aggregate != nil && !(f.scalar != nil && args.count >= 2)
+        let useAggregate = f.isAggregate(arguments: args.count)
         if let over, groups != nil {
             throw error("'over' cannot be used inside summarize", over.first?.span ?? span,
                         hints: ["use 'derive' for group-wise values, or add the columns to 'by'"])

@@ -70,6 +70,12 @@ public struct FunctionDef {
         self.window = window; self.grouped = grouped
     }
 
+    /// Whether a call with `count` arguments aggregates (`max(x)`), rather than computing row
+    /// by row (`max(a, b)`, the row-wise form of `min` and `max`).
+    public func isAggregate(arguments count: Int) -> Bool {
+        aggregate != nil && !(scalar != nil && count >= 2)
+    }
+
     /// The `.help NAME` page.
     public var helpText: String {
         "\(signature)  [\(kind.rawValue)]\n  \(summary)\n  example: \(example)\n"

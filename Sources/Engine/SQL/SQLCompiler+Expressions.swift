@@ -233,27 +233,33 @@ extension SQLCompiler {
             throw error("\(name.text)() does not run in \(dialect.name) yet", name.span,
                         hints: ["add '| collect' before this step to compute it here"])
         }
+        let definition = session.functions.lookup(name.text)
+        let aggregates = definition?.isAggregate(arguments: args.count) == true
         var lowered = try args.map { try lower($0, input, grouped: grouped) }
         // An aggregate over the sample rows may be an untyped null (max of all-null values):
         // its type is then what the aggregate gives for its argument's type.
-        if type == nil, session.functions.lookup(name.text)?.aggregate != nil {
+        if type == nil, aggregates {
             switch name.text {
             case "count", "count_distinct": type = .int
             case "avg", "stddev", "median", "quantile": type = .double
             default: type = lowered.first?.type
             }
         }
-        if grouped, over == nil, session.functions.lookup(name.text)?.aggregate != nil, preAggregated != nil {
+        if grouped, over == nil, aggregates, preAggregated != nil {
             for (i, a) in lowered.enumerated() where a.sql.contains(" OVER (") {
                 let column = "__segsh_arg\(preAggregated?.count ?? 0)"
                 preAggregated?.append((column, a.sql))
                 lowered[i] = SQLValue(quote(column), a.type)
             }
         }
+        // A window value of a step (an aggregate per row, a window or table-wide function) is
+        // a hidden column of a step before it, computed over that step's input.
+        let windows = grouped && over == nil ? nil : windowColumns
+        let windowValue = windows != nil && (aggregates || definition?.window != nil || definition?.grouped != nil)
         let partition = over.map { "PARTITION BY " + $0.map { quote($0.text) }.joined(separator: ", ") } ?? ""
         let call = SQLCall(name: name.text, arguments: lowered, expressions: args, partition: partition, grouped: grouped && over == nil,
                            type: type, span: e.span, compiler: self, orderColumn: input.ordered ? quote(SQLCompiler.orderColumn) : nil,
-                           relation: input.relation, overColumns: (over ?? []).map { quote($0.text) })
+                           relation: windowValue ? WindowColumns.stepInput : input.relation, overColumns: (over ?? []).map { quote($0.text) })
         // The engine's type wins (a function of nulls only is an int column in memory).
         var value = try lowering(call)
         if let type, let given = value.type, given != type { value = SQLValue(dialect.cast(value.sql, to: type), type) }
@@ -263,13 +269,12 @@ extension SQLCompiler {
         if type == nil, !args.contains(where: dependsOnRows) || lowered.allSatisfy({ $0.type == nil }) {
             value = SQLValue(value.sql, nil)
         }
-        if call.grouped, session.functions.lookup(name.text)?.aggregate != nil, let n = aggregated?.count {
+        if call.grouped, aggregates, let n = aggregated?.count {
             let column = "__segsh_aggregate\(n)"
             aggregated?.append((column, value.sql, value.type ?? .int))
             return SQLValue(quote(column), value.type)
         }
-        if !call.grouped, let windows = windowColumns, let f = session.functions.lookup(name.text),
-           f.aggregate != nil || f.window != nil || f.grouped != nil {
+        if windowValue, let windows {
             return SQLValue(windows.column(for: value.sql), value.type)
         }
         return value
@@ -286,7 +291,7 @@ extension SQLCompiler {
         case .unary(_, let a): return dependsOnRows(a)
         case .binary(_, let a, let b), .like(let a, let b, _): return dependsOnRows(a) || dependsOnRows(b)
         case .call(let name, let args, _):
-            return session.functions.lookup(name.text)?.aggregate != nil || args.contains(where: dependsOnRows)
+            return session.functions.lookup(name.text)?.isAggregate(arguments: args.count) == true || args.contains(where: dependsOnRows)
         case .inList(let a, let list, _): return dependsOnRows(a) || list.contains(where: dependsOnRows)
         case .between(let a, let lo, let hi, _): return dependsOnRows(a) || dependsOnRows(lo) || dependsOnRows(hi)
         case .caseWhen(let arms, let otherwise):

@@ -258,6 +258,12 @@ public final class WindowColumns {
     private(set) var items: [(column: String, sql: String, level: Int)] = []
     private let quote: (String) -> String
 
+    /// What a window value's SQL writes for the relation it is computed over (`SQLCall.relation`,
+    /// PostgreSQL's correlated subquery for `median(x) over g`): the input of the step that
+    /// computes it, which for a value reading another hidden column is a step after the
+    /// step's own input. `withWindowColumns` writes the name in.
+    static let stepInput = "\u{1}segsh_step_input\u{1}"
+
     init(quote: @escaping (String) -> String) { self.quote = quote }
 
     /// The hidden column, quoted, that holds `sql`'s value: a new one, or the one `sql`
@@ -291,7 +297,7 @@ extension SQLCompiler {
             var items = passThrough(input) + computed
             if input.ordered { items.append(quote(SQLCompiler.orderColumn)) }
             for w in windows.items where w.level == level {
-                items.append("\(w.sql) AS \(w.column)")
+                items.append("\(w.sql.replacingOccurrences(of: WindowColumns.stepInput, with: source.relation)) AS \(w.column)")
                 computed.append(w.column)
             }
             source = addStep("SELECT \(items.joined(separator: ", ")) FROM \(source.relation)", to: source,
