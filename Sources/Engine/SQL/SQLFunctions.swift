@@ -111,7 +111,10 @@ enum SQLFunctions {
             // A window cannot count distinct values: dense ranks from both ends do.
             let x = c.orderable(0), p = c.partition.isEmpty ? "PARTITION BY (\(c.arguments[0].sql) IS NULL)" : "\(c.partition), (\(c.arguments[0].sql) IS NULL)"
             let n = "(dense_rank() OVER (\(p) ORDER BY \(x)) + dense_rank() OVER (\(p) ORDER BY \(x) DESC) - 1)"
-            return SQLValue("max(CASE WHEN \(c.arguments[0].sql) IS NULL THEN 0 ELSE \(n) END) \(c.over)", .int)
+            var counts = "CASE WHEN \(c.arguments[0].sql) IS NULL THEN 0 ELSE \(n) END"
+            // A window inside a window is no SQL: the counts are a window value of their own.
+            if let windows = c.compiler.windowColumns { counts = windows.column(for: counts) }
+            return SQLValue("max(\(counts)) \(c.over)", .int)
         }
         f["sum"] = { c in
             if c.type == .int { return SQLValue(c.dialect.cast("sum(\(c.arguments[0].sql)) \(c.grouped ? "" : c.over)", to: .int), .int) }
