@@ -30,7 +30,8 @@ public struct SQLCall {
     public let compiler: SQLCompiler
     /// The input's hidden order column, when it has one (running sums, first/last).
     public let orderColumn: String?
-    /// The step's input relation (for subqueries over it).
+    /// The relation the call is computed over, for subqueries over it: the step's input, or
+    /// for a window value `WindowColumns.stepInput`, the input of the step that computes it.
     public let relation: String
     /// The `over` columns, quoted.
     public let overColumns: [String]
