@@ -236,6 +236,7 @@ extension SQLCompiler {
         }
         let definition = session.functions.lookup(name.text)
         let aggregates = definition?.isAggregate(arguments: args.count) == true
+        let groupedCall = grouped && over == nil   // an aggregate of `summarize`, not a window
         var lowered = try args.map { try lower($0, input, grouped: grouped) }
         // An aggregate over the sample rows may be an untyped null (max of all-null values):
         // its type is then what the aggregate gives for its argument's type.
@@ -246,7 +247,7 @@ extension SQLCompiler {
             default: type = lowered.first?.type
             }
         }
-        if grouped, over == nil, aggregates, preAggregated != nil {
+        if groupedCall, aggregates, preAggregated != nil {
             for (i, a) in lowered.enumerated() where a.sql.contains(" OVER (") {
                 let column = "__segsh_arg\(preAggregated?.count ?? 0)"
                 preAggregated?.append((column, a.sql))
@@ -255,10 +256,10 @@ extension SQLCompiler {
         }
         // A window value of a step (an aggregate per row, a window or table-wide function) is
         // a hidden column of a step before it, computed over that step's input.
-        let windows = grouped && over == nil ? nil : windowColumns
+        let windows = groupedCall ? nil : windowColumns
         let windowValue = windows != nil && (aggregates || definition?.window != nil || definition?.grouped != nil)
         let partition = over.map { "PARTITION BY " + $0.map { quote($0.text) }.joined(separator: ", ") } ?? ""
-        let call = SQLCall(name: name.text, arguments: lowered, expressions: args, partition: partition, grouped: grouped && over == nil,
+        let call = SQLCall(name: name.text, arguments: lowered, expressions: args, partition: partition, grouped: groupedCall,
                            type: type, span: e.span, compiler: self, orderColumn: input.ordered ? quote(SQLCompiler.orderColumn) : nil,
                            relation: windowValue ? WindowColumns.stepInput : input.relation, overColumns: (over ?? []).map { quote($0.text) })
         // The engine's type wins (a function of nulls only is an int column in memory).

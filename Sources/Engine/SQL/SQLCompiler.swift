@@ -290,7 +290,6 @@ extension SQLCompiler {
         windowColumns = windows
         defer { windowColumns = outer }
         let lowered = try lowerExpressions()
-        windowColumns = outer
         var source = input
         var computed: [String] = []
         for level in 0..<(windows.items.map { $0.level + 1 }.max() ?? 0) {
